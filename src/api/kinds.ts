@@ -1,0 +1,104 @@
+// The three kinds of the API group, each with its names, schema and printer columns: the single
+// source from which crds/*.yaml are generated (src/api/crd.ts) and the controllers get their types.
+import type { TSchema } from './schema.ts';
+import { API_VERSION, GROUP, VERSION, printerColumns, type Condition } from './common.ts';
+import { AgentSpec, AgentStatus } from './agent.ts';
+import { IAMRoleSpec, IAMRoleStatus } from './iamrole.ts';
+import { LambdaSpec, LambdaStatus } from './lambda.ts';
+import type { CelRule } from './schema.ts';
+
+export interface KindDefinition {
+  kind: string;
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  description: string;
+  spec: TSchema;
+  status: TSchema;
+  /** CEL rules on the whole object (they may read metadata.name). */
+  rootRules: CelRule[];
+  printerColumns: { name: string; type: string; jsonPath: string; priority?: number; description?: string }[];
+}
+
+export const IAMRoleKind: KindDefinition = {
+  kind: 'IAMRole',
+  plural: 'iamroles',
+  singular: 'iamrole',
+  shortNames: ['bfrole'],
+  description: 'An IAM role with its trust policy, inline policies and managed policy attachments, kept in sync with AWS.',
+  spec: IAMRoleSpec,
+  status: IAMRoleStatus,
+  rootRules: [{
+    rule: 'has(self.spec.roleName) || self.metadata.name.matches(\'^[\\\\w+=,.@-]{1,64}$\')',
+    message: 'metadata.name is not a valid IAM role name (1-64 characters of letters, digits and +=,.@_-): set spec.roleName',
+    fieldPath: '.spec.roleName',
+  }],
+  printerColumns: [
+    ...printerColumns('.status.arn'),
+    { name: 'Role', type: 'string', jsonPath: '.status.roleName', priority: 1 },
+  ],
+};
+
+export const LambdaKind: KindDefinition = {
+  kind: 'Lambda',
+  plural: 'lambdas',
+  singular: 'lambda',
+  shortNames: ['bflambda', 'bffn'],
+  description: 'A Lambda function with its code, execution role and resource-based policy, kept in sync with AWS.',
+  spec: LambdaSpec,
+  status: LambdaStatus,
+  rootRules: [{
+    rule: 'has(self.spec.functionName) || self.metadata.name.matches(\'^[a-zA-Z0-9-_]{1,64}$\')',
+    message: 'metadata.name is not a valid Lambda function name (1-64 characters of letters, digits, - and _): set spec.functionName',
+    fieldPath: '.spec.functionName',
+  }],
+  printerColumns: printerColumns('.status.arn'),
+};
+
+export const AgentKind: KindDefinition = {
+  kind: 'Agent',
+  plural: 'agents',
+  singular: 'agent',
+  shortNames: ['bfagent'],
+  description: 'A Bedrock agent with its action groups, knowledge bases, aliases and service role, kept in sync with AWS.',
+  spec: AgentSpec,
+  status: AgentStatus,
+  rootRules: [{
+    rule: 'has(self.spec.agentName) || self.metadata.name.matches(\'^([0-9a-zA-Z][_-]?){1,100}$\')',
+    message: 'metadata.name is not a valid agent name (letters and digits, single - or _ between them, up to 100): set spec.agentName',
+    fieldPath: '.spec.agentName',
+  }],
+  printerColumns: [
+    { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: 'Synced', type: 'string', jsonPath: '.status.conditions[?(@.type=="Synced")].status' },
+    { name: 'Status', type: 'string', jsonPath: '.status.agentStatus' },
+    { name: 'ARN', type: 'string', jsonPath: '.status.agentArn' },
+    { name: 'Agent ID', type: 'string', jsonPath: '.status.agentId', priority: 1 },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+};
+
+export const KINDS: readonly KindDefinition[] = [IAMRoleKind, LambdaKind, AgentKind];
+
+export const CATEGORY = 'bedrockforge';
+export { API_VERSION, GROUP, VERSION };
+
+/** The object shape every custom resource of this API has. */
+export interface CustomResource<Spec, Status> {
+  apiVersion: typeof API_VERSION;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    generation?: number;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+    deletionTimestamp?: string;
+    ownerReferences?: unknown[];
+  };
+  spec: Spec;
+  status?: Status & { conditions?: Condition[] };
+}
