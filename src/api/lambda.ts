@@ -1,7 +1,7 @@
 // Lambda: a Lambda function, its code, execution role and resource-based policy, in the shape of
 // Bedrock Forge's `kind: Lambda` manifests (with its documented aliases: environmentVariables,
 // reservedConcurrencyLimit).
-import { Type, atMostOneOf, bool, cel, int, mapOf, oneOfStrings, str, stringMap, strings, type Static } from './schema.ts';
+import { Type, atMostOneOf, bool, cel, int, mapOf, oneOfStrings, str, stringMap, strings, uniqueBy, type Static } from './schema.ts';
 import { ARN_PATTERN, OBJECT_NAME_PATTERN, ROLE_ARN_PATTERN, statusOf, tags } from './common.ts';
 import { ResourceStatement } from './policy-document.ts';
 
@@ -31,6 +31,14 @@ export const LambdaCode = Type.Object(
     })),
     configMap: Type.Optional(Type.Object({
       name: str({ description: 'Name of a ConfigMap in the same namespace whose keys are file names.', pattern: OBJECT_NAME_PATTERN }),
+      items: Type.Optional(Type.Array(Type.Object({
+        key: str({ description: 'Key in the ConfigMap (data or binaryData).', pattern: '^[-._a-zA-Z0-9]+$' }),
+        path: str({ description: 'Path of the file in the zip, such as lib/util.py.', pattern: '^[^/].*$', maxLength: 1024 }),
+      }, { description: 'A ConfigMap key and the path it takes in the zip.' }), {
+        description: 'Where keys go in the zip, for files in subdirectories (ConfigMap keys cannot hold "/"). Without items every key is a file at the top of the zip.',
+        maxItems: 1000,
+        ...uniqueBy('path'),
+      })),
     }, { description: 'Source files from a ConfigMap in the same namespace, zipped by the operator deterministically.' })),
   },
   {

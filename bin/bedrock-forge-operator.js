@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Runs the TypeScript sources directly (Node >= 24 strips types); see src/cli/main.ts.
+import { main } from '../src/cli/main.ts';
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,149 @@
+// Turns Bedrock Forge manifests into custom resources of bedrockforge.io/v1alpha1:
+//  - adds apiVersion and the namespace;
+//  - moves what Kubernetes refuses (metadata.description) into the spec;
+//  - turns a Lambda's `code.source: directory` into a ConfigMap of the files next to the YAML;
+//  - says what it could not convert.
+// It edits YAML documents in place, so comments and key order survive.
+import { Document, isMap, isScalar, parseAllDocuments, YAMLMap } from 'yaml';
+import { API_VERSION, KINDS } from '../api/kinds.ts';
+import { codeConfigMap, type SourceFile } from './code-configmap.ts';
+
+export type NoteLevel = 'info' | 'warning' | 'error';
+export interface Note {
+  level: NoteLevel;
+  /** `file#index Kind/name` */
+  where: string;
+  message: string;
+}
+
+export interface ConvertInput {
+  file: string;
+  text: string;
+  /** Files beside the manifest (paths relative to its directory), for `code.source: directory`. */
+  siblings: () => Promise<SourceFile[]>;
+}
+
+export interface Conversion {
+  documents: Document[];
+  notes: Note[];
+}
+
+const KNOWN_METADATA = new Set(['name', 'namespace', 'labels', 'annotations']);
+const MANAGED_KINDS = new Set(KINDS.map((k) => k.kind));
+export const DESCRIPTION_ANNOTATION = 'bedrockforge.io/description';
+
+export async function convert(inputs: ConvertInput[], namespace: string): Promise<Conversion> {
+  const out: Conversion = { documents: [], notes: [] };
+  for (const input of inputs) {
+    const docs = parseAllDocuments(input.text);
+    for (const [index, doc] of docs.entries()) {
+      if (doc.contents === null) continue;
+      const where = `${input.file}#${index + 1}`;
+      if (doc.errors.length > 0) {
+        out.notes.push({ level: 'error', where, message: `not valid YAML: ${doc.errors[0]!.message}` });
+        continue;
+      }
+      await convertDocument(doc, input, namespace, where, out);
+    }
+  }
+  return out;
+}
+
+async function convertDocument(doc: Document, input: ConvertInput, namespace: string, at: string, out: Conversion): Promise<void> {
+  const note = (level: NoteLevel, where: string, message: string): void => {
+    out.notes.push({ level, where, message });
+  };
+  if (!isMap(doc.contents)) return note('error', at, 'not a manifest (expected a mapping with kind, metadata and spec)');
+  const kind = doc.get('kind');
+  const name = doc.getIn(['metadata', 'name']);
+  if (typeof kind !== 'string') return note('error', at, 'has no kind: not a Bedrock Forge manifest');
+  const where = `${at} ${kind}/${typeof name === 'string' ? name : '?'}`;
+  if (!MANAGED_KINDS.has(kind)) {
+    return note('error', where, `kind ${kind} is not managed by this operator (only ${[...MANAGED_KINDS].join(', ')}); left out`);
+  }
+  if (typeof name !== 'string' || name === '') return note('error', where, 'metadata.name is missing');
+
+  const apiVersion = doc.get('apiVersion');
+  if (apiVersion !== undefined && apiVersion !== API_VERSION) {
+    note('warning', where, `apiVersion ${String(apiVersion)} replaced by ${API_VERSION}`);
+  }
+  setFirst(doc.contents, 'apiVersion', API_VERSION);
+  if (!doc.hasIn(['metadata', 'namespace'])) doc.setIn(['metadata', 'namespace'], namespace);
+  if (!isMap(doc.get('spec', true))) doc.set('spec', doc.createNode({}));
+
+  moveDescription(doc, where, note);
+  const metadata = doc.get('metadata', true) as YAMLMap;
+  for (const pair of [...metadata.items]) {
+    const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
+    if (KNOWN_METADATA.has(key)) continue;
+    metadata.delete(pair.key);
+    note('warning', where, `metadata.${key} is not a Kubernetes metadata field; dropped`);
+  }
+
+  if (kind === 'Lambda') {
+    const configMap = await lambdaCode(doc, input, name, namespace, where, note);
+    if (configMap) out.documents.push(configMap);
+  }
+  out.documents.push(doc);
+}
+
+/** Kubernetes refuses metadata.description: it becomes spec.description (or an annotation when the spec has its own). */
+function moveDescription(doc: Document, where: string, note: (l: NoteLevel, w: string, m: string) => void): void {
+  const description = doc.getIn(['metadata', 'description']);
+  if (description === undefined) return;
+  doc.deleteIn(['metadata', 'description']);
+  const specDescription = doc.getIn(['spec', 'description']);
+  if (specDescription === undefined) {
+    doc.setIn(['spec', 'description'], description);
+    note('info', where, 'metadata.description moved to spec.description');
+  } else if (specDescription !== description) {
+    doc.setIn(['metadata', 'annotations', DESCRIPTION_ANNOTATION], String(description));
+    note('info', where, `metadata.description moved to the annotation ${DESCRIPTION_ANNOTATION} (spec.description has its own text)`);
+  }
+}
+
+/** Resolves Bedrock Forge's directory code into a ConfigMap; returns it, or nothing when no change is needed. */
+async function lambdaCode(
+  doc: Document, input: ConvertInput, name: string, namespace: string, where: string,
+  note: (l: NoteLevel, w: string, m: string) => void,
+): Promise<Document | undefined> {
+  const code = doc.getIn(['spec', 'code']);
+  if (code !== undefined && doc.getIn(['spec', 'code', 'source']) !== 'directory') return undefined;
+
+  // Without a code block, Bedrock Forge packs the manifest's directory; that is only safe to
+  // assume when the handler's module lies there (app.handler -> app.py, app.js, …).
+  let files = await input.siblings();
+  if (code === undefined) {
+    const handler = doc.getIn(['spec', 'handler']);
+    const module = typeof handler === 'string' ? handler.split('.')[0] : undefined;
+    if (!files.some((f) => module && f.path.split('.')[0] === module)) files = [];
+  }
+  if (files.length === 0) {
+    const message = code === undefined
+      ? 'has no code and no handler module lies beside the manifest: kubectl apply refuses it until spec.code is set (s3Bucket+s3Key, zipFile, imageUri, inline or configMap)'
+      : 'code.source is "directory" but no source files lie beside the manifest: kubectl apply refuses it until spec.code is set';
+    note('warning', where, message);
+    return undefined;
+  }
+  const built = codeConfigMap(`${name}-code`, namespace, files);
+  if ('error' in built) {
+    note('error', where, built.error);
+    return undefined;
+  }
+  const ref: Record<string, unknown> = { name: built.name };
+  if (built.items) ref.items = built.items;
+  doc.setIn(['spec', 'code'], doc.createNode({ configMap: ref }));
+  note('info', where, `code from the manifest's directory (${files.length} files) put in ConfigMap ${built.name}`);
+  const configMap = new Document(built.manifest);
+  configMap.commentBefore = ` Code of Lambda ${name}, from the files beside ${input.file}`;
+  return configMap;
+}
+
+function setFirst(map: YAMLMap<unknown, unknown>, key: string, value: string): void {
+  map.delete(key);
+  map.items.unshift(new Document().createPair(key, value) as (typeof map.items)[number]);
+}
+
+export function render(documents: Document[]): string {
+  return documents.map((d) => d.toString({ lineWidth: 0 })).join('---\n');
+}
