@@ -1,0 +1,38 @@
+// The CRD schemas and CEL rules refuse bad manifests at `kubectl apply`, naming the field.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../harness/stack.ts';
+import { kubectlApply, namesField } from '../harness/kubectl.ts';
+import { invalidCases, validSpec } from './invalid-manifests.ts';
+
+let stack: Stack;
+beforeAll(async () => { stack = await startStack(); });
+afterAll(async () => { await stack?.stop(); });
+
+function manifest(kind: string, name: string, spec: unknown) {
+  return { apiVersion: 'bedrockforge.io/v1alpha1', kind, metadata: { name, namespace: 'default' }, spec };
+}
+
+describe('admission', () => {
+  it('accepts the valid base manifest of each kind', async () => {
+    for (const kind of ['IAMRole', 'Lambda', 'Agent'] as const) {
+      const result = await kubectlApply(stack, [manifest(kind, `valid-${kind.toLowerCase()}`, validSpec(kind))]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    }
+  });
+
+  it('has a corpus of at least 30 bad manifests', () => {
+    expect(invalidCases.length).toBeGreaterThanOrEqual(30);
+  });
+
+  for (const [i, c] of invalidCases.entries()) {
+    it(`refuses ${c.kind}: ${c.title}`, async () => {
+      const spec = validSpec(c.kind);
+      c.break(spec);
+      const result = await kubectlApply(stack, [manifest(c.kind, c.name ?? `bad-${i}`, spec)]);
+      expect(result.code).not.toBe(0);
+      expect(namesField(result.stderr, c.field), result.stderr).toBe(true);
+      if (c.says) expect(result.stderr).toContain(c.says);
+    });
+  }
+});
