@@ -64,6 +64,14 @@ describe('seed manifests', () => {
     expect(result.stdout).toContain('least-privilege-agent-role');
   });
 
+  it('every example in examples/ applies', async () => {
+    const result = await kubectl(stack, ['apply', '-R', '-f', join(seeds, '..', '..', '..', 'examples')]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('agent.bedrockforge.io/order-assistant');
+    expect(result.stdout).toContain('lambda.bedrockforge.io/custom-lambda');
+    expect(result.stdout).toContain('iamrole.bedrockforge.io/cross-account-agent-role');
+  });
+
   it('kubectl explain documents the fields', async () => {
     const result = await kubectl(stack, ['explain', 'agent.spec.actionGroups']);
     expect(result.code).toBe(0);
