@@ -1,0 +1,51 @@
+"""The test bed's AWS emulator: moto in server mode on 127.0.0.1.
+
+Prints ``MOTO_PORT=<port>`` on stdout once it accepts connections, and exits on SIGTERM or SIGINT,
+or when its stdin closes (so it never outlives the process that started it; a stdin of /dev/null
+therefore means: exit at once).
+
+Everything this project changes in moto's behaviour is in ``configure_moto``.
+"""
+
+import os
+import signal
+import sys
+
+# Read by moto when it creates a backend; set before moto is imported.
+# AWS managed policies (arn:aws:iam::aws:policy/...) exist, as in a real account.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+# Lambda code given as S3Bucket/S3Key must exist in the emulated S3, as in a real account.
+os.environ.setdefault("VALIDATE_LAMBDA_S3", "true")
+
+from moto.core.config import default_user_config  # noqa: E402
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer  # noqa: E402
+
+
+def configure_moto() -> None:
+    """Adjusts moto before the server starts."""
+    # Lambda functions are stored and described without Docker; Invoke returns a canned
+    # result instead of running the code (moto's "simple" Lambda backend).
+    default_user_config["lambda"]["use_docker"] = False
+
+
+def run_until_stop_requested() -> None:
+    """Returns when stdin reaches end of file; exits at once on SIGTERM or SIGINT."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: os._exit(0))
+    while os.read(sys.stdin.fileno(), 4096):
+        pass
+
+
+def main() -> None:
+    configure_moto()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    _, port = server.get_host_and_port()
+    print(f"MOTO_PORT={port}", flush=True)
+    run_until_stop_requested()
+    # No graceful shutdown: moto keeps nothing worth saving, and its server thread is a daemon.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
