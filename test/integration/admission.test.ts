@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { kubectlApply, namesField } from '../harness/kubectl.ts';
-import { invalidCases, validSpec } from './invalid-manifests.ts';
+import { invalidCases, validSpec, validVariants } from './invalid-manifests.ts';
 
 let stack: Stack;
 beforeAll(async () => { stack = await startStack(); });
@@ -20,6 +20,16 @@ describe('admission', () => {
       expect(result.code).toBe(0);
     }
   });
+
+  for (const [i, v] of validVariants.entries()) {
+    it(`accepts ${v.kind}: ${v.title}`, async () => {
+      const spec = validSpec(v.kind);
+      v.change(spec);
+      const result = await kubectlApply(stack, [manifest(v.kind, `variant-${i}`, spec)]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    });
+  }
 
   it('has a corpus of at least 30 bad manifests', () => {
     expect(invalidCases.length).toBeGreaterThanOrEqual(30);

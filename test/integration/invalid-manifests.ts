@@ -38,6 +38,66 @@ export function validSpec(kind: InvalidCase['kind']): Record<string, any> {
 }
 
 const trust = (s: Record<string, any>) => s.assumeRolePolicy.statement[0];
+
+/** Valid variations: the alternative forms IAM and Bedrock Forge allow, which must all apply. */
+export const validVariants: { title: string; kind: InvalidCase['kind']; change: (spec: Record<string, any>) => void }[] = [
+  { title: 'principal "*" and a list of AWS principals', kind: 'IAMRole', change: (s) => {
+    s.assumeRolePolicy.statement.push({ effect: 'Deny', principal: '*', notAction: ['sts:TagSession'] });
+    s.assumeRolePolicy.statement.push({ effect: 'Allow', principal: { aws: ['123456789012', 'arn:aws:iam::123456789012:role/x'] }, action: 'sts:AssumeRole' });
+  } },
+  { title: 'IAM\'s capitalised principal keys and condition values of every type', kind: 'IAMRole', change: (s) => {
+    s.assumeRolePolicy.statement[0].principal = { Service: ['bedrock.amazonaws.com', 'lambda.amazonaws.com'] };
+    s.assumeRolePolicy.statement[0].condition = {
+      StringEquals: { 'aws:SourceAccount': '123456789012' },
+      'ForAnyValue:StringEquals': { 'aws:RequestedRegion': ['us-east-1', 'us-west-2'] },
+      Bool: { 'aws:SecureTransport': true },
+      NumericLessThan: { 's3:max-keys': 10 },
+    };
+  } },
+  { title: 'notResource, a path, a boundary and the maximum session', kind: 'IAMRole', change: (s) => {
+    s.inlinePolicies[0].policy.statement[0] = { effect: 'Deny', notAction: 'iam:*', notResource: ['arn:aws:iam::123456789012:role/x'] };
+    Object.assign(s, { path: '/bedrock/agents/', permissionsBoundary: 'arn:aws:iam::123456789012:policy/boundary', maxSessionDuration: 43200, roleName: 'Agent+Role=1,x.y@z_w-v' });
+  } },
+  { title: 'Bedrock Forge\'s Lambda spelling with every optional field', kind: 'Lambda', change: (s) => {
+    Object.assign(s, {
+      environmentVariables: { LOG_LEVEL: 'INFO' }, reservedConcurrencyLimit: 10, timeout: 900, memorySize: 10240,
+      architectures: ['arm64'], layers: ['arn:aws:lambda:us-east-1:123456789012:layer:utils:1'],
+      vpcConfig: { subnetIds: ['subnet-12345678'], securityGroupIds: ['sg-12345678'] },
+      deadLetterConfig: { targetArn: 'arn:aws:sqs:us-east-1:123456789012:dlq' }, ephemeralStorage: { size: 10240 },
+      tracingConfig: { mode: 'Active' }, kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/abc',
+      fileSystemConfig: { arn: 'arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-1', localMountPath: '/mnt/efs' },
+      iamRole: 'lambda-role',
+      resourcePolicy: { allowBedrockAgents: true, statements: [{ sid: 'Cross', effect: 'Allow', principal: { AWS: 'arn:aws:iam::123456789012:root' }, action: 'lambda:InvokeFunction', condition: { StringLike: { 'aws:SourceArn': 'arn:aws:bedrock:*:123456789012:agent/*' } } }] },
+    });
+  } },
+  { title: 'code from S3 with a version', kind: 'Lambda', change: (s) => {
+    s.code = { s3Bucket: 'code-bucket', s3Key: 'fn.zip', s3ObjectVersion: '3' };
+  } },
+  { title: 'code from a ConfigMap with items for nested files', kind: 'Lambda', change: (s) => {
+    s.code = { configMap: { name: 'fn-code', items: [{ key: 'app.py', path: 'app.py' }, { key: 'lib--util.py', path: 'lib/util.py' }] } };
+  } },
+  { title: 'a container image', kind: 'Lambda', change: (s) => {
+    delete s.runtime; delete s.handler;
+    Object.assign(s, { packageType: 'Image', code: { imageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/fn:1' } });
+  } },
+  { title: 'Bedrock Forge\'s iamRole object, guardrail, prompt overrides, memory and aliases', kind: 'Agent', change: (s) => {
+    Object.assign(s, {
+      idleSessionTtl: 900,
+      iamRole: { roleName: { ref: 'agent-role' }, autoCreate: false, additionalPolicies: [{ policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }] },
+      guardrail: { name: 'content-safety', version: '1', mode: 'pre' },
+      promptOverrides: [{ promptType: 'ORCHESTRATION', prompt: 'custom-orchestration', variant: 'production' }],
+      memoryConfiguration: { enabledMemoryTypes: ['SESSION_SUMMARY'], storageDays: 30 },
+      knowledgeBases: [{ knowledgeBaseId: 'ABCDEFGHIJ', description: 'Product FAQ' }],
+      aliases: [{ name: 'live', routingConfiguration: [{ agentVersion: '1' }], tags: { Stage: 'prod' } }],
+      customerEncryptionKey: 'arn:aws:kms:us-east-1:123456789012:key/12345678-1234-1234-1234-123456789012',
+    });
+    s.actionGroups.push({ name: 'ask', parentActionGroupSignature: 'AMAZON.UserInput' });
+    s.actionGroups.push({ name: 'api', actionGroupExecutor: { lambdaArn: 'arn:aws:lambda:us-east-1:123456789012:function:f' }, apiSchema: { s3: { s3BucketName: 'schemas', s3ObjectKey: 'api.json' } } });
+    s.actionGroups.push({ name: 'roc', actionGroupExecutor: { customControl: 'RETURN_CONTROL' }, functionSchema: { functions: [{ name: 'f', parameters: { id: { type: 'string', required: true } } }] } });
+  } },
+  { title: 'the seed\'s iamRole string: a role ARN', kind: 'Agent', change: (s) => { s.iamRole = 'arn:aws:iam::123456789012:role/service-role/AmazonBedrockExecutionRoleForAgents_x'; } },
+];
+
 const inline = (s: Record<string, any>) => s.inlinePolicies[0].policy.statement[0];
 
 export const invalidCases: InvalidCase[] = [
