@@ -1,0 +1,77 @@
+// The work queue: deduplicated keys, one worker per key, delayed and backed-off retries.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { WorkQueue } from '../../src/runtime/work-queue.ts';
+
+beforeEach(() => { vi.useFakeTimers(); });
+afterEach(() => { vi.useRealTimers(); });
+
+describe('WorkQueue', () => {
+  it('queues a key once however often it is added', async () => {
+    const q = new WorkQueue();
+    q.add('ns/a');
+    q.add('ns/a');
+    q.add('ns/b');
+    expect(q.length).toBe(2);
+    expect(await q.get()).toBe('ns/a');
+    expect(await q.get()).toBe('ns/b');
+  });
+
+  it('never hands a key to two workers: an add during processing runs it again after done', async () => {
+    const q = new WorkQueue();
+    q.add('ns/a');
+    const key = await q.get();
+    q.add('ns/a');
+    expect(q.length).toBe(0);
+    let second: string | undefined;
+    void q.get().then((k) => { second = k; });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(second).toBeUndefined();
+    q.done(key!);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(second).toBe('ns/a');
+  });
+
+  it('hands a key to a worker that is already waiting', async () => {
+    const q = new WorkQueue();
+    const waiting = q.get();
+    q.add('ns/a');
+    expect(await waiting).toBe('ns/a');
+  });
+
+  it('delays a key, and the earlier of two delays wins', async () => {
+    const q = new WorkQueue();
+    q.addAfter('ns/a', 10_000);
+    q.addAfter('ns/a', 3_000);
+    q.addAfter('ns/a', 8_000);
+    await vi.advanceTimersByTimeAsync(2_999);
+    expect(q.length).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(q.length).toBe(1);
+    await q.get().then((k) => q.done(k!));
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(q.length).toBe(0);
+  });
+
+  it('backs off per key exponentially up to a cap, and forget starts over', () => {
+    const q = new WorkQueue({ baseMs: 100, maxMs: 1_000, qps: 1000, burst: 1000 });
+    expect([1, 2, 3, 4, 5, 6].map(() => q.addRateLimited('ns/a'))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
+    expect(q.addRateLimited('ns/b')).toBe(100);
+    q.forget('ns/a');
+    expect(q.addRateLimited('ns/a')).toBe(100);
+  });
+
+  it('limits the overall retry rate once the burst is spent', () => {
+    const q = new WorkQueue({ baseMs: 1, maxMs: 1, qps: 2, burst: 2 });
+    const delays = ['a', 'b', 'c', 'd'].map((k) => q.addRateLimited(`ns/${k}`));
+    expect(delays).toEqual([1, 1, 500, 1_000]);
+  });
+
+  it('wakes waiting workers with undefined on shutdown and takes no more keys', async () => {
+    const q = new WorkQueue();
+    const waiting = q.get();
+    q.shutDown();
+    expect(await waiting).toBeUndefined();
+    q.add('ns/a');
+    expect(await q.get()).toBeUndefined();
+  });
+});
