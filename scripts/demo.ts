@@ -2,8 +2,6 @@
 // AWS emulator, installs the CRDs, starts the operator, applies examples/, and shows a table of
 // the resources and their conditions until Ctrl-C, which stops everything.
 //   --once   print the table once everything is applied, then stop (for CI and tests)
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
@@ -11,29 +9,14 @@ import { GROUP, KINDS, VERSION } from '../src/api/kinds.ts';
 import { statusTable, type ResourceRow } from '../src/cli/status-table.ts';
 import { kubectl } from '../test/harness/kubectl.ts';
 import { repoRoot } from '../test/harness/repo-paths.ts';
-import { startStack, type Stack } from '../test/harness/stack.ts';
-import { waitFor } from '../test/harness/wait.ts';
+import { startOperator, type RunningOperator } from '../test/harness/operator.ts';
+import { startStack } from '../test/harness/stack.ts';
 
 const { values } = parseArgs({ options: { once: { type: 'boolean' } } });
 const REFRESH_MS = 2000;
 
 function say(text: string): void {
   process.stdout.write(`${text}\n`);
-}
-
-async function startOperator(stack: Stack): Promise<{ child: ChildProcess; logFile: string }> {
-  const logFile = join(stack.dir, 'logs', 'operator.log');
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'bedrock-forge-operator.js'), 'run', '--health-port', '0'], {
-    env: { ...process.env, ...stack.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log = createWriteStream(logFile);
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
-  let lines = '';
-  child.stdout!.on('data', (d: Buffer) => { lines += d.toString(); });
-  await waitFor('the operator to watch the resources', () => (lines.includes('"msg":"watching"') ? true : undefined), { timeoutMs: 30_000 });
-  return { child, logFile };
 }
 
 async function listResources(kc: KubeConfig): Promise<ResourceRow[]> {
@@ -44,21 +27,16 @@ async function listResources(kc: KubeConfig): Promise<ResourceRow[]> {
 
 say('Starting the local stack (kube-apiserver, etcd, AWS emulator); the first run builds the binaries…');
 const stack = await startStack();
-let operator: ChildProcess | undefined;
+let operator: RunningOperator | undefined;
 const stopAll = async (): Promise<void> => {
-  if (operator && operator.exitCode === null) {
-    const exited = new Promise((resolve) => operator!.once('exit', resolve));
-    operator.kill('SIGTERM');
-    await exited;
-  }
+  await operator?.stop();
   await stack.stop();
 };
 
 try {
   say(`Stack ready. To use it from another shell: KUBECONFIG=${stack.kubeconfigPath} AWS_ENDPOINT_URL=${stack.awsEndpoint}`);
-  const started = await startOperator(stack);
-  operator = started.child;
-  say(`Operator running (logs: ${started.logFile}).`);
+  operator = await startOperator(stack);
+  say(`Operator running (logs: ${operator.logFile}).`);
 
   const applied = await kubectl(stack, ['apply', '-R', '-f', join(repoRoot, 'examples')]);
   say(`\n$ kubectl apply -R -f examples/\n${applied.stdout}${applied.stderr}`);

@@ -52,5 +52,9 @@ export const IAMRoleStatus = statusOf('What the controller observed in AWS.', {
   arn: Type.Optional(str({ description: 'ARN of the role.', pattern: ARN_PATTERN })),
   roleId: Type.Optional(str({ description: 'Unique ID IAM gave the role (AROA…).' })),
   roleName: Type.Optional(str({ description: 'Name of the role in AWS.' })),
+  managedTagKeys: Type.Optional(Type.Array(str({ description: 'A tag key.' }), {
+    description: 'Tag keys the operator set from spec.tags; a key removed from the spec is removed from AWS, other tags are left alone.',
+    maxItems: 50,
+  })),
 });
 export type IAMRoleStatus = Static<typeof IAMRoleStatus>;

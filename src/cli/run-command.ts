@@ -1,25 +1,44 @@
 // `bedrock-forge-operator run`: the operator process. It uses the current kubeconfig and the
-// default AWS credential chain (AWS_ENDPOINT_URL honoured). The controllers of IAMRole, Lambda
-// and Agent plug in here as they are written.
+// default AWS credential chain (AWS_ENDPOINT_URL honoured).
 import { createServer, type Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KINDS } from '../api/kinds.ts';
 import { createLogger } from '../log.ts';
-import { watchKinds } from '../runtime/watch-kinds.ts';
+import { iamRoleController } from '../kinds/iamrole/iamrole-controller.ts';
+import type { DeletionPolicy } from '../runtime/controller.ts';
 
-export const runUsage = `Usage: bedrock-forge-operator run [--health-port PORT]
+export const runUsage = `Usage: bedrock-forge-operator run [options]
 
 Runs the operator against the current kubeconfig (KUBECONFIG, or in-cluster) and the default AWS
 credential chain; AWS_ENDPOINT_URL points it at another endpoint (the local emulator).
 
-  --health-port PORT   serve /healthz and /readyz on PORT (default 8081; 0 picks a free port)`;
+  --cluster-name NAME         names this cluster in the ownership tags of AWS resources (default: default)
+  --resync SECONDS            drift check per resource (default 600)
+  --workers N                 concurrent reconciles per kind (default 4)
+  --deletion-policy POLICY    delete (default) or retain: what deleting a resource does in AWS,
+                              unless its annotation bedrockforge.io/deletion-policy says otherwise
+  --health-port PORT          serve /healthz and /readyz on PORT (default 8081; 0 picks a free port)`;
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { 'health-port': { type: 'string', default: '8081' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'cluster-name': { type: 'string', default: process.env.CLUSTER_NAME ?? 'default' },
+      resync: { type: 'string', default: '600' },
+      workers: { type: 'string', default: '4' },
+      'deletion-policy': { type: 'string', default: 'delete' },
+      'health-port': { type: 'string', default: '8081' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) {
     console.error(runUsage);
     return 0;
+  }
+  const deletionPolicy = values['deletion-policy'];
+  if (deletionPolicy !== 'delete' && deletionPolicy !== 'retain') {
+    console.error(`--deletion-policy must be delete or retain, not ${deletionPolicy}`);
+    return 1;
   }
   const log = createLogger();
   const kc = new KubeConfig();
@@ -30,18 +49,24 @@ export async function runCommand(argv: string[]): Promise<number> {
   const health = await serveHealth(Number(values['health-port']), () => ready);
   log.info({ port: (health.address() as { port: number }).port }, 'health endpoints listening');
 
-  const watches = await watchKinds(kc, log);
+  const options = {
+    kc, log, cluster: values['cluster-name'], workers: Number(values.workers),
+    resyncMs: Number(values.resync) * 1000, defaultDeletionPolicy: deletionPolicy as DeletionPolicy,
+  };
+  const controllers = [iamRoleController(options)];
+  await Promise.all(controllers.map((c) => c.start()));
   ready = true;
-  log.info({ kinds: KINDS.map((k) => k.kind) }, 'watching');
+  log.info({ kinds: controllers.map((c) => c.kind) }, 'watching');
 
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  log.info('stopping');
+  log.info('stopping: finishing reconciles in flight');
   ready = false;
-  await watches.stop();
+  await Promise.all(controllers.map((c) => c.stop()));
   health.close();
+  log.info('stopped');
   return 0;
 }
 

@@ -50,7 +50,8 @@ export async function startEmulator(python: string, logPath: string): Promise<Em
     args: [launcherPath],
     logPath,
     stdinPipe: true,
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    // The request recorder (POST /moto-api/recorder/start-recording) writes beside the log.
+    env: { ...process.env, PYTHONUNBUFFERED: '1', MOTO_RECORDER_FILEPATH: `${logPath}.recording` },
   });
   try {
     const [, port] = await moto.waitForLine(PORT_LINE, START_TIMEOUT_MS);

@@ -1,0 +1,36 @@
+// Which custom resource owns an AWS resource: tags set when the operator creates it. A resource
+// without them was not created here and is only touched once adopted by annotation.
+export interface Owner {
+  cluster: string;
+  namespace: string;
+  name: string;
+}
+
+interface TagLike {
+  Key?: string;
+  Value?: string;
+}
+
+export const OWNER_TAG = {
+  cluster: 'bedrockforge.io/cluster',
+  namespace: 'bedrockforge.io/namespace',
+  name: 'bedrockforge.io/name',
+} as const;
+
+/** Set on a resource to let the operator take over an AWS resource it did not create. */
+export const ADOPT_ANNOTATION = 'bedrockforge.io/adopt';
+
+export function ownershipTags(owner: Owner): { Key: string; Value: string }[] {
+  return [
+    { Key: OWNER_TAG.cluster, Value: owner.cluster },
+    { Key: OWNER_TAG.namespace, Value: owner.namespace },
+    { Key: OWNER_TAG.name, Value: owner.name },
+  ];
+}
+
+/** The owner named by the tags, or undefined when they name none. */
+export function ownerOf(tags: TagLike[]): Owner | undefined {
+  const value = (key: string) => tags.find((t) => t.Key === key)?.Value;
+  const [cluster, namespace, name] = [value(OWNER_TAG.cluster), value(OWNER_TAG.namespace), value(OWNER_TAG.name)];
+  return cluster !== undefined && namespace !== undefined && name !== undefined ? { cluster, namespace, name } : undefined;
+}

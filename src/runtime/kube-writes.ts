@@ -1,0 +1,69 @@
+// The few writes the runtime makes to Kubernetes: status through the status subresource, the
+// finalizer through JSON patches that cannot drop another controller's finalizer, and Events.
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { GROUP, VERSION, type CustomResource, type KindDefinition } from '../api/kinds.ts';
+
+export const FINALIZER = 'bedrockforge.io/finalizer';
+export type AnyResource = CustomResource<Record<string, unknown>, Record<string, unknown>>;
+type JsonPatch = { op: 'add' | 'remove' | 'replace' | 'test'; path: string; value?: unknown }[];
+
+export class KubeWrites {
+  readonly #objects: CustomObjectsApi;
+  readonly #core: CoreV1Api;
+  readonly #kind: KindDefinition;
+  readonly #component: string;
+
+  constructor(kc: KubeConfig, kind: KindDefinition, component = 'bedrock-forge-operator') {
+    this.#objects = kc.makeApiClient(CustomObjectsApi);
+    this.#core = kc.makeApiClient(CoreV1Api);
+    this.#kind = kind;
+    this.#component = component;
+  }
+
+  #target(obj: AnyResource) {
+    return { group: GROUP, version: VERSION, plural: this.#kind.plural, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name };
+  }
+
+  /** Replaces the status (JSON patch on the status subresource). */
+  async writeStatus(obj: AnyResource, status: Record<string, unknown>): Promise<AnyResource> {
+    const body: JsonPatch = [{ op: 'add', path: '/status', value: status }];
+    return (await this.#objects.patchNamespacedCustomObjectStatus({ ...this.#target(obj), body }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch))) as AnyResource;
+  }
+
+  /** Adds the finalizer; guarded by resourceVersion when the list does not exist yet. */
+  async addFinalizer(obj: AnyResource): Promise<AnyResource> {
+    const finalizers = obj.metadata.finalizers;
+    const body: JsonPatch = finalizers
+      ? [{ op: 'add', path: '/metadata/finalizers/-', value: FINALIZER }]
+      : [{ op: 'test', path: '/metadata/resourceVersion', value: obj.metadata.resourceVersion }, { op: 'add', path: '/metadata/finalizers', value: [FINALIZER] }];
+    return (await this.#objects.patchNamespacedCustomObject({ ...this.#target(obj), body }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch))) as AnyResource;
+  }
+
+  /** Removes the finalizer at its index, testing that it is still there (so no other one goes). */
+  async removeFinalizer(obj: AnyResource): Promise<void> {
+    const index = obj.metadata.finalizers?.indexOf(FINALIZER) ?? -1;
+    if (index < 0) return;
+    const path = `/metadata/finalizers/${index}`;
+    const body: JsonPatch = [{ op: 'test', path, value: FINALIZER }, { op: 'remove', path }];
+    await this.#objects.patchNamespacedCustomObject({ ...this.#target(obj), body }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
+  }
+
+  /** Records a Kubernetes Event on the object. */
+  async event(obj: AnyResource, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    const now = new Date();
+    await this.#core.createNamespacedEvent({
+      namespace: obj.metadata.namespace ?? 'default',
+      body: {
+        metadata: { generateName: `${obj.metadata.name}.`, namespace: obj.metadata.namespace },
+        involvedObject: {
+          apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name, namespace: obj.metadata.namespace,
+          uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion,
+        },
+        type, reason, message: message.slice(0, 1024),
+        source: { component: this.#component },
+        firstTimestamp: now, lastTimestamp: now, count: 1,
+        reportingComponent: this.#component, reportingInstance: this.#component,
+      },
+    });
+  }
+}

@@ -1,0 +1,31 @@
+// Counts the AWS calls the emulator received, independently of the operator's own metrics:
+// moto's request recorder logs every request, retries included.
+export async function startRecording(endpoint: string): Promise<void> {
+  for (const step of ['stop-recording', 'reset-recording', 'start-recording']) {
+    const response = await fetch(`${endpoint}/moto-api/recorder/${step}`, { method: 'POST' });
+    if (!response.ok) throw new Error(`moto recorder ${step}: HTTP ${response.status}`);
+  }
+}
+
+export interface RecordedCall {
+  /** The operation: `Action` of query-protocol services (IAM), else `METHOD /path` (Lambda, Bedrock). */
+  operation: string;
+  /** The form parameters of a query-protocol request (RoleName, PolicyName, …). */
+  params: Record<string, string>;
+}
+
+export async function recordedCalls(endpoint: string): Promise<RecordedCall[]> {
+  const text = await (await fetch(`${endpoint}/moto-api/recorder/download-recording`)).text();
+  return text.split('\n').filter((l) => l.trim()).map((line) => {
+    const entry = JSON.parse(line) as { method: string; path: string; body?: string; body_encoded?: boolean };
+    const body = entry.body && entry.body_encoded ? Buffer.from(entry.body, 'base64').toString() : entry.body ?? '';
+    const url = new URL(entry.path, 'http://x');
+    const params = Object.fromEntries([...url.searchParams, ...new URLSearchParams(body)]);
+    return { operation: params.Action ?? `${entry.method} ${url.pathname}`, params };
+  }).filter((c) => !c.operation.includes('/moto-api/'));
+}
+
+/** Operations that change something: everything but Get*, List*, Describe* and GET requests. */
+export function isWrite(call: RecordedCall): boolean {
+  return !/^(Get|List|Describe)|^GET /.test(call.operation);
+}

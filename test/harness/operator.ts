@@ -1,0 +1,45 @@
+// Runs the operator as a child process against a stack, as `npm start` would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './repo-paths.ts';
+import type { Stack } from './stack.ts';
+import { waitFor } from './wait.ts';
+
+export interface RunningOperator {
+  child: ChildProcess;
+  logFile: string;
+  /** Every log line so far (JSON). */
+  lines(): string[];
+  /** SIGTERM, then waits for the process to exit. */
+  stop(): Promise<void>;
+}
+
+export async function startOperator(stack: Stack, args: string[] = [], name = 'operator'): Promise<RunningOperator> {
+  const logFile = join(stack.dir, 'logs', `${name}.log`);
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'bedrock-forge-operator.js'), 'run', '--health-port', '0', ...args], {
+    env: { ...process.env, ...stack.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(logFile);
+  let text = '';
+  child.stdout!.on('data', (d: Buffer) => { text += d.toString(); log.write(d); });
+  child.stderr!.pipe(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const operator: RunningOperator = {
+    child,
+    logFile,
+    lines: () => text.split('\n').filter(Boolean),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+  try {
+    await waitFor('the operator to watch the resources', () => (text.includes('"msg":"watching"') ? true : undefined), { timeoutMs: 30_000 });
+  } catch (error) {
+    await operator.stop();
+    throw new Error(`${(error as Error).message}; its log: ${logFile}`);
+  }
+  return operator;
+}

@@ -1,0 +1,195 @@
+// The IAMRole controller against the real apiserver and the emulator: roles reach the state their
+// spec implies, drift made directly in AWS is reverted with an Event, a role in sync costs reads
+// only, and roles the operator did not create are left alone until adopted.
+import { join } from 'node:path';
+import {
+  AttachRolePolicyCommand, CreateRoleCommand, DeleteRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient,
+  ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand, UpdateRoleCommand,
+} from '@aws-sdk/client-iam';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Condition } from '../../src/api/common.ts';
+import { policiesEqual } from '../../src/aws/iam/policy-json.ts';
+import { isWrite, recordedCalls, startRecording } from '../harness/emulator/recorder.ts';
+import { kubectl, kubectlApply } from '../harness/kubectl.ts';
+import { startOperator, type RunningOperator } from '../harness/operator.ts';
+import { repoRoot } from '../harness/repo-paths.ts';
+import { startStack, type Stack } from '../harness/stack.ts';
+import { waitFor } from '../harness/wait.ts';
+
+const RESYNC_S = 1;
+let stack: Stack;
+let operator: RunningOperator;
+let iam: IAMClient;
+let objects: CustomObjectsApi;
+let core: CoreV1Api;
+
+type Role = { metadata: { name: string; namespace: string; resourceVersion: string }; status?: { arn?: string; conditions?: Condition[] } };
+
+beforeAll(async () => {
+  stack = await startStack();
+  operator = await startOperator(stack, ['--resync', String(RESYNC_S), '--cluster-name', 'test']);
+  iam = new IAMClient({ endpoint: stack.awsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const kc = new KubeConfig();
+  kc.loadFromFile(stack.kubeconfigPath);
+  objects = kc.makeApiClient(CustomObjectsApi);
+  core = kc.makeApiClient(CoreV1Api);
+  await kubectl(stack, ['create', 'namespace', 'team-b']);
+});
+afterAll(async () => {
+  await operator?.stop();
+  await stack?.stop();
+});
+
+const getRole = (name: string, namespace = 'default') =>
+  objects.getNamespacedCustomObject({ group: 'bedrockforge.io', version: 'v1alpha1', plural: 'iamroles', namespace, name }) as Promise<Role>;
+
+const condition = (role: Role, type: string) => role.status?.conditions?.find((c) => c.type === type);
+
+async function waitForCondition(name: string, type: string, status: string, namespace = 'default', reason?: string): Promise<Role> {
+  return waitFor(`IAMRole ${namespace}/${name} ${type}=${status}${reason ? ` (${reason})` : ''}`, async () => {
+    const role = await getRole(name, namespace);
+    const c = condition(role, type);
+    return c?.status === status && (!reason || c.reason === reason) ? role : undefined;
+  }, { timeoutMs: 30_000 });
+}
+
+async function events(name: string, namespace = 'default'): Promise<{ metadata: { name?: string }; reason?: string; message?: string }[]> {
+  const list = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
+  return list.items;
+}
+
+const roleSpec = {
+  description: 'drift target',
+  maxSessionDuration: 3600,
+  assumeRolePolicy: { version: '2012-10-17', statement: [{ effect: 'Allow', principal: { service: 'bedrock.amazonaws.com' }, action: 'sts:AssumeRole' }] },
+  inlinePolicies: [{ name: 'Invoke', policy: { version: '2012-10-17', statement: [{ effect: 'Allow', action: ['bedrock:InvokeModel'], resource: 'arn:aws:bedrock:us-east-1::foundation-model/m' }] } }],
+  policies: [{ policyArn: 'arn:aws:iam::aws:policy/AWSLambdaExecute' }],
+  tags: { Team: 'ai' },
+};
+const manifest = (name: string, spec: unknown, namespace = 'default', annotations?: Record<string, string>) =>
+  ({ apiVersion: 'bedrockforge.io/v1alpha1', kind: 'IAMRole', metadata: { name, namespace, ...(annotations ? { annotations } : {}) }, spec });
+
+describe('IAMRole controller', () => {
+  it('brings every IAMRole of examples/ to the state its content implies', async () => {
+    const applied = await kubectl(stack, ['apply', '-f', join(repoRoot, 'examples', 'seed')]);
+    expect(applied.stderr).toBe('');
+    for (const name of ['least-privilege-agent-role', 'cross-account-agent-role', 'time-restricted-agent-role', 'env-specific-agent-role', 'custom-lambda-role']) {
+      const role = await waitForCondition(name, 'Ready', 'True');
+      expect(role.status?.arn).toBe(`arn:aws:iam::123456789012:role/${name}`);
+    }
+    // The seed attaches a policy AWS does not have: a terminal error whose message says which.
+    for (const name of ['custom-agent-role', 'enterprise-agent-role']) {
+      const role = await waitForCondition(name, 'Synced', 'False', 'default', 'NoSuchEntity');
+      expect(condition(role, 'Synced')?.message).toContain('AmazonBedrockAgentResourcePolicy');
+      expect(condition(role, 'Ready')?.status).toBe('False');
+    }
+    const trust = await iam.send(new GetRoleCommand({ RoleName: 'time-restricted-agent-role' }));
+    expect(trust.Role?.Tags).toEqual(expect.arrayContaining([{ Key: 'bedrockforge.io/namespace', Value: 'default' }, { Key: 'bedrockforge.io/name', Value: 'time-restricted-agent-role' }]));
+  });
+
+  it('reverts drift made directly in AWS within a resync, with an Event naming it', async () => {
+    await kubectlApply(stack, [manifest('drift-role', roleSpec)]);
+    await waitForCondition('drift-role', 'Ready', 'True');
+    const RoleName = 'drift-role';
+    const drifts: { aspect: string; make: () => Promise<unknown>; reverted: () => Promise<boolean> }[] = [
+      {
+        aspect: 'trust policy',
+        make: () => iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) })),
+        reverted: async () => policiesEqual(roleSpec.assumeRolePolicy, decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName }))).Role!.AssumeRolePolicyDocument!)),
+      },
+      {
+        aspect: 'inline policy Invoke',
+        make: () => iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: 'Invoke', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }) })),
+        reverted: async () => policiesEqual(roleSpec.inlinePolicies[0]!.policy, (await iam.send(new GetRolePolicyCommand({ RoleName, PolicyName: 'Invoke' }))).PolicyDocument!),
+      },
+      {
+        aspect: 'inline policy Extra',
+        make: () => iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: 'Extra', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }) })),
+        reverted: async () => !(await iam.send(new ListRolePoliciesCommand({ RoleName }))).PolicyNames!.includes('Extra'),
+      },
+      {
+        aspect: 'inline policy Invoke',
+        make: () => iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: 'Invoke' })),
+        reverted: async () => (await iam.send(new ListRolePoliciesCommand({ RoleName }))).PolicyNames!.includes('Invoke'),
+      },
+      {
+        aspect: 'managed policy arn:aws:iam::aws:policy/ReadOnlyAccess',
+        make: () => iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' })),
+        reverted: async () => !(await iam.send(new ListAttachedRolePoliciesCommand({ RoleName }))).AttachedPolicies!.some((p) => p.PolicyArn === 'arn:aws:iam::aws:policy/ReadOnlyAccess'),
+      },
+      {
+        aspect: 'tags',
+        make: () => iam.send(new TagRoleCommand({ RoleName, Tags: [{ Key: 'Team', Value: 'someone-else' }] })),
+        reverted: async () => (await iam.send(new GetRoleCommand({ RoleName }))).Role!.Tags!.some((t) => t.Key === 'Team' && t.Value === 'ai'),
+      },
+      {
+        aspect: 'description',
+        make: () => iam.send(new UpdateRoleCommand({ RoleName, Description: 'changed by hand', MaxSessionDuration: 3600 })),
+        reverted: async () => (await iam.send(new GetRoleCommand({ RoleName }))).Role!.Description === 'drift target',
+      },
+      {
+        aspect: 'max session duration',
+        make: () => iam.send(new UpdateRoleCommand({ RoleName, Description: 'drift target', MaxSessionDuration: 7200 })),
+        reverted: async () => (await iam.send(new GetRoleCommand({ RoleName }))).Role!.MaxSessionDuration === 3600,
+      },
+    ];
+    for (const drift of drifts) {
+      const before = new Set((await events('drift-role')).map((e) => e.metadata.name));
+      await drift.make();
+      await waitFor(`${drift.aspect} to be reverted`, async () => ((await drift.reverted()) ? true : undefined), { timeoutMs: RESYNC_S * 1000 * 3 + 5_000 });
+      await waitFor(`an Event naming ${drift.aspect}`, async () =>
+        (await events('drift-role')).find((e) => !before.has(e.metadata.name) && e.reason === 'DriftCorrected' && e.message?.includes(drift.aspect)), { timeoutMs: 5_000 });
+    }
+  });
+
+  it('costs no AWS write and no status write over ten resyncs once Ready', async () => {
+    await kubectlApply(stack, [manifest('steady-role', roleSpec)]);
+    const ready = await waitForCondition('steady-role', 'Ready', 'True');
+    await startRecording(stack.awsEndpoint);
+    const ofSteadyRole = async () => (await recordedCalls(stack.awsEndpoint)).filter((c) => c.params.RoleName === 'steady-role');
+    // Each pass over a role in sync reads it once with GetRole.
+    const calls = await waitFor('ten resyncs of steady-role', async () => {
+      const seen = await ofSteadyRole();
+      return seen.filter((c) => c.operation === 'GetRole').length >= 10 ? seen : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(calls.filter(isWrite)).toEqual([]);
+    expect((await getRole('steady-role')).metadata.resourceVersion).toBe(ready.metadata.resourceVersion);
+  });
+
+  it('leaves a role it did not create untouched until adopted', async () => {
+    const foreignTrust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    await iam.send(new CreateRoleCommand({ RoleName: 'preexisting', AssumeRolePolicyDocument: foreignTrust }));
+    await kubectlApply(stack, [manifest('preexisting', roleSpec)]);
+    const blocked = await waitForCondition('preexisting', 'Synced', 'False', 'default', 'AlreadyExists');
+    expect(condition(blocked, 'Synced')?.message).toContain('bedrockforge.io/adopt=true');
+    expect(decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: 'preexisting' }))).Role!.AssumeRolePolicyDocument!)).toContain('ec2.amazonaws.com');
+
+    await kubectl(stack, ['annotate', 'iamrole', 'preexisting', 'bedrockforge.io/adopt=true']);
+    await waitForCondition('preexisting', 'Ready', 'True');
+    const adopted = (await iam.send(new GetRoleCommand({ RoleName: 'preexisting' }))).Role!;
+    expect(policiesEqual(roleSpec.assumeRolePolicy, decodeURIComponent(adopted.AssumeRolePolicyDocument!))).toBe(true);
+    expect(adopted.Tags).toEqual(expect.arrayContaining([{ Key: 'bedrockforge.io/name', Value: 'preexisting' }]));
+  });
+
+  it('leaves a role owned by an IAMRole of another namespace untouched', async () => {
+    await waitForCondition('drift-role', 'Ready', 'True');
+    await kubectlApply(stack, [manifest('drift-role', { ...roleSpec, description: 'the other team' }, 'team-b')]);
+    const other = await waitForCondition('drift-role', 'Synced', 'False', 'team-b', 'OwnedByAnother');
+    expect(condition(other, 'Synced')?.message).toContain('default/drift-role');
+    expect((await iam.send(new GetRoleCommand({ RoleName: 'drift-role' }))).Role!.Description).toBe('drift target');
+  });
+
+  it('deletes the role with the IAMRole, and keeps it with deletion policy retain', async () => {
+    await kubectlApply(stack, [
+      manifest('doomed-role', roleSpec),
+      manifest('kept-role', roleSpec, 'default', { 'bedrockforge.io/deletion-policy': 'retain' }),
+    ]);
+    await waitForCondition('doomed-role', 'Ready', 'True');
+    await waitForCondition('kept-role', 'Ready', 'True');
+    const deleted = await kubectl(stack, ['delete', 'iamrole', 'doomed-role', 'kept-role', '--wait=true', '--timeout=30s']);
+    expect(deleted.code).toBe(0);
+    await expect(iam.send(new GetRoleCommand({ RoleName: 'doomed-role' }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    expect((await iam.send(new GetRoleCommand({ RoleName: 'kept-role' }))).Role?.RoleName).toBe('kept-role');
+  });
+});
