@@ -154,12 +154,17 @@ export class Controller {
       await this.#eventOnce(obj, 'Warning', observation.blocked.reason, observation.blocked.message);
       return this.#jitteredResync();
     }
+    // Before the first AWS write, and also when the resource already exists as ours (say, the
+    // operator died between creating it and recording that), so deletion always cleans up.
+    if (!obj.metadata.finalizers?.includes(FINALIZER)) obj = await this.#writes.addFinalizer(obj);
     if (!observation.exists || !observation.upToDate) {
-      if (!obj.metadata.finalizers?.includes(FINALIZER)) obj = await this.#writes.addFinalizer(obj);
       if (!observation.exists) {
         await this.#o.client.create(obj);
-        log.info('created in AWS');
-        await this.#writes.event(obj, 'Normal', 'Created', `Created the ${this.kind} in AWS`);
+        // A resource that was Ready before and is gone now was deleted outside the operator.
+        const recreated = findCondition(obj.status?.conditions as Condition[] | undefined, 'Ready')?.status === 'True';
+        log.info(recreated ? 'drift corrected: recreated in AWS' : 'created in AWS');
+        await this.#writes.event(obj, 'Normal', recreated ? 'DriftCorrected' : 'Created',
+          recreated ? `Recreated the ${this.kind}: it had been deleted in AWS` : `Created the ${this.kind} in AWS`);
       } else {
         await this.#o.client.update(obj, observation);
         const changedSpec = (findCondition(obj.status?.conditions as Condition[] | undefined, 'Synced')?.observedGeneration ?? 0) !== obj.metadata.generation;

@@ -3,13 +3,16 @@
 // only, and roles the operator did not create are left alone until adopted.
 import { join } from 'node:path';
 import {
-  AttachRolePolicyCommand, CreateRoleCommand, DeleteRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient,
+  AttachRolePolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient,
+  PutRolePermissionsBoundaryCommand,
   ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand, UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Condition } from '../../src/api/common.ts';
 import { policiesEqual } from '../../src/aws/iam/policy-json.ts';
+import { IAMRoleClient } from '../../src/kinds/iamrole/iamrole-client.ts';
+import type { AnyResource } from '../../src/runtime/kube-writes.ts';
 import { isWrite, recordedCalls, startRecording } from '../harness/emulator/recorder.ts';
 import { kubectl, kubectlApply } from '../harness/kubectl.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
@@ -119,6 +122,16 @@ describe('IAMRole controller', () => {
         reverted: async () => !(await iam.send(new ListAttachedRolePoliciesCommand({ RoleName }))).AttachedPolicies!.some((p) => p.PolicyArn === 'arn:aws:iam::aws:policy/ReadOnlyAccess'),
       },
       {
+        aspect: 'managed policy arn:aws:iam::aws:policy/AWSLambdaExecute',
+        make: () => iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: 'arn:aws:iam::aws:policy/AWSLambdaExecute' })),
+        reverted: async () => (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName }))).AttachedPolicies!.some((p) => p.PolicyArn === 'arn:aws:iam::aws:policy/AWSLambdaExecute'),
+      },
+      {
+        aspect: 'permissions boundary',
+        make: () => iam.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: 'arn:aws:iam::aws:policy/ReadOnlyAccess' })),
+        reverted: async () => (await iam.send(new GetRoleCommand({ RoleName }))).Role!.PermissionsBoundary === undefined,
+      },
+      {
         aspect: 'tags',
         make: () => iam.send(new TagRoleCommand({ RoleName, Tags: [{ Key: 'Team', Value: 'someone-else' }] })),
         reverted: async () => (await iam.send(new GetRoleCommand({ RoleName }))).Role!.Tags!.some((t) => t.Key === 'Team' && t.Value === 'ai'),
@@ -132,6 +145,15 @@ describe('IAMRole controller', () => {
         aspect: 'max session duration',
         make: () => iam.send(new UpdateRoleCommand({ RoleName, Description: 'drift target', MaxSessionDuration: 7200 })),
         reverted: async () => (await iam.send(new GetRoleCommand({ RoleName }))).Role!.MaxSessionDuration === 3600,
+      },
+      {
+        aspect: 'it had been deleted in AWS',
+        make: async () => {
+          await iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: 'Invoke' }));
+          await iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: 'arn:aws:iam::aws:policy/AWSLambdaExecute' }));
+          await iam.send(new DeleteRoleCommand({ RoleName }));
+        },
+        reverted: async () => (await iam.send(new ListRolePoliciesCommand({ RoleName })).catch(() => undefined))?.PolicyNames?.includes('Invoke') === true,
       },
     ];
     for (const drift of drifts) {
@@ -155,6 +177,21 @@ describe('IAMRole controller', () => {
     }, { timeoutMs: 60_000 });
     expect(calls.filter(isWrite)).toEqual([]);
     expect((await getRole('steady-role')).metadata.resourceVersion).toBe(ready.metadata.resourceVersion);
+  });
+
+  it('converges with no error and no repeated work after dying between creating a role and writing status', async () => {
+    await operator.stop();
+    await kubectlApply(stack, [manifest('crash-role', roleSpec)]);
+    // What the operator had done when it died: the role created in AWS, nothing recorded in Kubernetes.
+    await new IAMRoleClient(iam, 'test').create(await getRole('crash-role') as unknown as AnyResource);
+    await startRecording(stack.awsEndpoint);
+    operator = await startOperator(stack, ['--resync', String(RESYNC_S), '--cluster-name', 'test'], 'operator-restarted');
+    const ready = await waitForCondition('crash-role', 'Ready', 'True');
+    expect(condition(ready, 'Synced')?.status).toBe('True');
+    const calls = (await recordedCalls(stack.awsEndpoint)).filter((c) => c.params.RoleName === 'crash-role');
+    expect(calls.filter(isWrite)).toEqual([]);
+    expect((await events('crash-role')).filter((e) => e.reason !== 'Created')).toEqual([]);
+    expect((await getRole('crash-role') as unknown as AnyResource).metadata.finalizers).toContain('bedrockforge.io/finalizer');
   });
 
   it('leaves a role it did not create untouched until adopted', async () => {
