@@ -6,6 +6,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger } from '../log.ts';
 import { iamRoleController } from '../kinds/iamrole/iamrole-controller.ts';
 import type { DeletionPolicy } from '../runtime/controller.ts';
+import { registry } from '../runtime/metrics.ts';
 
 export const runUsage = `Usage: bedrock-forge-operator run [options]
 
@@ -17,7 +18,7 @@ credential chain; AWS_ENDPOINT_URL points it at another endpoint (the local emul
   --workers N                 concurrent reconciles per kind (default 4)
   --deletion-policy POLICY    delete (default) or retain: what deleting a resource does in AWS,
                               unless its annotation bedrockforge.io/deletion-policy says otherwise
-  --health-port PORT          serve /healthz and /readyz on PORT (default 8081; 0 picks a free port)`;
+  --health-port PORT          serve /healthz, /readyz and /metrics on PORT (default 8081; 0 picks a free port)`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -72,6 +73,10 @@ export async function runCommand(argv: string[]): Promise<number> {
 
 function serveHealth(port: number, isReady: () => boolean): Promise<Server> {
   const server = createServer((req, res) => {
+    if (req.url === '/metrics') {
+      void registry.metrics().then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text));
+      return;
+    }
     const ok = req.url === '/healthz' || (req.url === '/readyz' && isReady());
     res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'not ready\n');
   });

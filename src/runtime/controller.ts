@@ -11,6 +11,7 @@ import { TerminalError, WaitingError, errorMessage } from './errors.ts';
 import { FINALIZER, KubeWrites, type AnyResource } from './kube-writes.ts';
 import { informerFor, keyOf, type KindInformer } from './informers.ts';
 import { WorkQueue } from './work-queue.ts';
+import { driftCorrections, queueDepth, reconcileDuration, reconciles } from './metrics.ts';
 
 export const DELETION_POLICY_ANNOTATION = 'bedrockforge.io/deletion-policy';
 export type DeletionPolicy = 'delete' | 'retain';
@@ -131,12 +132,19 @@ export class Controller {
     const obj = this.#cached(key);
     if (!obj) return;
     const log = this.#o.log.child({ kind: this.kind, key, generation: obj.metadata.generation });
+    const timer = reconcileDuration.startTimer({ kind: this.kind });
     try {
       const requeueMs = obj.metadata.deletionTimestamp ? await this.#finalize(obj, log) : await this.#sync(obj, log);
       this.queue.forget(key);
       if (requeueMs !== undefined) this.queue.addAfter(key, requeueMs);
+      reconciles.inc({ kind: this.kind, result: 'success' });
     } catch (error) {
+      const result = error instanceof TerminalError ? 'terminal' : error instanceof WaitingError ? 'waiting' : 'error';
+      reconciles.inc({ kind: this.kind, result });
       await this.#failed(obj, error, log);
+    } finally {
+      timer();
+      queueDepth.set({ kind: this.kind }, this.queue.length);
     }
   }
 
@@ -163,6 +171,7 @@ export class Controller {
         // A resource that was Ready before and is gone now was deleted outside the operator.
         const recreated = findCondition(obj.status?.conditions as Condition[] | undefined, 'Ready')?.status === 'True';
         log.info(recreated ? 'drift corrected: recreated in AWS' : 'created in AWS');
+        if (recreated) driftCorrections.inc({ kind: this.kind });
         await this.#writes.event(obj, 'Normal', recreated ? 'DriftCorrected' : 'Created',
           recreated ? `Recreated the ${this.kind}: it had been deleted in AWS` : `Created the ${this.kind} in AWS`);
       } else {
@@ -170,6 +179,7 @@ export class Controller {
         const changedSpec = (findCondition(obj.status?.conditions as Condition[] | undefined, 'Synced')?.observedGeneration ?? 0) !== obj.metadata.generation;
         const what = observation.diff.join(', ');
         log.info({ diff: observation.diff }, changedSpec ? 'updated in AWS' : 'drift corrected');
+        if (!changedSpec) driftCorrections.inc({ kind: this.kind });
         await this.#writes.event(obj, 'Normal', changedSpec ? 'Updated' : 'DriftCorrected', `${changedSpec ? 'Updated' : 'Corrected drift in'}: ${what}`);
       }
       observation = await this.#o.client.observe(obj);

@@ -106,13 +106,13 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
         else log.warn({ err: String(error) }, state === 'leading' ? 'renewing the lease failed' : 'acquiring the lease failed');
       })
       .finally(() => {
-        if (state !== 'lost') retryTimer = setTimeout(tick, retryPeriodMs);
+        if (active()) retryTimer = setTimeout(tick, retryPeriodMs);
       });
   }
 
   function stop(next: 'lost' | 'stopped'): void {
     state = next;
-    if (next === "lost") clearTimeout(retryTimer);
+    clearTimeout(retryTimer);
     clearTimeout(deadlineTimer);
   }
 

@@ -11,6 +11,8 @@ export interface RunningOperator {
   logFile: string;
   /** Every log line so far (JSON). */
   lines(): string[];
+  /** Base URL of /healthz, /readyz and /metrics. */
+  healthUrl(): string;
   /** SIGTERM, then waits for the process to exit. */
   stop(): Promise<void>;
 }
@@ -30,6 +32,10 @@ export async function startOperator(stack: Stack, args: string[] = [], name = 'o
     child,
     logFile,
     lines: () => text.split('\n').filter(Boolean),
+    healthUrl: () => {
+      const line = text.split('\n').find((l) => l.includes('"msg":"health endpoints listening"'));
+      return `http://127.0.0.1:${(JSON.parse(line ?? '{}') as { port?: number }).port}`;
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

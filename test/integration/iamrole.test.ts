@@ -217,6 +217,15 @@ describe('IAMRole controller', () => {
     expect((await iam.send(new GetRoleCommand({ RoleName: 'drift-role' }))).Role!.Description).toBe('drift target');
   });
 
+  it('serves health and Prometheus metrics: reconciles, AWS calls, drift corrections, queue depth', async () => {
+    expect((await fetch(`${operator.healthUrl()}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${operator.healthUrl()}/metrics`)).text();
+    expect(metrics).toMatch(/^bedrockforge_reconciles_total\{kind="IAMRole",result="success"\} [1-9]/m);
+    expect(metrics).toMatch(/^bedrockforge_aws_calls_total\{service="iam",operation="GetRole",outcome="success"\} [1-9]/m);
+    expect(metrics).toMatch(/^bedrockforge_reconcile_duration_seconds_count\{kind="IAMRole"\} [1-9]/m);
+    expect(metrics).toMatch(/^bedrockforge_queue_depth\{kind="IAMRole"\} \d/m);
+  });
+
   it('deletes the role with the IAMRole, and keeps it with deletion policy retain', async () => {
     await kubectlApply(stack, [
       manifest('doomed-role', roleSpec),

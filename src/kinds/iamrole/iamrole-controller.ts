@@ -4,6 +4,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { IAMRoleKind } from '../../api/kinds.ts';
 import type { Logger } from '../../log.ts';
 import { Controller, type DeletionPolicy } from '../../runtime/controller.ts';
+import { countAwsCalls } from '../../runtime/metrics.ts';
 import { IAMRoleClient } from './iamrole-client.ts';
 
 export interface KindControllerOptions {
@@ -18,5 +19,6 @@ export interface KindControllerOptions {
 export function iamRoleController(o: KindControllerOptions): Controller {
   // IAM is global; the SDK still wants a region (AWS_REGION, else us-east-1).
   const iam = new IAMClient({ region: process.env.AWS_REGION ?? 'us-east-1' });
+  countAwsCalls(iam, 'iam');
   return new Controller({ ...o, kind: IAMRoleKind, client: new IAMRoleClient(iam, o.cluster) });
 }

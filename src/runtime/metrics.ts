@@ -1,0 +1,57 @@
+// Prometheus metrics of the operator, served at /metrics.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+export const reconciles = new Counter({
+  name: 'bedrockforge_reconciles_total',
+  help: 'Reconciles by kind and result (success, error, terminal, waiting).',
+  labelNames: ['kind', 'result'] as const,
+  registers: [registry],
+});
+
+export const reconcileDuration = new Histogram({
+  name: 'bedrockforge_reconcile_duration_seconds',
+  help: 'Time one reconcile took, by kind.',
+  labelNames: ['kind'] as const,
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+
+export const queueDepth = new Gauge({
+  name: 'bedrockforge_queue_depth',
+  help: 'Keys waiting in the work queue, by kind.',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
+export const awsCalls = new Counter({
+  name: 'bedrockforge_aws_calls_total',
+  help: 'AWS API calls by service, operation and outcome (success or the error name).',
+  labelNames: ['service', 'operation', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const driftCorrections = new Counter({
+  name: 'bedrockforge_drift_corrections_total',
+  help: 'Drift found in AWS and corrected, by kind.',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
+/** Counts every call an AWS SDK v3 client makes (attach once per client). */
+export function countAwsCalls(client: { middlewareStack: { add: (mw: never, options: { step: 'initialize'; name: string }) => void } }, service: string): void {
+  const middleware = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+    const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
+    try {
+      const result = await next(args);
+      awsCalls.inc({ service, operation, outcome: 'success' });
+      return result;
+    } catch (error) {
+      awsCalls.inc({ service, operation, outcome: (error as Error).name ?? 'error' });
+      throw error;
+    }
+  };
+  client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'bedrockforgeMetrics' });
+}
