@@ -2,4 +2,5 @@
 // Runs the TypeScript sources directly (Node >= 24 strips types); see src/cli/main.ts.
 import { main } from '../src/cli/main.ts';
 
-process.exitCode = await main(process.argv.slice(2));
+// Exit explicitly: a replica that lost leadership must not linger on open connections.
+process.exit(await main(process.argv.slice(2)));

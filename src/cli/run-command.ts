@@ -1,12 +1,15 @@
 // `bedrock-forge-operator run`: the operator process. It uses the current kubeconfig and the
 // default AWS credential chain (AWS_ENDPOINT_URL honoured).
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger } from '../log.ts';
 import { iamRoleController } from '../kinds/iamrole/iamrole-controller.ts';
 import type { DeletionPolicy } from '../runtime/controller.ts';
 import { registry } from '../runtime/metrics.ts';
+import { startLeaderElection } from '../runtime/leader-election.ts';
 
 export const runUsage = `Usage: bedrock-forge-operator run [options]
 
@@ -18,6 +21,12 @@ credential chain; AWS_ENDPOINT_URL points it at another endpoint (the local emul
   --workers N                 concurrent reconciles per kind (default 4)
   --deletion-policy POLICY    delete (default) or retain: what deleting a resource does in AWS,
                               unless its annotation bedrockforge.io/deletion-policy says otherwise
+  --leader-elect BOOL          only the replica holding the Lease works (default true)
+  --leader-election-namespace NS   namespace of the Lease (default: POD_NAMESPACE, else default)
+  --lease-duration SECONDS     how long a dead leader's Lease blocks the others (default 15)
+  --renew-deadline SECONDS     how long a leader tries to renew before it stops (default 10)
+  --retry-period SECONDS       time between acquire and renew attempts (default 2)
+  --shutdown-timeout SECONDS   on SIGTERM, how long reconciles in flight may finish (default 20)
   --health-port PORT          serve /healthz, /readyz and /metrics on PORT (default 8081; 0 picks a free port)`;
 
 export async function runCommand(argv: string[]): Promise<number> {
@@ -29,6 +38,12 @@ export async function runCommand(argv: string[]): Promise<number> {
       workers: { type: 'string', default: '4' },
       'deletion-policy': { type: 'string', default: 'delete' },
       'health-port': { type: 'string', default: '8081' },
+      'leader-elect': { type: 'string', default: 'true' },
+      'leader-election-namespace': { type: 'string', default: process.env.POD_NAMESPACE ?? 'default' },
+      'lease-duration': { type: 'string', default: '15' },
+      'renew-deadline': { type: 'string', default: '10' },
+      'retry-period': { type: 'string', default: '2' },
+      'shutdown-timeout': { type: 'string', default: '20' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,18 +69,45 @@ export async function runCommand(argv: string[]): Promise<number> {
     kc, log, cluster: values['cluster-name'], workers: Number(values.workers),
     resyncMs: Number(values.resync) * 1000, defaultDeletionPolicy: deletionPolicy as DeletionPolicy,
   };
+  const stopRequested = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  const elector = values['leader-elect'] === 'false' ? undefined : startLeaderElection({
+    kc, log, namespace: values['leader-election-namespace'], name: 'bedrock-forge-operator', identity: `${hostname()}_${randomUUID()}`,
+    leaseDurationMs: Number(values['lease-duration']) * 1000,
+    renewDeadlineMs: Number(values['renew-deadline']) * 1000,
+    retryPeriodMs: Number(values['retry-period']) * 1000,
+  });
+  ready = true; // A replica waiting for the Lease is healthy and ready to take over.
+  if (elector) {
+    log.info('waiting to become leader');
+    const outcome = await Promise.race([elector.acquired.then(() => 'leader'), stopRequested]);
+    if (outcome !== 'leader') {
+      await elector.release();
+      health.close();
+      return 0;
+    }
+    log.info('became leader');
+  }
+  const lost = new Promise<string>((resolve) => elector?.onLost(() => resolve('lost')));
+
   const controllers = [iamRoleController(options)];
   await Promise.all(controllers.map((c) => c.start()));
-  ready = true;
   log.info({ kinds: controllers.map((c) => c.kind) }, 'watching');
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  log.info('stopping: finishing reconciles in flight');
+  const why = await Promise.race([stopRequested, lost]);
   ready = false;
-  await Promise.all(controllers.map((c) => c.stop()));
+  if (why === 'lost') {
+    // Another replica may already be working: stop at once, finish nothing.
+    log.error('leadership lost; exiting');
+    await Promise.all(controllers.map((c) => c.stop(0)));
+    health.close();
+    return 1;
+  }
+  log.info({ signal: why }, 'stopping: finishing reconciles in flight');
+  await Promise.all(controllers.map((c) => c.stop(Number(values['shutdown-timeout']) * 1000)));
+  await elector?.release();
   health.close();
   log.info('stopped');
   return 0;

@@ -17,7 +17,8 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-export async function startOperator(stack: Stack, args: string[] = [], name = 'operator'): Promise<RunningOperator> {
+/** Starts the operator; resolves once its log says `until` (by default: it is watching, i.e. leading). */
+export async function startOperator(stack: Stack, args: string[] = [], name = 'operator', until = 'watching'): Promise<RunningOperator> {
   const logFile = join(stack.dir, 'logs', `${name}.log`);
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'bedrock-forge-operator.js'), 'run', '--health-port', '0', ...args], {
     env: { ...process.env, ...stack.env },
@@ -42,7 +43,7 @@ export async function startOperator(stack: Stack, args: string[] = [], name = 'o
     },
   };
   try {
-    await waitFor('the operator to watch the resources', () => (text.includes('"msg":"watching"') ? true : undefined), { timeoutMs: 30_000 });
+    await waitFor(`the operator to log "${until}"`, () => (text.includes(`"msg":"${until}"`) ? true : undefined), { timeoutMs: 30_000 });
   } catch (error) {
     await operator.stop();
     throw new Error(`${(error as Error).message}; its log: ${logFile}`);
