@@ -1,9 +1,11 @@
 // `npm run demo`: the operator on the built-in local stack. Starts kube-apiserver, etcd and the
 // AWS emulator, installs the CRDs, starts the operator, applies examples/, and shows a table of
-// the resources and their conditions until Ctrl-C, which stops everything.
+// the resources and their conditions; then makes a drift in the emulator and shows the operator
+// correcting it; and goes on showing the table until Ctrl-C, which stops everything.
 //   --once   print the table once everything is applied, then stop (for CI and tests)
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DeleteRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { GROUP, KINDS, VERSION } from '../src/api/kinds.ts';
 import { statusTable, type ResourceRow } from '../src/cli/status-table.ts';
@@ -11,9 +13,11 @@ import { kubectl } from '../test/harness/kubectl.ts';
 import { repoRoot } from '../test/harness/repo-paths.ts';
 import { startOperator, type RunningOperator } from '../test/harness/operator.ts';
 import { startStack } from '../test/harness/stack.ts';
+import { waitFor } from '../test/harness/wait.ts';
 
 const { values } = parseArgs({ options: { once: { type: 'boolean' } } });
 const REFRESH_MS = 2000;
+const DEMO_RESYNC_S = 5;
 
 function say(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -35,8 +39,9 @@ const stopAll = async (): Promise<void> => {
 
 try {
   say(`Stack ready. To use it from another shell: KUBECONFIG=${stack.kubeconfigPath} AWS_ENDPOINT_URL=${stack.awsEndpoint}`);
-  operator = await startOperator(stack);
-  say(`Operator running (logs: ${operator.logFile}).`);
+  // A short drift check, so the demo shows a correction within seconds (the default is 10 minutes).
+  operator = await startOperator(stack, ['--resync', String(DEMO_RESYNC_S)]);
+  say(`Operator running, checking for drift every ${DEMO_RESYNC_S} s (logs: ${operator.logFile}).`);
 
   const applied = await kubectl(stack, ['apply', '-R', '-f', join(repoRoot, 'examples')]);
   say(`\n$ kubectl apply -R -f examples/\n${applied.stdout}${applied.stderr}`);
@@ -51,6 +56,21 @@ try {
     shown = table;
   };
   await show();
+
+  // Once the example roles have settled, change one directly in the emulator, as someone with
+  // console access might, and let the operator put it back.
+  await waitFor('the example IAMRoles to be reconciled', async () =>
+    ((await listResources(kc)).filter((r) => r.kind === 'IAMRole').every((r) => r.status?.conditions?.some((c) => c.type === 'Synced')) ? true : undefined),
+  { timeoutMs: 60_000 });
+  await show();
+  const iam = new IAMClient({ endpoint: stack.awsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' } });
+  await iam.send(new DeleteRolePolicyCommand({ RoleName: 'least-privilege-agent-role', PolicyName: 'MinimalPermissions' }));
+  say('\nDrift made in the emulator: deleted the inline policy MinimalPermissions of least-privilege-agent-role.');
+  const corrected = await waitFor('the drift to be corrected', async () => {
+    const events = await kubectl(stack, ['get', 'events', '-n', 'default', '--field-selector', 'involvedObject.name=least-privilege-agent-role,reason=DriftCorrected', '-o', 'jsonpath={.items[*].message}']);
+    return events.stdout.trim() || undefined;
+  }, { timeoutMs: 60_000 });
+  say(`The operator corrected it (Event DriftCorrected: ${corrected}).`);
 
   if (!values.once) {
     say('\nWatching; Ctrl-C stops the operator and the stack.');

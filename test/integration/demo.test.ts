@@ -1,5 +1,5 @@
-// `npm run demo` brings up the stack and the operator, applies examples/ and shows them; --once
-// stops after the first table, leaving no process behind.
+// `npm run demo` brings up the stack and the operator, applies examples/, shows the IAMRoles
+// becoming Ready and a drift made in the emulator being corrected; --once then stops.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +16,9 @@ describe('demo', () => {
     for (const name of ['order-assistant', 'order-lookup', 'custom-agent', 'custom-lambda', 'custom-lambda-role', 'cross-account-agent-role']) {
       expect(stdout).toMatch(new RegExp(`default/${name}\\s`));
     }
+    expect(stdout).toMatch(/IAMRole\s+default\/least-privilege-agent-role\s+True\s+True/);
+    expect(stdout).toMatch(/IAMRole\s+default\/custom-agent-role\s+False\s+False\s+NoSuchEntity/);
+    expect(stdout).toContain('The operator corrected it (Event DriftCorrected: Corrected drift in: inline policy MinimalPermissions)');
     expect(stdout).toContain('Stopping the operator and the stack');
   });
 });
