@@ -18,6 +18,8 @@ export interface KubeApiserver {
   /** CA that signed the serving certificate kube-apiserver generated for itself. */
   caPem: string;
   tokens: Record<TestUser, string>;
+  /** Stops kube-apiserver and starts it again on the same port, tokens and certificates (watches break, as in an outage). */
+  restart(): Promise<void>;
 }
 
 const SERVICE_CLUSTER_IP_RANGE = '10.0.0.0/24';
@@ -34,7 +36,7 @@ export async function startKubeApiserver(binary: string, etcdUrl: string, pkiDir
   const serviceAccountKeys = await writeServiceAccountKeys(pkiDir);
   const [port] = await freeLoopbackPorts(1);
   const url = `https://127.0.0.1:${port}`;
-  const apiserver = await ManagedProcess.start({
+  const launch = () => ManagedProcess.start({
     name: 'kube-apiserver',
     command: binary,
     args: [
@@ -59,7 +61,7 @@ export async function startKubeApiserver(binary: string, etcdUrl: string, pkiDir
     ],
     logPath,
   });
-  try {
+  const waitUntilReady = async (apiserver: ManagedProcess): Promise<string> => {
     const failFast = (): Error | undefined => apiserver.exitError();
     const caPem = await waitFor('kube-apiserver to write its serving certificate', () => readServingCa(servingCertDir), {
       timeoutMs: START_TIMEOUT_MS,
@@ -74,11 +76,30 @@ export async function startKubeApiserver(binary: string, etcdUrl: string, pkiDir
       },
       { timeoutMs: START_TIMEOUT_MS, failFast },
     );
-    return { process: apiserver, url, caPem, tokens };
-  } catch (error) {
-    await apiserver.stop();
-    throw error;
-  }
+    return caPem;
+  };
+  const started = async (): Promise<{ process: ManagedProcess; caPem: string }> => {
+    const apiserver = await launch();
+    try {
+      return { process: apiserver, caPem: await waitUntilReady(apiserver) };
+    } catch (error) {
+      await apiserver.stop();
+      throw error;
+    }
+  };
+  const first = await started();
+  const server: KubeApiserver = {
+    process: first.process,
+    url,
+    caPem: first.caPem,
+    tokens,
+    async restart() {
+      await server.process.stop();
+      // The serving certificate in --cert-dir is reused, so clients keep trusting the server.
+      server.process = (await started()).process;
+    },
+  };
+  return server;
 }
 
 /** A fresh random bearer token for each test user, written as kube-apiserver's CSV token file. */

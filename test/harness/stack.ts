@@ -38,6 +38,8 @@ export interface Stack {
   pids: Record<StackProcessName, number>;
   /** Forgets every AWS resource created so far. */
   resetAws(): Promise<void>;
+  /** Stops kube-apiserver and starts it again on the same address (clients' watches break). */
+  restartApiserver(): Promise<void>;
   /** Stops the children (SIGTERM, then SIGKILL after a grace period); idempotent. */
   stop(): Promise<void>;
 }
@@ -64,7 +66,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       // The API server first, so that it does not log errors about an etcd that went away.
-      await Promise.all([processes['kube-apiserver'].stop(), processes.moto.stop()]);
+      await Promise.all([apiserver.process.stop(), processes.moto.stop()]);
       await processes.etcd.stop();
       if (ownsDir && !process.env.TESTBED_KEEP_DIR) await rm(dir, { recursive: true, force: true });
     })());
@@ -82,6 +84,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       bin: { kubectl: binaries.kubectl, helm: binaries.helm },
       pids: { etcd: processes.etcd.pid, 'kube-apiserver': processes['kube-apiserver'].pid, moto: processes.moto.pid },
       resetAws: () => resetAws(awsEndpoint),
+      restartApiserver: async () => {
+        await apiserver.restart();
+        stack.pids['kube-apiserver'] = apiserver.process.pid;
+      },
       stop,
     };
     harnessLog.info(`stack ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s (${dir})`);

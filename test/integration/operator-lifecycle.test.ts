@@ -30,6 +30,23 @@ async function leaseHolder(): Promise<string> {
   return (await kubectl(stack, ['get', 'lease', 'bedrock-forge-operator', '-n', 'default', '-o', 'jsonpath={.spec.holderIdentity}'])).stdout;
 }
 
+describe('watch recovery', () => {
+  it('goes on reconciling after kube-apiserver restarts under the running operator', async () => {
+    const operator = await startOperator(stack, [...FAST_LEASE, '--leader-elect', 'false'], 'recovering');
+    try {
+      await kubectlApply(stack, [role('before-outage')]);
+      await waitFor('the role from before the outage to be Ready', async () => ((await readyStatus('before-outage')) === 'True' ? true : undefined), { timeoutMs: 30_000 });
+      await stack.restartApiserver();
+      // Created after the restart: only a watch that was re-established (with a relist) sees it.
+      await kubectlApply(stack, [role('after-outage')]);
+      await waitFor('the role from after the outage to be Ready', async () => ((await readyStatus('after-outage')) === 'True' ? true : undefined), { timeoutMs: 60_000 });
+      expect(operator.child.exitCode).toBeNull();
+    } finally {
+      await operator.stop();
+    }
+  });
+});
+
 describe('replicas', () => {
   it('one works, the other takes over within the lease duration when the first dies', async () => {
     const first = await startOperator(stack, FAST_LEASE, 'replica-1');
