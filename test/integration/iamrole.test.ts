@@ -165,6 +165,18 @@ describe('IAMRole controller', () => {
     }
   });
 
+  it('removes a tag key dropped from the spec and leaves tags it never set alone', async () => {
+    await kubectlApply(stack, [manifest('tagged-role', { ...roleSpec, tags: { Team: 'ai', Env: 'dev' } })]);
+    await waitForCondition('tagged-role', 'Ready', 'True');
+    await iam.send(new TagRoleCommand({ RoleName: 'tagged-role', Tags: [{ Key: 'CostCenter', Value: 'org-wide' }] }));
+    await kubectlApply(stack, [manifest('tagged-role', { ...roleSpec, tags: { Team: 'ai' } })]);
+    const tags = await waitFor('Env to be removed from the role', async () => {
+      const t = (await iam.send(new GetRoleCommand({ RoleName: 'tagged-role' }))).Role!.Tags ?? [];
+      return t.some((x) => x.Key === 'Env') ? undefined : t;
+    }, { timeoutMs: 15_000 });
+    expect(tags).toEqual(expect.arrayContaining([{ Key: 'CostCenter', Value: 'org-wide' }, { Key: 'Team', Value: 'ai' }]));
+  });
+
   it('costs no AWS write and no status write over ten resyncs once Ready', async () => {
     await kubectlApply(stack, [manifest('steady-role', roleSpec)]);
     const ready = await waitForCondition('steady-role', 'Ready', 'True');
