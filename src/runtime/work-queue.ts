@@ -83,10 +83,6 @@ export class WorkQueue {
     this.#failures.delete(key);
   }
 
-  failures(key: string): number {
-    return this.#failures.get(key) ?? 0;
-  }
-
   /** The next key to process, or undefined once the queue shuts down. Call done(key) after. */
   get(): Promise<string | undefined> {
     const key = this.#queue.shift();
