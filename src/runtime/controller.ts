@@ -51,7 +51,8 @@ export interface ControllerOptions {
   queue?: WorkQueue;
 }
 
-const DELETE_CONFIRM_MS = 2_000;
+/** Requeue soon: a delete to confirm, or a resource still settling after a write. */
+const SHORT_REQUEUE_MS = 2_000;
 
 export class Controller {
   readonly queue: WorkQueue;
@@ -189,7 +190,7 @@ export class Controller {
       { type: 'Synced', status: 'True', reason: 'ReconcileSuccess' },
       ready ? { type: 'Ready', status: 'True', reason: 'Available' } : { type: 'Ready', status: 'False', reason: 'Pending', message: `still differs: ${observation.diff.join(', ')}` },
     ]);
-    return ready ? this.#jitteredResync() : DELETE_CONFIRM_MS;
+    return ready ? this.#jitteredResync() : SHORT_REQUEUE_MS;
   }
 
   async #finalize(obj: AnyResource, log: Logger): Promise<number | undefined> {
@@ -207,7 +208,7 @@ export class Controller {
       log.info('deleted in AWS');
       await this.#writes.event(obj, 'Normal', 'Deleted', `Deleted the ${this.kind} in AWS`);
       const after = await this.#o.client.observe(obj);
-      if (after.exists) return DELETE_CONFIRM_MS;
+      if (after.exists) return SHORT_REQUEUE_MS;
     }
     await this.#writes.removeFinalizer(obj);
     return undefined;

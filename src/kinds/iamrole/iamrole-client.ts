@@ -73,7 +73,7 @@ export class IAMRoleClient implements ExternalClient {
     }
 
     const diff = new Set<Aspect>();
-    if (!policiesEqual(spec.assumeRolePolicy, decodeURIComponent(role.AssumeRolePolicyDocument ?? '{}'))) diff.add('trust policy');
+    if (!policiesEqual(spec.assumeRolePolicy, role.AssumeRolePolicyDocument ?? '{}')) diff.add('trust policy');
     if ((role.Description ?? '') !== (spec.description ?? '')) diff.add('description');
     if ((role.MaxSessionDuration ?? DEFAULT_MAX_SESSION) !== (spec.maxSessionDuration ?? DEFAULT_MAX_SESSION)) diff.add('max session duration');
     if ((role.PermissionsBoundary?.PermissionsBoundaryArn ?? '') !== (spec.permissionsBoundary ?? '')) diff.add('permissions boundary');
@@ -140,9 +140,9 @@ export class IAMRoleClient implements ExternalClient {
       await this.#call(() => this.#iam.send(new UpdateRoleCommand({ RoleName, Description: spec.description ?? '', MaxSessionDuration: spec.maxSessionDuration ?? DEFAULT_MAX_SESSION })));
     }
     if (d.diff.has('permissions boundary')) {
-      await this.#call(() => this.#iam.send(spec.permissionsBoundary
-        ? new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: spec.permissionsBoundary })
-        : new DeleteRolePermissionsBoundaryCommand({ RoleName }) as never));
+      const boundary = spec.permissionsBoundary;
+      if (boundary) await this.#call(() => this.#iam.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: boundary })));
+      else await this.#call(() => this.#iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName })));
     }
     const inline = new Map((spec.inlinePolicies ?? []).map((p) => [p.name, p.policy]));
     for (const name of d.inlineChanged) {
