@@ -34,3 +34,28 @@ export function ownerOf(tags: TagLike[]): Owner | undefined {
   const [cluster, namespace, name] = [value(OWNER_TAG.cluster), value(OWNER_TAG.namespace), value(OWNER_TAG.name)];
   return cluster !== undefined && namespace !== undefined && name !== undefined ? { cluster, namespace, name } : undefined;
 }
+
+/**
+ * Why an AWS resource found under the desired name is not ours to change, or undefined when it is
+ * (created by this very object, or adopted by annotation). `resource` names it ("IAM role x"),
+ * `object` is the kubectl form of the custom resource ("iamrole -n ns name"), `rename` the field
+ * that picks another name.
+ */
+export function ownershipConflict(
+  resource: string, tags: TagLike[], me: Owner, adopting: boolean, object: string, rename: string,
+): { reason: string; message: string } | undefined {
+  const owner = ownerOf(tags);
+  if (!owner && !adopting) {
+    return {
+      reason: 'AlreadyExists',
+      message: `${resource} already exists and was not created by this operator; it is left untouched. To let this object manage it (and change it to match the spec), run: kubectl annotate ${object} ${ADOPT_ANNOTATION}=true`,
+    };
+  }
+  if (owner && (owner.cluster !== me.cluster || owner.namespace !== me.namespace || owner.name !== me.name)) {
+    return {
+      reason: 'OwnedByAnother',
+      message: `${resource} belongs to ${owner.namespace}/${owner.name} of cluster ${owner.cluster}; it is left untouched. Choose another ${rename}.`,
+    };
+  }
+  return undefined;
+}

@@ -9,7 +9,7 @@ import type { Logger } from '../log.ts';
 import { findCondition, setCondition, type ConditionInput } from './conditions.ts';
 import { TerminalError, WaitingError, errorMessage } from './errors.ts';
 import { FINALIZER, KubeWrites, type AnyResource } from './kube-writes.ts';
-import { informerFor, keyOf, type KindInformer } from './informers.ts';
+import { customKind, keyOf, type KindInformer, type SharedInformers, type WatchedType } from './informers.ts';
 import { WorkQueue } from './work-queue.ts';
 import { driftCorrections, queueDepth, reconcileDuration, reconciles } from './metrics.ts';
 
@@ -36,6 +36,21 @@ export interface ExternalClient {
   create(obj: AnyResource): Promise<void>;
   update(obj: AnyResource, observation: Observation): Promise<void>;
   delete(obj: AnyResource, observation: Observation): Promise<void>;
+  /**
+   * Called on deletion, whatever the deletion policy, before the finalizer is removed: for what
+   * the object generated in Kubernetes (a generated IAMRole is deleted, or marked retain).
+   */
+  finalize?(obj: AnyResource, policy: DeletionPolicy): Promise<void>;
+}
+
+/**
+ * Another resource type whose changes concern objects of this kind: a Lambda's ConfigMap, the
+ * IAMRole it runs as, the Agents that call it. Every add, update (status included) and delete
+ * enqueues the keys `keysFor` names, and those it named for the previous version of the object.
+ */
+export interface RelatedWatch {
+  type: WatchedType;
+  keysFor(related: KubernetesObject): string[];
 }
 
 export interface ControllerOptions {
@@ -43,6 +58,8 @@ export interface ControllerOptions {
   kind: KindDefinition;
   client: ExternalClient;
   log: Logger;
+  informers: SharedInformers;
+  watches?: RelatedWatch[];
   /** Concurrent reconciles (different keys). */
   workers?: number;
   /** Drift check per resource, in ms (±10% jitter). */
@@ -63,7 +80,7 @@ export class Controller {
   #running = false;
 
   constructor(options: ControllerOptions) {
-    this.#o = { workers: 2, resyncMs: 10 * 60_000, defaultDeletionPolicy: 'delete', ...options };
+    this.#o = { workers: 2, resyncMs: 10 * 60_000, defaultDeletionPolicy: 'delete', watches: [], ...options };
     this.queue = options.queue ?? new WorkQueue();
     this.#writes = new KubeWrites(options.kc, options.kind);
   }
@@ -74,7 +91,7 @@ export class Controller {
 
   async start(): Promise<void> {
     this.#running = true;
-    const informer = informerFor(this.#o.kc, this.#o.kind);
+    const informer = await this.#o.informers.informer(customKind(this.#o.kind));
     // Like controller-runtime's GenerationChangedPredicate: the operator's own status writes
     // change neither generation nor annotations, so they do not trigger another pass.
     const seen = new Map<string, string>();
@@ -93,21 +110,34 @@ export class Controller {
       seen.delete(keyOf(o));
       this.queue.add(keyOf(o));
     });
-    informer.on('error', (err: unknown) => {
-      if (!this.#running) return;
-      this.#o.log.warn({ kind: this.kind, err: errorMessage(err) }, 'watch failed; restarting');
-      setTimeout(() => { if (this.#running) void informer.start().catch(() => undefined); }, 2_000).unref();
-    });
-    await informer.start();
     this.#informer = informer;
+    // The shared informer may have listed before these handlers were added.
+    for (const o of informer.list()) enqueueOnChange(o);
+    for (const watch of this.#o.watches) await this.#watchRelated(watch);
     for (let i = 0; i < this.#o.workers; i++) void this.#work();
+  }
+
+  async #watchRelated(watch: RelatedWatch): Promise<void> {
+    const related = await this.#o.informers.informer(watch.type);
+    // The keys each related object named last time, so that a reference it dropped is seen too.
+    const named = new Map<string, string[]>();
+    const enqueue = (o: KubernetesObject, gone = false) => {
+      const key = keyOf(o);
+      const keys = gone ? [] : watch.keysFor(o);
+      for (const k of new Set([...(named.get(key) ?? []), ...keys])) this.queue.add(k);
+      if (gone || keys.length === 0) named.delete(key);
+      else named.set(key, keys);
+    };
+    related.on('add', (o) => enqueue(o));
+    related.on('update', (o) => enqueue(o));
+    related.on('delete', (o) => enqueue(o, true));
+    for (const o of related.list()) enqueue(o);
   }
 
   /** Stops taking work and waits for the reconciles in flight, up to `deadlineMs`. */
   async stop(deadlineMs = 20_000): Promise<void> {
     this.#running = false;
     this.queue.shutDown();
-    await this.#informer?.stop();
     await Promise.race([Promise.all(this.#inFlight), new Promise((r) => setTimeout(r, deadlineMs).unref())]);
   }
 
@@ -198,6 +228,7 @@ export class Controller {
     const policy = (obj.metadata.annotations?.[DELETION_POLICY_ANNOTATION] as DeletionPolicy | undefined) ?? this.#o.defaultDeletionPolicy;
     if (policy === 'retain') {
       log.info('deletion policy retain: the AWS resource stays');
+      await this.#o.client.finalize?.(obj, policy);
       await this.#writes.event(obj, 'Normal', 'Retained', `Deletion policy retain: the ${this.kind} stays in AWS`);
       await this.#writes.removeFinalizer(obj);
       return undefined;
@@ -210,6 +241,7 @@ export class Controller {
       const after = await this.#o.client.observe(obj);
       if (after.exists) return SHORT_REQUEUE_MS;
     }
+    await this.#o.client.finalize?.(obj, policy);
     await this.#writes.removeFinalizer(obj);
     return undefined;
   }

@@ -1,7 +1,8 @@
 // A keyed work queue in the manner of client-go's workqueue: it holds keys (namespace/name), never
 // events or objects. A key is queued at most once, handed to one worker at a time, and a key
 // added while it is being processed is processed again once that worker is done. Failed keys
-// come back after a per-key exponential backoff; an overall token bucket bounds the retry rate.
+// come back after a per-key exponential backoff; a token bucket, shared by every queue of the
+// process, bounds the overall retry rate.
 
 export interface BackoffOptions {
   /** First retry delay in ms. */
@@ -15,6 +16,29 @@ export interface BackoffOptions {
 
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 5 * 60_000, qps: 10, burst: 100 };
 
+/** Retries allowed per second with a burst, across every queue that shares this bucket. */
+export class RetryBudget {
+  #tokens: number;
+  #tokensAt = Date.now();
+  readonly #qps: number;
+  readonly #burst: number;
+
+  constructor(qps: number, burst: number) {
+    this.#qps = qps;
+    this.#burst = burst;
+    this.#tokens = burst;
+  }
+
+  /** Takes a token: 0 while tokens remain, else how long to wait for the next one. */
+  take(): number {
+    const now = Date.now();
+    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#tokensAt) / 1000) * this.#qps);
+    this.#tokensAt = now;
+    this.#tokens -= 1;
+    return this.#tokens >= 0 ? 0 : Math.ceil((-this.#tokens / this.#qps) * 1000);
+  }
+}
+
 export class WorkQueue {
   #queue: string[] = [];
   #queued = new Set<string>();
@@ -24,13 +48,13 @@ export class WorkQueue {
   #failures = new Map<string, number>();
   #waiters: ((key: string | undefined) => void)[] = [];
   #shuttingDown = false;
-  #tokens: number;
-  #tokensAt = Date.now();
   readonly #backoff: BackoffOptions;
+  readonly #budget: RetryBudget;
 
-  constructor(backoff: BackoffOptions = DEFAULT_BACKOFF) {
+  /** `budget`: the overall retry rate limit, shared with other queues (default: one of its own). */
+  constructor(backoff: BackoffOptions = DEFAULT_BACKOFF, budget = new RetryBudget(backoff.qps, backoff.burst)) {
     this.#backoff = backoff;
-    this.#tokens = backoff.burst;
+    this.#budget = budget;
   }
 
   /** Queues the key now, unless it is queued already. */
@@ -73,7 +97,7 @@ export class WorkQueue {
     const failures = this.#failures.get(key) ?? 0;
     this.#failures.set(key, failures + 1);
     const perKey = Math.min(this.#backoff.maxMs, this.#backoff.baseMs * 2 ** failures);
-    const delay = Math.max(perKey, this.#overallDelay());
+    const delay = Math.max(perKey, this.#budget.take());
     this.addAfter(key, delay);
     return delay;
   }
@@ -120,14 +144,5 @@ export class WorkQueue {
       clearTimeout(pending.timer);
       this.#timers.delete(key);
     }
-  }
-
-  /** Token bucket shared by all retries: 0 while tokens remain, else the wait for the next one. */
-  #overallDelay(): number {
-    const now = Date.now();
-    this.#tokens = Math.min(this.#backoff.burst, this.#tokens + ((now - this.#tokensAt) / 1000) * this.#backoff.qps);
-    this.#tokensAt = now;
-    this.#tokens -= 1;
-    return this.#tokens >= 0 ? 0 : Math.ceil((-this.#tokens / this.#backoff.qps) * 1000);
   }
 }

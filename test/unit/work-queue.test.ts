@@ -1,6 +1,6 @@
 // The work queue: deduplicated keys, one worker per key, delayed and backed-off retries.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { WorkQueue } from '../../src/runtime/work-queue.ts';
+import { RetryBudget, WorkQueue } from '../../src/runtime/work-queue.ts';
 
 beforeEach(() => { vi.useFakeTimers(); });
 afterEach(() => { vi.useRealTimers(); });
@@ -64,6 +64,14 @@ describe('WorkQueue', () => {
     const q = new WorkQueue({ baseMs: 1, maxMs: 1, qps: 2, burst: 2 });
     const delays = ['a', 'b', 'c', 'd'].map((k) => q.addRateLimited(`ns/${k}`));
     expect(delays).toEqual([1, 1, 500, 1_000]);
+  });
+
+  it('shares the overall retry rate between the queues of the process (one per kind)', () => {
+    const backoff = { baseMs: 1, maxMs: 1, qps: 2, burst: 2 };
+    const budget = new RetryBudget(backoff.qps, backoff.burst);
+    const roles = new WorkQueue(backoff, budget);
+    const lambdas = new WorkQueue(backoff, budget);
+    expect([roles.addRateLimited('ns/a'), lambdas.addRateLimited('ns/a'), roles.addRateLimited('ns/b'), lambdas.addRateLimited('ns/b')]).toEqual([1, 1, 500, 1_000]);
   });
 
   it('wakes waiting workers with undefined on shutdown and takes no more keys', async () => {

@@ -12,7 +12,7 @@ import type { ExternalClient, Observation } from '../../runtime/controller.ts';
 import { TerminalError } from '../../runtime/errors.ts';
 import { iamPolicyText, policiesEqual } from '../../aws/iam/policy-json.ts';
 import { awsErrorName, classifyIamError } from '../../aws/iam/iam-errors.ts';
-import { ownershipTags, ownerOf, ADOPT_ANNOTATION, type Owner } from '../../aws/ownership.ts';
+import { ownershipConflict, ownershipTags, ADOPT_ANNOTATION, type Owner } from '../../aws/ownership.ts';
 
 interface RoleDetails {
   role: Role;
@@ -53,21 +53,10 @@ export class IAMRoleClient implements ExternalClient {
     if (!role) return { exists: false, upToDate: false, diff: [], status: { roleName } };
 
     const status: Partial<IAMRoleStatus> = { arn: role.Arn, roleId: role.RoleId, roleName, managedTagKeys: Object.keys(spec.tags ?? {}).sort() };
-    const owner = ownerOf(role.Tags ?? []);
     const me = this.#owner(obj);
     const adopting = obj.metadata.annotations?.[ADOPT_ANNOTATION] === 'true';
-    if (!owner && !adopting) {
-      return { exists: true, upToDate: false, diff: [], status: { roleName }, blocked: {
-        reason: 'AlreadyExists',
-        message: `IAM role ${roleName} already exists and was not created by this operator; it is left untouched. To let this IAMRole manage it (and change it to match the spec), run: kubectl annotate iamrole -n ${me.namespace} ${me.name} ${ADOPT_ANNOTATION}=true`,
-      } };
-    }
-    if (owner && (owner.cluster !== me.cluster || owner.namespace !== me.namespace || owner.name !== me.name)) {
-      return { exists: true, upToDate: false, diff: [], status: { roleName }, blocked: {
-        reason: 'OwnedByAnother',
-        message: `IAM role ${roleName} belongs to IAMRole ${owner.namespace}/${owner.name} of cluster ${owner.cluster}; it is left untouched. Choose another spec.roleName.`,
-      } };
-    }
+    const blocked = ownershipConflict(`IAM role ${roleName}`, role.Tags ?? [], me, adopting, `iamrole -n ${me.namespace} ${me.name}`, 'spec.roleName');
+    if (blocked) return { exists: true, upToDate: false, diff: [], status: { roleName }, blocked };
     if ((role.Path ?? '/') !== (spec.path ?? '/')) {
       throw new TerminalError('PathImmutable', `the role's path is ${role.Path} in AWS; IAM cannot change a role's path: set spec.path to ${role.Path}, or delete the role to have it created again`);
     }

@@ -1,0 +1,30 @@
+// What every kind's controller is built from: the cluster, the AWS environment, the process-wide
+// informers and retry budget, and the operator's flags.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { AwsEnvironment } from '../aws/aws-environment.ts';
+import type { Logger } from '../log.ts';
+import type { DeletionPolicy } from '../runtime/controller.ts';
+import type { SharedInformers } from '../runtime/informers.ts';
+import { DEFAULT_BACKOFF, WorkQueue, type RetryBudget } from '../runtime/work-queue.ts';
+
+export interface OperatorContext {
+  kc: KubeConfig;
+  log: Logger;
+  aws: AwsEnvironment;
+  informers: SharedInformers;
+  /** The overall retry rate limit, shared by the work queues of all kinds. */
+  retryBudget: RetryBudget;
+  /** Names this cluster in the ownership tags of AWS resources. */
+  cluster: string;
+  workers: number;
+  resyncMs: number;
+  defaultDeletionPolicy: DeletionPolicy;
+}
+
+/** The generic parts of a kind's ControllerOptions. */
+export function controllerBase(ctx: OperatorContext) {
+  return {
+    kc: ctx.kc, log: ctx.log, informers: ctx.informers, workers: ctx.workers, resyncMs: ctx.resyncMs,
+    defaultDeletionPolicy: ctx.defaultDeletionPolicy, queue: new WorkQueue(DEFAULT_BACKOFF, ctx.retryBudget),
+  };
+}
