@@ -142,7 +142,8 @@ export const LambdaStatus = statusOf('What the controller observed in AWS.', {
   functionName: Type.Optional(str({ description: 'Name of the function in AWS.' })),
   roleArn: Type.Optional(str({ description: 'ARN of the execution role in use.' })),
   codeSha256: Type.Optional(str({ description: 'CodeSha256 of the deployed code.' })),
-  version: Type.Optional(str({ description: 'Version of the function last published, if any.' })),
+  codeSource: Type.Optional(str({ description: 'Where the deployed code came from (s3://bucket/key?versionId=…, inline files, ConfigMap NAME, zipFile or the image URI); for S3 code without spec.code.sha256 the only record of what was deployed.', maxLength: 2048 })),
   policyStatementIds: Type.Optional(strings({ description: 'Statement IDs of the resource-based policy in force.', maxItems: 200 })),
+  managedTagKeys: Type.Optional(strings({ description: 'Tag keys the operator set from spec.tags; a key removed from the spec is removed from AWS, other tags are left alone.', maxItems: 50 })),
 });
 export type LambdaStatus = Static<typeof LambdaStatus>;

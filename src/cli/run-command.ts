@@ -6,8 +6,13 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger } from '../log.ts';
+import { AwsEnvironment } from '../aws/aws-environment.ts';
 import { iamRoleController } from '../kinds/iamrole/iamrole-controller.ts';
+import { lambdaController } from '../kinds/lambda/lambda-controller.ts';
+import type { OperatorContext } from '../kinds/operator-context.ts';
 import type { DeletionPolicy } from '../runtime/controller.ts';
+import { SharedInformers } from '../runtime/informers.ts';
+import { DEFAULT_BACKOFF, RetryBudget } from '../runtime/work-queue.ts';
 import { registry } from '../runtime/metrics.ts';
 import { startLeaderElection } from '../runtime/leader-election.ts';
 
@@ -65,8 +70,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   const health = await serveHealth(Number(values['health-port']), () => ready);
   log.info({ port: (health.address() as { port: number }).port }, 'health endpoints listening');
 
-  const options = {
-    kc, log, cluster: values['cluster-name'], workers: Number(values.workers),
+  const informers = new SharedInformers(kc, log);
+  const context: OperatorContext = {
+    kc, log, informers, aws: new AwsEnvironment(), retryBudget: new RetryBudget(DEFAULT_BACKOFF.qps, DEFAULT_BACKOFF.burst),
+    cluster: values['cluster-name'], workers: Number(values.workers),
     resyncMs: Number(values.resync) * 1000, defaultDeletionPolicy: deletionPolicy as DeletionPolicy,
   };
   const stopRequested = new Promise<string>((resolve) => {
@@ -92,7 +99,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const lost = new Promise<string>((resolve) => elector?.onLost(() => resolve('lost')));
 
-  const controllers = [iamRoleController(options)];
+  const controllers = [iamRoleController(context), await lambdaController(context)];
   await Promise.all(controllers.map((c) => c.start()));
   log.info({ kinds: controllers.map((c) => c.kind) }, 'watching');
 
@@ -102,11 +109,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     // Another replica may already be working: stop at once, finish nothing.
     log.error('leadership lost; exiting');
     await Promise.all(controllers.map((c) => c.stop(0)));
+    await informers.stop();
     health.close();
     return 1;
   }
   log.info({ signal: why }, 'stopping: finishing reconciles in flight');
   await Promise.all(controllers.map((c) => c.stop(Number(values['shutdown-timeout']) * 1000)));
+  await informers.stop();
   await elector?.release();
   health.close();
   log.info('stopped');

@@ -1,0 +1,26 @@
+// Lambda errors by what helps: a role IAM has not propagated yet and an update still in progress
+// are waits, not failures; input Lambda refuses is terminal and carries Lambda's message;
+// throttling, 5xx and network errors stay as they are and are retried with backoff.
+import { TerminalError, WaitingError } from '../../runtime/errors.ts';
+import { awsErrorName } from '../iam/iam-errors.ts';
+
+const ROLE_NOT_READY = /cannot be assumed|execution role does not have permissions|role.*not authorized|not authorized to perform: sts:AssumeRole/i;
+
+const TERMINAL = new Set([
+  'InvalidParameterValueException', 'CodeStorageExceededException', 'CodeVerificationFailedException', 'InvalidCodeSignatureException',
+  'PolicyLengthExceededException', 'RequestTooLargeException', 'UnsupportedMediaTypeException', 'ValidationException', 'PreconditionFailedException',
+]);
+
+export function classifyLambdaError(error: unknown): unknown {
+  const name = awsErrorName(error) ?? '';
+  const message = (error as Error | undefined)?.message ?? String(error);
+  if (name === 'InvalidParameterValueException' && ROLE_NOT_READY.test(message)) {
+    return new WaitingError('WaitingForRolePropagation',
+      `Lambda cannot use the execution role yet (IAM takes up to a minute to make a new or changed role usable): ${message} If this lasts, check that the role trusts lambda.amazonaws.com.`, 10_000);
+  }
+  if (name === 'ResourceConflictException') {
+    return new WaitingError('UpdateInProgress', `Lambda is busy with an earlier change: ${message}`, 2_000);
+  }
+  if (TERMINAL.has(name)) return new TerminalError(name.replace(/Exception$/, ''), `Lambda refused the change: ${message}`, { cause: error });
+  return error;
+}

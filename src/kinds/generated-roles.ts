@@ -1,0 +1,105 @@
+// IAMRole objects the operator generates for a Lambda or an Agent that names no role, and the
+// references to IAMRoles a spec names. A generated IAMRole is an ordinary IAMRole (its own
+// controller creates the role in AWS) with an owner reference to the object it serves, so
+// Kubernetes deletes it with its owner; the owner's finalizer also deletes it, or marks it
+// retain, so the deletion policy holds for both and a cluster without garbage collection is clean.
+import { isDeepStrictEqual } from 'node:util';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { IAMRoleSpec, IAMRoleStatus } from '../api/iamrole.ts';
+import { API_VERSION, GROUP, VERSION, IAMRoleKind } from '../api/kinds.ts';
+import type { Condition } from '../api/common.ts';
+import { DELETION_POLICY_ANNOTATION, type DeletionPolicy } from '../runtime/controller.ts';
+import { TerminalError, WaitingError } from '../runtime/errors.ts';
+import type { AnyResource } from '../runtime/kube-writes.ts';
+
+/** Marks an object the operator generated for another; its value is `<kind>.<name>`. */
+export const GENERATED_FOR_LABEL = 'bedrockforge.io/generated-for';
+
+type Lookup = (namespace: string, name: string) => AnyResource | undefined;
+
+/** The ARN of a referenced IAMRole once it is Ready; otherwise a wait whose message says why. */
+export function readyRoleArn(role: AnyResource | undefined, namespace: string, name: string, field: string): string {
+  if (!role) {
+    throw new WaitingError('WaitingForRole', `IAMRole ${namespace}/${name} (${field}) does not exist yet; this waits until it is applied and Ready`, 10_000);
+  }
+  const conditions = (role.status?.conditions ?? []) as Condition[];
+  const ready = conditions.find((c) => c.type === 'Ready');
+  const arn = (role.status as Partial<IAMRoleStatus> | undefined)?.arn;
+  if (ready?.status !== 'True' || !arn) {
+    const synced = conditions.find((c) => c.type === 'Synced');
+    const why = synced?.status === 'False' ? `: ${synced.reason}: ${synced.message ?? ''}` : '';
+    throw new WaitingError('WaitingForRole', `IAMRole ${namespace}/${name} (${field}) is not Ready yet${why}`, 10_000);
+  }
+  return arn;
+}
+
+export class GeneratedRoles {
+  readonly #api: CustomObjectsApi;
+  readonly #lookup: Lookup;
+
+  constructor(kc: KubeConfig, lookup: Lookup) {
+    this.#api = kc.makeApiClient(CustomObjectsApi);
+    this.#lookup = lookup;
+  }
+
+  /** The generated IAMRole `name` for `owner`, created or brought to `spec`; Kubernetes writes only when it differs. */
+  async ensure(owner: AnyResource, name: string, spec: IAMRoleSpec): Promise<AnyResource | undefined> {
+    const namespace = owner.metadata.namespace ?? 'default';
+    const existing = this.#lookup(namespace, name);
+    if (existing) {
+      if (!isOwnedBy(existing, owner)) {
+        throw new TerminalError('RoleNameConflict', `IAMRole ${namespace}/${name} exists and was not generated for this ${owner.kind}; rename or delete it, or name a role in spec.iamRole`);
+      }
+      if (!isDeepStrictEqual(existing.spec, spec)) {
+        await this.#api.patchNamespacedCustomObject(
+          { group: GROUP, version: VERSION, plural: IAMRoleKind.plural, namespace, name, body: [{ op: 'replace', path: '/spec', value: spec }] },
+          setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+        );
+      }
+      return existing;
+    }
+    const body = {
+      apiVersion: API_VERSION,
+      kind: IAMRoleKind.kind,
+      metadata: {
+        name, namespace,
+        labels: { [GENERATED_FOR_LABEL]: `${owner.kind.toLowerCase()}.${owner.metadata.name}` },
+        ownerReferences: [{ apiVersion: API_VERSION, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true }],
+      },
+      spec,
+    };
+    try {
+      await this.#api.createNamespacedCustomObject({ group: GROUP, version: VERSION, plural: IAMRoleKind.plural, namespace, body });
+    } catch (error) {
+      // Created by an earlier pass that the cache has not seen yet.
+      if ((error as { code?: number }).code !== 409) throw error;
+    }
+    return undefined;
+  }
+
+  /** On the owner's deletion: delete the generated IAMRole (and so its AWS role), or mark it retain. */
+  async release(owner: AnyResource, name: string, policy: DeletionPolicy): Promise<void> {
+    const namespace = owner.metadata.namespace ?? 'default';
+    const existing = this.#lookup(namespace, name);
+    if (!existing || !isOwnedBy(existing, owner)) return;
+    const target = { group: GROUP, version: VERSION, plural: IAMRoleKind.plural, namespace, name };
+    try {
+      if (policy === 'retain') {
+        if (existing.metadata.annotations?.[DELETION_POLICY_ANNOTATION] === 'retain') return;
+        await this.#api.patchNamespacedCustomObject(
+          { ...target, body: { metadata: { annotations: { [DELETION_POLICY_ANNOTATION]: 'retain' } } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+      } else if (!existing.metadata.deletionTimestamp) {
+        await this.#api.deleteNamespacedCustomObject(target);
+      }
+    } catch (error) {
+      if ((error as { code?: number }).code !== 404) throw error;
+    }
+  }
+}
+
+function isOwnedBy(object: AnyResource, owner: AnyResource): boolean {
+  return (object.metadata.ownerReferences as { uid?: string; controller?: boolean }[] | undefined ?? [])
+    .some((ref) => ref.uid === owner.metadata.uid && ref.controller === true);
+}
