@@ -16,12 +16,20 @@ export interface RecordedCall {
 
 export async function recordedCalls(endpoint: string): Promise<RecordedCall[]> {
   const text = await (await fetch(`${endpoint}/moto-api/recorder/download-recording`)).text();
-  return text.split('\n').filter((l) => l.trim()).map((line) => {
-    const entry = JSON.parse(line) as { method: string; path: string; body?: string; body_encoded?: boolean };
+  const lines = text.split('\n').filter((l) => l.trim());
+  return lines.flatMap((line, i) => {
+    let entry: { method: string; url?: string; path?: string; body?: string; body_encoded?: boolean };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch (error) {
+      // The last line may still be being written.
+      if (i === lines.length - 1) return [];
+      throw error;
+    }
     const body = entry.body && entry.body_encoded ? Buffer.from(entry.body, 'base64').toString() : entry.body ?? '';
-    const url = new URL(entry.path, 'http://x');
-    const params = Object.fromEntries([...url.searchParams, ...new URLSearchParams(body)]);
-    return { operation: params.Action ?? `${entry.method} ${url.pathname}`, params };
+    const url = new URL(entry.url ?? entry.path ?? '/', 'http://x');
+    const params = Object.fromEntries([...url.searchParams, ...(body.startsWith('{') ? [] : new URLSearchParams(body))]);
+    return [{ operation: params.Action ?? `${entry.method} ${decodeURIComponent(url.pathname)}`, params }];
   }).filter((c) => !c.operation.includes('/moto-api/'));
 }
 
