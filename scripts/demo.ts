@@ -57,11 +57,13 @@ try {
   };
   await show();
 
-  // Once the example roles have settled, change one directly in the emulator, as someone with
-  // console access might, and let the operator put it back.
-  await waitFor('the example IAMRoles to be reconciled', async () =>
-    ((await listResources(kc)).filter((r) => r.kind === 'IAMRole').every((r) => r.status?.conditions?.some((c) => c.type === 'Synced')) ? true : undefined),
-  { timeoutMs: 60_000 });
+  // Once the example roles and functions have settled, change a role directly in the emulator,
+  // as someone with console access might, and let the operator put it back.
+  const settled = (r: ResourceRow) => r.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+    || r.status?.conditions?.some((c) => c.type === 'Synced' && c.status === 'False' && !c.reason.startsWith('Waiting'));
+  await waitFor('the example IAMRoles and Lambdas to be reconciled', async () =>
+    ((await listResources(kc)).filter((r) => r.kind === 'IAMRole' || r.kind === 'Lambda').every(settled) ? true : undefined),
+  { timeoutMs: 90_000 });
   await show();
   const iam = new IAMClient({ endpoint: stack.awsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' } });
   await iam.send(new DeleteRolePolicyCommand({ RoleName: 'least-privilege-agent-role', PolicyName: 'MinimalPermissions' }));

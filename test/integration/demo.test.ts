@@ -1,5 +1,5 @@
 // `npm run demo` brings up the stack and the operator, applies examples/, shows the IAMRoles
-// becoming Ready and a drift made in the emulator being corrected; --once then stops.
+// and Lambdas becoming Ready and a drift made in the emulator being corrected; --once then stops.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,6 +18,9 @@ describe('demo', () => {
     }
     expect(stdout).toMatch(/IAMRole\s+default\/least-privilege-agent-role\s+True\s+True/);
     expect(stdout).toMatch(/IAMRole\s+default\/custom-agent-role\s+False\s+False\s+NoSuchEntity/);
+    expect(stdout).toMatch(/Lambda\s+default\/custom-lambda\s+True\s+True/);
+    expect(stdout).toMatch(/Lambda\s+default\/order-lookup\s+True\s+True/);
+    expect(stdout).toMatch(/IAMRole\s+default\/order-lookup-execution-role\s+True\s+True/);
     expect(stdout).toContain('The operator corrected it (Event DriftCorrected: Corrected drift in: inline policy MinimalPermissions)');
     expect(stdout).toContain('Stopping the operator and the stack');
   });
