@@ -3,6 +3,13 @@
 // of STS once, on first use.
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
+/** Where ARNs point: partition, region and account. */
+export interface AwsScope {
+  partition: string;
+  region: string;
+  account: string;
+}
+
 export class AwsEnvironment {
   readonly region: string;
   readonly partition: string;

@@ -3,17 +3,32 @@
 // controller creates the role in AWS) with an owner reference to the object it serves, so
 // Kubernetes deletes it with its owner; the owner's finalizer also deletes it, or marks it
 // retain, so the deletion policy holds for both and a cluster without garbage collection is clean.
+import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { IAMRoleSpec, IAMRoleStatus } from '../api/iamrole.ts';
 import { API_VERSION, GROUP, VERSION, IAMRoleKind } from '../api/kinds.ts';
 import type { Condition } from '../api/common.ts';
+import type { ConditionBlock, TrustPolicy } from '../api/policy-document.ts';
 import { DELETION_POLICY_ANNOTATION, type DeletionPolicy } from '../runtime/controller.ts';
 import { TerminalError, WaitingError } from '../runtime/errors.ts';
-import type { AnyResource } from '../runtime/kube-writes.ts';
+import { patchAnnotations, type AnyResource } from '../runtime/kube-writes.ts';
 
 /** Marks an object the operator generated for another; its value is `<kind>.<name>`. */
 export const GENERATED_FOR_LABEL = 'bedrockforge.io/generated-for';
+
+/** `base` with `suffix`, shortened with a hash of the whole when it would exceed `max`. */
+export function boundedName(base: string, suffix: string, max: number): string {
+  const full = `${base}${suffix}`;
+  if (full.length <= max) return full;
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  return `${base.slice(0, max - suffix.length - hash.length - 1)}-${hash}${suffix}`;
+}
+
+/** A trust policy that lets one AWS service assume the role, under the given conditions. */
+export function serviceTrust(service: string, condition: ConditionBlock): TrustPolicy {
+  return { version: '2012-10-17', statement: [{ effect: 'Allow', principal: { service }, action: 'sts:AssumeRole', condition }] };
+}
 
 type Lookup = (namespace: string, name: string) => AnyResource | undefined;
 
@@ -34,10 +49,12 @@ export function readyRoleArn(role: AnyResource | undefined, namespace: string, n
 }
 
 export class GeneratedRoles {
+  readonly #kc: KubeConfig;
   readonly #api: CustomObjectsApi;
   readonly #lookup: Lookup;
 
   constructor(kc: KubeConfig, lookup: Lookup) {
+    this.#kc = kc;
     this.#api = kc.makeApiClient(CustomObjectsApi);
     this.#lookup = lookup;
   }
@@ -86,10 +103,7 @@ export class GeneratedRoles {
     try {
       if (policy === 'retain') {
         if (existing.metadata.annotations?.[DELETION_POLICY_ANNOTATION] === 'retain') return;
-        await this.#api.patchNamespacedCustomObject(
-          { ...target, body: { metadata: { annotations: { [DELETION_POLICY_ANNOTATION]: 'retain' } } } },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-        );
+        await patchAnnotations(this.#kc, IAMRoleKind, namespace, name, { [DELETION_POLICY_ANNOTATION]: 'retain' });
       } else if (!existing.metadata.deletionTimestamp) {
         await this.#api.deleteNamespacedCustomObject(target);
       }

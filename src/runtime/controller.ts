@@ -66,6 +66,12 @@ export interface ControllerOptions {
   resyncMs?: number;
   defaultDeletionPolicy?: DeletionPolicy;
   queue?: WorkQueue;
+  /**
+   * The kind's AWS resources get their IDs from AWS: before each create, status.createPending
+   * records that a create may be in flight (crossplane's "create pending"), and the kind's
+   * observe must then find the resource without an ID (by name and ownership tags).
+   */
+  recordCreatePending?: boolean;
 }
 
 /** Requeue soon: a delete to confirm, or a resource still settling after a write. */
@@ -80,7 +86,7 @@ export class Controller {
   #running = false;
 
   constructor(options: ControllerOptions) {
-    this.#o = { workers: 2, resyncMs: 10 * 60_000, defaultDeletionPolicy: 'delete', watches: [], ...options };
+    this.#o = { workers: 2, resyncMs: 10 * 60_000, defaultDeletionPolicy: 'delete', watches: [], recordCreatePending: false, ...options };
     this.queue = options.queue ?? new WorkQueue();
     this.#writes = new KubeWrites(options.kc, options.kind);
   }
@@ -198,6 +204,9 @@ export class Controller {
     if (!obj.metadata.finalizers?.includes(FINALIZER)) obj = await this.#writes.addFinalizer(obj);
     if (!observation.exists || !observation.upToDate) {
       if (!observation.exists) {
+        if (this.#o.recordCreatePending) {
+          obj = await this.#writes.writeStatus(obj, { ...(obj.status ?? {}), createPending: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+        }
         await this.#o.client.create(obj);
         // A resource that was Ready before and is gone now was deleted outside the operator.
         const recreated = findCondition(obj.status?.conditions as Condition[] | undefined, 'Ready')?.status === 'True';

@@ -67,3 +67,11 @@ export class KubeWrites {
     });
   }
 }
+
+/** Merges annotations into an object of one of the API's kinds (a value of null removes the key). */
+export async function patchAnnotations(kc: KubeConfig, kind: KindDefinition, namespace: string, name: string, annotations: Record<string, string | null>): Promise<void> {
+  await kc.makeApiClient(CustomObjectsApi).patchNamespacedCustomObject(
+    { group: GROUP, version: VERSION, plural: kind.plural, namespace, name, body: { metadata: { annotations } } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+}

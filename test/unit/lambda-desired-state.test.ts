@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { LambdaSpec } from '../../src/api/lambda.ts';
 import { codeSha256, deterministicZip } from '../../src/aws/lambda/deterministic-zip.ts';
 import { codeMatches, desiredCode } from '../../src/kinds/lambda/desired-code.ts';
-import { boundedName, executionRoleName, executionRoleSpec } from '../../src/kinds/lambda/execution-role.ts';
+import { boundedName } from '../../src/kinds/generated-roles.ts';
+import { executionRoleName, executionRoleSpec } from '../../src/kinds/lambda/execution-role.ts';
 import { configurationDiff, desiredConfiguration } from '../../src/kinds/lambda/function-config.ts';
 import { TerminalError, WaitingError } from '../../src/runtime/errors.ts';
 

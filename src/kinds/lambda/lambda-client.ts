@@ -59,6 +59,18 @@ export function functionNameOf(obj: AnyResource): string {
   return (obj.spec as LambdaSpec).functionName ?? obj.metadata.name;
 }
 
+/**
+ * Agents deleted with deletion policy retain keep their statement in the Lambdas they called:
+ * their ARNs, comma-separated, in this annotation of the Lambda (written by the Agent controller;
+ * remove one to revoke that agent's access).
+ */
+export const RETAINED_AGENTS_ANNOTATION = 'bedrockforge.io/retained-agent-arns';
+
+/** The ARNs the annotation lists. */
+export function retainedAgentArns(lambda: AnyResource): string[] {
+  return (lambda.metadata.annotations?.[RETAINED_AGENTS_ANNOTATION] ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+}
+
 /** The configuration without the empty values that only mean "remove" in an update. */
 function withoutEmpty(config: Desired['config']): Desired['config'] {
   const { KMSKeyArn, DeadLetterConfig, VpcConfig, FileSystemConfigs, Layers, ...rest } = config;
@@ -263,10 +275,13 @@ export class LambdaFunctionClient implements ExternalClient {
       throw error;
     }
     if (spec.resourcePolicy?.allowBedrockAgents) permissions.push(anyAgentPermission(this.#aws.partition, this.#aws.region, account));
+    for (const agentArn of retainedAgentArns(obj)) permissions.push(agentPermission(agentArn, account));
     const ownArn = (obj.status as Partial<LambdaStatus> | undefined)?.arn;
     for (const agent of this.#lookups.agents(namespace)) {
       const agentArn = (agent.status as Partial<AgentStatus> | undefined)?.agentArn;
-      if (agentArn && !agent.metadata.deletionTimestamp && agentUsesLambda(agent, obj.metadata.name, ownArn)) permissions.push(agentPermission(agentArn, account));
+      if (agentArn && !agent.metadata.deletionTimestamp && agentUsesLambda(agent, obj.metadata.name, ownArn) && !permissions.some((p) => p.sourceArn === agentArn)) {
+        permissions.push(agentPermission(agentArn, account));
+      }
     }
     const seen = new Set<string>();
     for (const p of permissions) {
