@@ -223,6 +223,7 @@ export const AgentStatus = statusOf('What the controller observed in AWS.', {
   agentVersion: Type.Optional(str({ description: 'Latest version created from the prepared agent.' })),
   preparedAt: Type.Optional(str({ description: 'When the agent was last prepared.' })),
   roleArn: Type.Optional(str({ description: 'ARN of the service role in use.' })),
+  managedTagKeys: Type.Optional(strings({ description: 'Tag keys the operator set from spec.tags; a key removed from the spec is removed from AWS, other tags are left alone.', maxItems: 50 })),
   createPending: Type.Optional(str({ description: 'Set while a CreateAgent call may be in flight, so a restart looks for the agent before creating another.' })),
   aliases: Type.Optional(Type.Array(Type.Object({
     name: str({ description: 'Name of the alias.' }),

@@ -1,0 +1,92 @@
+// The service role the operator generates for an Agent that names none: exactly the permissions
+// of the AWS page "Permissions to create and manage an agent" (shared/seeds/001), derived from
+// the spec: invoke its foundation model (or inference profile and the models behind it), read
+// its action groups' S3 schemas in this account, query its knowledge bases, apply its guardrail,
+// decrypt with its KMS key. Bedrock may assume it from this account only, for `agent/*` until the
+// agent exists and then for that agent's ARN alone.
+import type { AgentSpec } from '../../api/agent.ts';
+import type { IAMRoleSpec } from '../../api/iamrole.ts';
+import type { PolicyStatement } from '../../api/policy-document.ts';
+import { TerminalError } from '../../runtime/errors.ts';
+import type { AwsScope } from '../../aws/aws-environment.ts';
+import { boundedName, serviceTrust } from '../generated-roles.ts';
+
+/** Bedrock's prefix for agent service roles (the console and the seed use it). */
+export const SERVICE_ROLE_PREFIX = 'AmazonBedrockExecutionRoleForAgents_';
+
+/** Geographic prefixes of system-defined cross-region inference profiles (us.anthropic…). */
+const INFERENCE_PROFILE_PREFIX = /^(us|eu|apac|us-gov|ca|jp|au|global)\./;
+
+export function serviceRoleName(agentName: string): string {
+  return boundedName(`${SERVICE_ROLE_PREFIX}${agentName}`, '', 64);
+}
+
+export function serviceRoleObjectName(agentObjectName: string): string {
+  return boundedName(agentObjectName, '-service-role', 253);
+}
+
+/** The resources InvokeModel needs for the agent's foundationModel, and the actions on them. */
+export function modelStatements(foundationModel: string, scope: AwsScope): PolicyStatement[] {
+  const { partition, region, account } = scope;
+  const modelArn = (id: string, anyRegion = false) => `arn:${partition}:bedrock:${anyRegion ? '*' : region}::foundation-model/${id}`;
+  const invoke = (resource: string[]): PolicyStatement => ({
+    sid: 'AllowModelInvocationForOrchestration', effect: 'Allow', action: ['bedrock:InvokeModel'], resource,
+  });
+  if (!foundationModel.startsWith('arn:')) {
+    if (!INFERENCE_PROFILE_PREFIX.test(foundationModel)) return [invoke([modelArn(foundationModel)])];
+    // A cross-region inference profile: the profile, and the model in the regions it routes to.
+    const profileArn = `arn:${partition}:bedrock:${region}:${account}:inference-profile/${foundationModel}`;
+    return [
+      invoke([profileArn, modelArn(foundationModel.replace(INFERENCE_PROFILE_PREFIX, ''), true)]),
+      { sid: 'ReadInferenceProfile', effect: 'Allow', action: ['bedrock:GetInferenceProfile'], resource: [profileArn] },
+    ];
+  }
+  const [, , , , , resource = ''] = foundationModel.split(':');
+  const profile = /^inference-profile\/(.+)$/.exec(resource);
+  if (profile && INFERENCE_PROFILE_PREFIX.test(profile[1]!)) {
+    return [
+      invoke([foundationModel, modelArn(profile[1]!.replace(INFERENCE_PROFILE_PREFIX, ''), true)]),
+      { sid: 'ReadInferenceProfile', effect: 'Allow', action: ['bedrock:GetInferenceProfile'], resource: [foundationModel] },
+    ];
+  }
+  return [invoke([foundationModel])];
+}
+
+export function serviceRoleSpec(agentName: string, spec: AgentSpec, scope: AwsScope, agentArn: string | undefined): IAMRoleSpec {
+  const { partition, region, account } = scope;
+  const statement: PolicyStatement[] = [...modelStatements(spec.foundationModel, scope)];
+  const schemas = (spec.actionGroups ?? []).flatMap((g) => (g.apiSchema?.s3 ? [`arn:${partition}:s3:::${g.apiSchema.s3.s3BucketName}/${g.apiSchema.s3.s3ObjectKey}`] : []));
+  if (schemas.length > 0) {
+    statement.push({
+      sid: 'AllowAccessToActionGroupApiSchemasInS3', effect: 'Allow', action: ['s3:GetObject'], resource: [...new Set(schemas)],
+      condition: { StringEquals: { 'aws:ResourceAccount': account } },
+    });
+  }
+  const knowledgeBases = (spec.knowledgeBases ?? []).map((kb) => `arn:${partition}:bedrock:${region}:${account}:knowledge-base/${kb.knowledgeBaseId}`);
+  if (knowledgeBases.length > 0) {
+    statement.push({ sid: 'QueryAssociatedKnowledgeBases', effect: 'Allow', action: ['bedrock:Retrieve', 'bedrock:RetrieveAndGenerate'], resource: knowledgeBases });
+  }
+  const guardrail = spec.guardrail?.identifier;
+  if (guardrail) {
+    const arn = guardrail.startsWith('arn:') ? guardrail : `arn:${partition}:bedrock:${region}:${account}:guardrail/${guardrail}`;
+    statement.push({ sid: 'ApplyAgentGuardrail', effect: 'Allow', action: ['bedrock:ApplyGuardrail'], resource: [arn] });
+  }
+  if (spec.customerEncryptionKey) {
+    statement.push({ sid: 'DecryptAgentResources', effect: 'Allow', action: ['kms:Decrypt'], resource: [spec.customerEncryptionKey] });
+  }
+  const iamRole = typeof spec.iamRole === 'object' ? spec.iamRole : undefined;
+  const policies = (iamRole?.additionalPolicies ?? []).map((p, i) => {
+    if (!p.policyArn) throw new TerminalError('UnsupportedPolicyReference', `spec.iamRole.additionalPolicies[${i}] names a policy resource; this operator attaches managed policies by policyArn only`);
+    return { policyArn: p.policyArn };
+  });
+  return {
+    roleName: serviceRoleName(agentName),
+    description: `Service role of the Bedrock agent ${agentName}, generated by bedrock-forge-operator`,
+    assumeRolePolicy: serviceTrust('bedrock.amazonaws.com', {
+      StringEquals: { 'aws:SourceAccount': account },
+      ArnLike: { 'AWS:SourceArn': agentArn ?? `arn:${partition}:bedrock:${region}:${account}:agent/*` },
+    }),
+    inlinePolicies: [{ name: 'AgentPermissions', policy: { version: '2012-10-17', statement } }],
+    ...(policies.length > 0 ? { policies } : {}),
+  };
+}
