@@ -7,9 +7,7 @@ import {
   PutRolePermissionsBoundaryCommand,
   ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand, UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
-import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Condition } from '../../src/api/common.ts';
 import { policiesEqual } from '../../src/aws/iam/policy-json.ts';
 import { IAMRoleClient } from '../../src/kinds/iamrole/iamrole-client.ts';
 import type { AnyResource } from '../../src/runtime/kube-writes.ts';
@@ -17,6 +15,7 @@ import { isWrite, recordedCalls, startRecording } from '../harness/emulator/reco
 import { kubectl, kubectlApply } from '../harness/kubectl.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
 import { repoRoot } from '../harness/repo-paths.ts';
+import { condition, Resources } from '../harness/resources.ts';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { waitFor } from '../harness/wait.ts';
 
@@ -24,19 +23,14 @@ const RESYNC_S = 1;
 let stack: Stack;
 let operator: RunningOperator;
 let iam: IAMClient;
-let objects: CustomObjectsApi;
-let core: CoreV1Api;
+let k8s: Resources;
 
-type Role = { metadata: { name: string; namespace: string; resourceVersion: string }; status?: { arn?: string; conditions?: Condition[] } };
 
 beforeAll(async () => {
   stack = await startStack();
   operator = await startOperator(stack, ['--resync', String(RESYNC_S), '--cluster-name', 'test']);
   iam = new IAMClient({ endpoint: stack.awsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-  const kc = new KubeConfig();
-  kc.loadFromFile(stack.kubeconfigPath);
-  objects = kc.makeApiClient(CustomObjectsApi);
-  core = kc.makeApiClient(CoreV1Api);
+  k8s = new Resources(stack);
   await kubectl(stack, ['create', 'namespace', 'team-b']);
 });
 afterAll(async () => {
@@ -44,23 +38,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const getRole = (name: string, namespace = 'default') =>
-  objects.getNamespacedCustomObject({ group: 'bedrockforge.io', version: 'v1alpha1', plural: 'iamroles', namespace, name }) as Promise<Role>;
-
-const condition = (role: Role, type: string) => role.status?.conditions?.find((c) => c.type === type);
-
-async function waitForCondition(name: string, type: string, status: string, namespace = 'default', reason?: string): Promise<Role> {
-  return waitFor(`IAMRole ${namespace}/${name} ${type}=${status}${reason ? ` (${reason})` : ''}`, async () => {
-    const role = await getRole(name, namespace);
-    const c = condition(role, type);
-    return c?.status === status && (!reason || c.reason === reason) ? role : undefined;
-  }, { timeoutMs: 30_000 });
-}
-
-async function events(name: string, namespace = 'default'): Promise<{ metadata: { name?: string }; reason?: string; message?: string }[]> {
-  const list = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
-  return list.items;
-}
+const getRole = (name: string, namespace = 'default') => k8s.get('iamroles', name, namespace);
+const waitForCondition = (name: string, type: string, status: string, namespace = 'default', reason?: string) =>
+  k8s.waitForCondition('iamroles', name, type, status, { namespace, reason });
+const events = (name: string, namespace = 'default') => k8s.events(name, namespace);
 
 const roleSpec = {
   description: 'drift target',
