@@ -137,8 +137,13 @@ describe('the test bed', () => {
       }),
     );
     expect(created.FunctionArn).toMatch(/^arn:aws:lambda:us-east-1:\d{12}:function:testbed-hello$/);
-    const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: 'testbed-hello' }));
-    expect(Configuration?.State).toBe('Active');
+    // As in AWS, a new function is Pending for a moment, then Active.
+    expect(created.State).toBe('Pending');
+    const state = await waitFor('the function to become Active', async () => {
+      const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: 'testbed-hello' }));
+      return Configuration?.State === 'Pending' ? undefined : Configuration?.State;
+    }, { timeoutMs: 10_000 });
+    expect(state).toBe('Active');
   });
 
   it('forgets every AWS resource on resetAws()', async () => {

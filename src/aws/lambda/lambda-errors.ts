@@ -6,6 +6,8 @@ import { awsErrorName } from '../iam/iam-errors.ts';
 
 const ROLE_NOT_READY = /cannot be assumed|execution role does not have permissions|role.*not authorized|not authorized to perform: sts:AssumeRole/i;
 
+const BUSY = /in progress|currently in the following state|pending/i;
+
 const TERMINAL = new Set([
   'InvalidParameterValueException', 'CodeStorageExceededException', 'CodeVerificationFailedException', 'InvalidCodeSignatureException',
   'PolicyLengthExceededException', 'RequestTooLargeException', 'UnsupportedMediaTypeException', 'ValidationException', 'PreconditionFailedException',
@@ -18,7 +20,10 @@ export function classifyLambdaError(error: unknown): unknown {
     return new WaitingError('WaitingForRolePropagation',
       `Lambda cannot use the execution role yet (IAM takes up to a minute to make a new or changed role usable): ${message} If this lasts, check that the role trusts lambda.amazonaws.com.`, 10_000);
   }
-  if (name === 'ResourceConflictException') {
+  // A conflict is a busy function (Pending, or an update in progress) or something that already
+  // exists (a statement ID, a function): the latter is retried with backoff, after which the
+  // next observation sees it.
+  if (name === 'ResourceConflictException' && BUSY.test(message)) {
     return new WaitingError('UpdateInProgress', `Lambda is busy with an earlier change: ${message}`, 2_000);
   }
   if (TERMINAL.has(name)) return new TerminalError(name.replace(/Exception$/, ''), `Lambda refused the change: ${message}`, { cause: error });

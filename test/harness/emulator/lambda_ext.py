@@ -1,0 +1,469 @@
+"""Lambda behaviours of AWS that moto lacks (state transitions, StatementId conflicts, principal validation).
+
+Each behaviour is a small patch of moto's Lambda classes; the "simple" backend the test bed uses
+(``LambdaSimpleBackend``) inherits them from ``LambdaBackend``. ``install()`` applies them all:
+
+- the function state machine: Pending after CreateFunction, LastUpdateStatus InProgress after an
+  update, each for ``MOTO_LAMBDA_DELAY_SECONDS`` (default 0.3), computed from timestamps whenever
+  a configuration is read; updates, PublishVersion and Invoke are refused meanwhile;
+- a RevisionId that changes with each update, and LastModified that follows updates;
+- AddPermission: duplicate statement IDs, invalid principals, principals and conditions stored
+  the way AWS stores them;
+- code in S3: a missing bucket, key or object version is refused, and S3ObjectVersion is honoured;
+- the execution role: it must exist and trust lambda.amazonaws.com, and (with
+  ``MOTO_IAM_PROPAGATION_SECONDS`` > 0) be old enough for IAM to have propagated it;
+- configuration fields moto ignores on update (ephemeral storage, tracing, dead-letter target,
+  KMS key, file systems, architectures) and a reserved concurrency of 0.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import json
+import os
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote
+
+from moto.awslambda.exceptions import (
+    CrossAccountNotAllowed,
+    InvalidParameterValueException,
+    InvalidRoleFormat,
+    LambdaClientError,
+)
+from moto.awslambda.models import LambdaBackend, LambdaFunction, _s3_content
+from moto.awslambda.policy import Policy
+from moto.awslambda.responses import LambdaResponse
+from moto.awslambda_simple.models import LambdaSimpleBackend
+from moto.core.utils import iso_8601_datetime_with_nanoseconds, utcnow
+from moto.iam.exceptions import NotFoundException as IAMNotFoundException
+from moto.iam.models import IAMBackend, Role, iam_backends
+from moto.s3.exceptions import MissingBucket
+from moto.s3.models import s3_backends
+from moto.utilities.utils import get_partition
+
+# Attributes this module keeps on moto's objects.
+CREATED_AT = "_forge_created_at"  # time.time() of CreateFunction
+UPDATED_AT = "_forge_updated_at"  # time.time() of the last configuration or code update
+REVISION_ID = "_forge_revision_id"
+EXTRA_CONFIG = "_forge_extra_config"  # configuration fields moto does not keep itself
+TRUST_UPDATED_AT = "_forge_trust_updated_at"  # utcnow() of a role's last UpdateAssumeRolePolicy
+
+PENDING = "Pending"
+IN_PROGRESS = "InProgress"
+
+
+def install() -> None:
+    """Patches moto; called once before the server starts."""
+    _install_state_machine()
+    _install_permission_checks()
+    _install_code_and_role_checks()
+    _install_configuration_fields()
+
+
+# --- errors, as AWS words them -------------------------------------------------------------------
+
+
+class ResourceConflictException(LambdaClientError):
+    code = 409
+
+    def __init__(self, message: str):
+        super().__init__("ResourceConflictException", message)
+
+
+def _cannot_be_assumed() -> InvalidParameterValueException:
+    return InvalidParameterValueException("The role defined for the function cannot be assumed by Lambda.")
+
+
+def _s3_error(code: str, message: str) -> InvalidParameterValueException:
+    return InvalidParameterValueException(f"Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: {message}")
+
+
+def _patch(cls: type, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+    """Replaces cls.name by make(original), keeping the original's name and docstring."""
+    original = getattr(cls, name)
+    setattr(cls, name, functools.wraps(original)(make(original)))
+
+
+# --- the function state machine ------------------------------------------------------------------
+
+
+def _delay_seconds() -> float:
+    return float(os.environ.get("MOTO_LAMBDA_DELAY_SECONDS", "0.3"))
+
+
+def _phase(fn: LambdaFunction) -> str | None:
+    """PENDING while the function is being created, IN_PROGRESS while an update is applied, else None."""
+    now = time.time()
+    created_at = getattr(fn, CREATED_AT, 0.0)
+    updated_at = getattr(fn, UPDATED_AT, None)
+    if now - created_at < _delay_seconds():
+        return PENDING
+    if updated_at is not None and now - updated_at < _delay_seconds():
+        return IN_PROGRESS
+    return None
+
+
+def _refuse_while_busy(fn: LambdaFunction) -> None:
+    # AWS refuses changes to a function that is still being created or updated, with a 409.
+    phase = _phase(fn)
+    if phase == PENDING:
+        raise ResourceConflictException(
+            "The operation cannot be performed at this time. The function is currently in the following state: Pending"
+        )
+    if phase == IN_PROGRESS:
+        raise ResourceConflictException(
+            f"The operation cannot be performed at this time. An update is in progress for resource: {fn.function_arn}"
+        )
+
+
+def _mark_updated(fn: LambdaFunction) -> None:
+    # Every configuration or code update starts an update (LastUpdateStatus InProgress), gives the
+    # function a new RevisionId and sets LastModified.
+    setattr(fn, UPDATED_AT, time.time())
+    setattr(fn, REVISION_ID, str(uuid.uuid4()))
+    fn.last_modified = iso_8601_datetime_with_nanoseconds()
+
+
+def _state_fields(fn: LambdaFunction, on_create: bool) -> dict[str, Any]:
+    """State and LastUpdateStatus (with reasons) as AWS reports them now."""
+    phase = _phase(fn)
+    if phase == PENDING:
+        # A function being created reports State Pending and no LastUpdateStatus yet.
+        return {"State": "Pending", "StateReason": "The function is being created.", "StateReasonCode": "Creating"}
+    fields: dict[str, Any] = {"State": "Active"}
+    if phase == IN_PROGRESS:
+        fields.update(
+            LastUpdateStatus="InProgress",
+            LastUpdateStatusReason="The function is being created.",
+            LastUpdateStatusReasonCode="Creating",
+        )
+    elif not on_create:
+        fields["LastUpdateStatus"] = "Successful"
+    return fields
+
+
+def _install_state_machine() -> None:
+    def make_init(original: Callable[..., Any]) -> Callable[..., Any]:
+        def __init__(self: LambdaFunction, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            setattr(self, CREATED_AT, time.time())
+            setattr(self, UPDATED_AT, None)
+            setattr(self, REVISION_ID, str(uuid.uuid4()))
+            spec = kwargs.get("spec", args[1] if len(args) > 1 else {})
+            _apply_extra_configuration(self, spec)
+            s3_key = _check_s3_code(self.account_id, self.partition, spec.get("Code") or {})
+            if s3_key is not None:
+                _use_s3_object(self, s3_key)
+
+        return __init__
+
+    def make_get_configuration(original: Callable[..., Any]) -> Callable[..., Any]:
+        def get_configuration(self: LambdaFunction, on_create: bool = False) -> dict[str, Any]:
+            config = original(self, on_create)
+            for key in ("State", "StateReason", "StateReasonCode", "LastUpdateStatus"):
+                config.pop(key, None)
+            config.update(_state_fields(self, on_create))
+            config.update(getattr(self, EXTRA_CONFIG, {}))
+            config["RevisionId"] = getattr(self, REVISION_ID, "")
+            return config
+
+        return get_configuration
+
+    _patch(LambdaFunction, "__init__", make_init)
+    _patch(LambdaFunction, "get_configuration", make_get_configuration)
+
+    def make_update_configuration(original: Callable[..., Any]) -> Callable[..., Any]:
+        def update_function_configuration(self: LambdaBackend, function_name: str, qualifier: str, body: dict[str, Any]) -> Any:
+            fn = self.get_function(function_name, qualifier)
+            _refuse_while_busy(fn)
+            if "Role" in body:
+                _check_execution_role(self.account_id, get_partition(self.region_name), body["Role"])
+            original(self, function_name, qualifier, body)
+            _apply_extra_configuration(fn, body)
+            _mark_updated(fn)
+            return fn.get_configuration()
+
+        return update_function_configuration
+
+    def make_update_code(original: Callable[..., Any]) -> Callable[..., Any]:
+        def update_function_code(self: LambdaBackend, function_name: str, qualifier: str, body: dict[str, Any]) -> Any:
+            fn = self.get_function(function_name, qualifier)
+            _refuse_while_busy(fn)
+            s3_key = _check_s3_code(self.account_id, get_partition(self.region_name), body)
+            if body.get("DryRun"):
+                return fn.get_configuration()
+            if "Architectures" in body:
+                fn.architectures = body["Architectures"]  # moto only reads them on create
+            result = original(self, function_name, qualifier, body)
+            if s3_key is not None:
+                _use_s3_object(fn, s3_key)
+            _mark_updated(fn)
+            return result if body.get("Publish") else fn.get_configuration()
+
+        return update_function_code
+
+    _patch(LambdaBackend, "update_function_configuration", make_update_configuration)
+    _patch(LambdaBackend, "update_function_code", make_update_code)
+
+    # PublishVersion is refused while the function is busy. Patched at the API handler, because moto
+    # itself publishes from within CreateFunction and UpdateFunctionCode when asked to (Publish).
+    def make_publish_version(original: Callable[..., Any]) -> Callable[..., Any]:
+        def publish_version(self: LambdaResponse) -> Any:
+            _refuse_while_busy(self.backend.get_function(unquote(self.path.split("/")[-2]), None))
+            return original(self)
+
+        return publish_version
+
+    _patch(LambdaResponse, "publish_version", make_publish_version)
+
+    # Invoke fails while the function is Pending (not while an update is in progress: invocations
+    # then run the previous code and configuration).
+    def make_invoke(original: Callable[..., Any]) -> Callable[..., Any]:
+        def invoke(self: LambdaBackend, function_name: str, qualifier: str | None, *args: Any, **kwargs: Any) -> Any:
+            fn = self.get_function(function_name, qualifier)
+            if _phase(fn) == PENDING:
+                _refuse_while_busy(fn)
+            return original(self, function_name, qualifier, *args, **kwargs)
+
+        return invoke
+
+    for backend_class in (LambdaBackend, LambdaSimpleBackend):
+        if "invoke" in vars(backend_class):
+            _patch(backend_class, "invoke", make_invoke)
+
+
+# --- AddPermission ------------------------------------------------------------------------------
+
+ACCOUNT_ID = re.compile(r"\d{12}")
+# An IAM principal ARN: an account's root, a user or a role (with an optional path).
+IAM_PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(root|user/[\w+=,.@/-]+|role/[\w+=,.@/-]+)")
+# A service principal: lambda.amazonaws.com, bedrock.amazonaws.com, s3.amazonaws.com.cn, alexa-appkit.amazon.com ...
+SERVICE_PRINCIPAL = re.compile(r"[a-z0-9][a-z0-9.-]*\.(amazonaws\.com|amazonaws\.com\.cn|amazon\.com)", re.IGNORECASE)
+
+
+def _principal_is_valid(principal: Any) -> bool:
+    return isinstance(principal, str) and (
+        principal == "*"
+        or ACCOUNT_ID.fullmatch(principal) is not None
+        or IAM_PRINCIPAL_ARN.fullmatch(principal) is not None
+        or SERVICE_PRINCIPAL.fullmatch(principal) is not None
+    )
+
+
+def _install_permission_checks() -> None:
+    def make_add_permission(original: Callable[..., Any]) -> Callable[..., Any]:
+        def add_permission(self: LambdaBackend, function_name: str, qualifier: str, raw: str) -> Any:
+            request = json.loads(raw)
+            # AWS validates the principal: "*", an account ID, an IAM ARN or a service principal.
+            if not _principal_is_valid(request.get("Principal")):
+                raise InvalidParameterValueException("The provided principal was invalid. Please check the principal and try again.")
+            # A statement ID is unique within the function's policy.
+            sid = request.get("StatementId")
+            fn = self.get_function(function_name, qualifier)
+            if sid is not None and any(s.get("Sid") == sid for s in fn.policy.statements):
+                raise ResourceConflictException(
+                    f"The statement id ({sid}) provided already exists. Please provide a new statement id, or remove the existing statement."
+                )
+            return original(self, function_name, qualifier, raw)
+
+        return add_permission
+
+    _patch(LambdaBackend, "add_permission", make_add_permission)
+
+    # AWS stores principals as policy principals: an account ID as its root ARN and IAM ARNs under
+    # "AWS", service principals under "Service", "*" as it is (moto keeps account IDs and ARNs as bare strings).
+    def make_principal_formatter(original: Callable[..., Any]) -> Callable[..., Any]:
+        def principal_formatter(self: Policy, obj: Any) -> Any:
+            if isinstance(obj, str):
+                partition = getattr(self.parent, "partition", "aws")
+                if ACCOUNT_ID.fullmatch(obj):
+                    return {"AWS": f"arn:{partition}:iam::{obj}:root"}
+                if obj.startswith("arn:"):
+                    return {"AWS": obj}
+                if SERVICE_PRINCIPAL.fullmatch(obj):
+                    return {"Service": obj}
+            return original(self, obj)
+
+        return principal_formatter
+
+    _patch(Policy, "principal_formatter", make_principal_formatter)
+
+    # AWS merges every condition of AddPermission into one Condition block (moto lets SourceAccount
+    # overwrite PrincipalOrgID, both being StringEquals) and stores FunctionUrlAuthType as the
+    # condition lambda:FunctionUrlAuthType (moto keeps it as a field of the statement).
+    def condition_merge(self: Policy, obj: dict[str, Any]) -> None:
+        parts = [obj.pop("Condition", None), obj.pop("SourceArn", None), obj.pop("SourceAccount", None)]
+        auth_type = obj.pop("FunctionUrlAuthType", None)
+        if auth_type is not None:
+            parts.append({"StringEquals": {"lambda:FunctionUrlAuthType": auth_type}})
+        if obj.pop("InvokedViaFunctionUrl", None):
+            parts.append({"Bool": {"lambda:InvokedViaFunctionUrl": "true"}})
+        merged: dict[str, dict[str, Any]] = {}
+        for part in parts:
+            for operator, keys in (part or {}).items():
+                merged.setdefault(operator, {}).update(keys)
+        if merged:
+            obj["Condition"] = merged
+
+    Policy.condition_merge = condition_merge  # type: ignore[method-assign]
+
+
+# --- code in S3 and the execution role ----------------------------------------------------------
+
+
+def _check_s3_code(account_id: str, partition: str, code: dict[str, Any]) -> Any:
+    """The S3 object that code names (None when it names none); raises AWS's error when it is missing."""
+    if "S3Bucket" not in code or "S3Key" not in code:
+        return None
+    s3 = s3_backends[account_id][partition]
+    # Lambda reads the code from S3 when the function is created or updated: the bucket, the key
+    # and (if given) the object version must exist.
+    try:
+        s3.get_bucket(code["S3Bucket"])
+    except MissingBucket:
+        raise _s3_error("NoSuchBucket", "The specified bucket does not exist")
+    version = code.get("S3ObjectVersion")
+    key = s3.get_object(code["S3Bucket"], code["S3Key"], version_id=version)
+    if key is None and version and s3.get_object(code["S3Bucket"], code["S3Key"]) is not None:
+        raise _s3_error("NoSuchVersion", "The specified version does not exist.")
+    if key is None:
+        raise _s3_error("NoSuchKey", "The specified key does not exist.")
+    return key
+
+
+def _use_s3_object(fn: LambdaFunction, key: Any) -> None:
+    # The code is the object version asked for (moto always reads the latest version).
+    fn.code_bytes, fn.code_size, fn.code_sha_256, fn.code_digest = _s3_content(key)
+
+
+def _propagation_seconds() -> float:
+    return float(os.environ.get("MOTO_IAM_PROPAGATION_SECONDS", "0"))
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _names_lambda(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    return any(str(p).lower() == "lambda.amazonaws.com" for p in _as_list(principal.get("Service")))
+
+
+def _allows_assume_role(action: Any) -> bool:
+    return any(fnmatch.fnmatchcase("sts:assumerole", str(a).lower()) for a in _as_list(action))
+
+
+def _trust_policy_allows_lambda(document: str) -> bool:
+    """Whether a role's trust policy lets lambda.amazonaws.com call sts:AssumeRole (conditions are not evaluated)."""
+    try:
+        policy = json.loads(document)
+    except ValueError:
+        policy = json.loads(unquote(document))
+    statements = _as_list(policy.get("Statement"))
+
+    def applies(s: dict[str, Any]) -> bool:
+        return "NotPrincipal" not in s and "NotAction" not in s and _names_lambda(s.get("Principal")) and _allows_assume_role(s.get("Action"))
+
+    allowed = any(s.get("Effect") == "Allow" and applies(s) for s in statements)
+    denied = any(s.get("Effect") == "Deny" and "Condition" not in s and applies(s) for s in statements)
+    return allowed and not denied
+
+
+def _recently_changed(role: Role) -> bool:
+    # IAM is eventually consistent: Lambda cannot assume a role created (or whose trust policy
+    # changed) moments ago. Emulated for MOTO_IAM_PROPAGATION_SECONDS after the change.
+    seconds = _propagation_seconds()
+    if seconds <= 0:
+        return False
+    changed = max(role.create_date, getattr(role, TRUST_UPDATED_AT, role.create_date))
+    return (utcnow() - changed).total_seconds() < seconds
+
+
+def _check_execution_role(account_id: str, partition: str, role_arn: str) -> None:
+    # Lambda assumes the execution role when the function is created or its role changes: the role
+    # must exist, trust lambda.amazonaws.com, and be known to IAM everywhere already.
+    match = re.match(InvalidRoleFormat.pattern, role_arn)
+    if not match:
+        raise InvalidRoleFormat(role_arn)
+    if match.group(2) != account_id:
+        raise CrossAccountNotAllowed()
+    try:
+        role = iam_backends[account_id][partition].get_role_by_arn(role_arn)
+    except IAMNotFoundException:
+        raise _cannot_be_assumed()
+    if not _trust_policy_allows_lambda(role.assume_role_policy_document) or _recently_changed(role):
+        raise _cannot_be_assumed()
+
+
+def _install_code_and_role_checks() -> None:
+    def make_create_function(original: Callable[..., Any]) -> Callable[..., Any]:
+        def create_function(self: LambdaBackend, spec: dict[str, Any]) -> Any:
+            # Checked before moto builds the function (which reads the code, see the patched __init__).
+            if "Role" in spec:
+                _check_execution_role(self.account_id, get_partition(self.region_name), spec["Role"])
+            _check_s3_code(self.account_id, get_partition(self.region_name), spec.get("Code") or {})
+            return original(self, spec)
+
+        return create_function
+
+    _patch(LambdaBackend, "create_function", make_create_function)
+
+    def make_update_assume_role_policy(original: Callable[..., Any]) -> Callable[..., Any]:
+        def update_assume_role_policy(self: IAMBackend, role_name: str, policy_document: str) -> None:
+            original(self, role_name, policy_document)
+            setattr(self.get_role(role_name), TRUST_UPDATED_AT, utcnow())
+
+        return update_assume_role_policy
+
+    _patch(IAMBackend, "update_assume_role_policy", make_update_assume_role_policy)
+
+
+# --- configuration fields moto ignores ----------------------------------------------------------
+
+# Fields moto neither stores nor returns; AWS returns them once set, and an empty value removes them.
+EXTRA_FIELDS: dict[str, Callable[[Any], bool]] = {
+    "DeadLetterConfig": lambda v: bool(v and v.get("TargetArn")),
+    "KMSKeyArn": bool,
+    "FileSystemConfigs": bool,
+}
+
+
+def _apply_extra_configuration(fn: LambdaFunction, body: dict[str, Any]) -> None:
+    """Stores what CreateFunction or UpdateFunctionConfiguration sets that moto would drop."""
+    extra: dict[str, Any] = dict(getattr(fn, EXTRA_CONFIG, None) or {})  # a copy: published versions share the old one
+    for field, is_set in EXTRA_FIELDS.items():
+        if field in body:
+            if is_set(body[field]):
+                extra[field] = body[field]
+            else:
+                extra.pop(field, None)
+    setattr(fn, EXTRA_CONFIG, extra)
+    # moto reads these two on create only.
+    if "EphemeralStorage" in body:
+        fn.ephemeral_storage = body["EphemeralStorage"]["Size"]
+    if "TracingConfig" in body:
+        fn.tracing_config = body["TracingConfig"]
+
+
+def _install_configuration_fields() -> None:
+    # GetFunction reports a reserved concurrency of 0 too (moto leaves out any falsy value).
+    def make_get_code(original: Callable[..., Any]) -> Callable[..., Any]:
+        def get_code(self: LambdaFunction) -> dict[str, Any]:
+            response = original(self)
+            if self.reserved_concurrency is not None and "Concurrency" not in response:
+                response["Concurrency"] = {"ReservedConcurrentExecutions": int(self.reserved_concurrency)}
+            return response
+
+        return get_code
+
+    _patch(LambdaFunction, "get_code", make_get_code)
