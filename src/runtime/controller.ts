@@ -257,8 +257,11 @@ export class Controller {
 
   async #failed(obj: AnyResource, error: unknown, log: Logger): Promise<void> {
     const key = keyOf(obj as KubernetesObject);
-    const message = errorMessage(error);
-    const reason = error instanceof TerminalError || error instanceof WaitingError ? error.reason : 'ReconcileError';
+    const expected = error instanceof TerminalError || error instanceof WaitingError;
+    const reason = expected ? error.reason : 'ReconcileError';
+    // Anything else (throttling, 5xx, network) is retried: the message says so, with the error's name.
+    const name = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
+    const message = expected ? errorMessage(error) : `${name}${errorMessage(error)} (retrying with backoff)`;
     try {
       const ready = findCondition(obj.status?.conditions as Condition[] | undefined, 'Ready');
       // A resource that was usable stays Ready while a later change fails.

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policiesEqual } from '../../src/aws/iam/policy-json.ts';
 import { IAMRoleClient } from '../../src/kinds/iamrole/iamrole-client.ts';
 import type { AnyResource } from '../../src/runtime/kube-writes.ts';
+import { clearFaults, injectFault, listFaults } from '../harness/emulator/faults.ts';
 import { isWrite, recordedCalls, startRecording } from '../harness/emulator/recorder.ts';
 import { kubectl, kubectlApply } from '../harness/kubectl.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
@@ -208,6 +209,31 @@ describe('IAMRole controller', () => {
     const other = await waitForCondition('drift-role', 'Synced', 'False', 'team-b', 'OwnedByAnother');
     expect(condition(other, 'Synced')?.message).toContain('default/drift-role');
     expect((await iam.send(new GetRoleCommand({ RoleName: 'drift-role' }))).Role!.Description).toBe('drift target');
+  });
+
+  it('backs off and retries throttling and server errors, with one Warning, then converges', async () => {
+    // Every CreateRole is throttled until the rule is cleared. The SDK tries each call 3 times;
+    // the operator then retries with per-key backoff (0.5 s, 1 s, 2 s, …), not in a hot loop.
+    await injectFault(stack.awsEndpoint, { service: 'iam', operation: 'CreateRole', status: 400, code: 'Throttling', count: -1 });
+    const applied = Date.now();
+    await kubectlApply(stack, [manifest('throttled-role', roleSpec)]);
+    const throttled = await waitForCondition('throttled-role', 'Synced', 'False', 'default', 'ReconcileError');
+    expect(condition(throttled, 'Synced')?.message).toMatch(/^Throttling: Rate exceeded \(retrying with backoff\)$/);
+    const failedCalls = async () => (await listFaults(stack.awsEndpoint)).reduce((n, f) => n + f.failed, 0);
+    // Four reconciles of three attempts each: a hot loop would get there in milliseconds.
+    await waitFor('four throttled reconciles', async () => ((await failedCalls()) >= 12 ? true : undefined), { timeoutMs: 30_000 });
+    expect(Date.now() - applied).toBeGreaterThanOrEqual(3_000);
+    await clearFaults(stack.awsEndpoint);
+    await waitForCondition('throttled-role', 'Ready', 'True', 'default');
+    expect((await events('throttled-role')).filter((e) => e.type === 'Warning').map((e) => e.reason)).toEqual(['ReconcileError']);
+
+    // A 5xx on a later step (the inline policy) is retried the same way, and the role converges.
+    await injectFault(stack.awsEndpoint, { service: 'iam', operation: 'PutRolePolicy', status: 500, code: 'ServiceFailure', count: 5 });
+    await kubectlApply(stack, [manifest('throttled-role', { ...roleSpec, inlinePolicies: [{ ...roleSpec.inlinePolicies[0], name: 'Invoke2' }] })]);
+    await waitFor('the new inline policy', async () =>
+      (await iam.send(new ListRolePoliciesCommand({ RoleName: 'throttled-role' }))).PolicyNames?.join() === 'Invoke2' ? true : undefined, { timeoutMs: 30_000 });
+    expect(await failedCalls()).toBe(5);
+    await waitForCondition('throttled-role', 'Synced', 'True', 'default');
   });
 
   it('serves health and Prometheus metrics: reconciles, AWS calls, drift corrections, queue depth', async () => {
