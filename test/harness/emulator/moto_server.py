@@ -26,6 +26,15 @@ def configure_moto() -> None:
     # Lambda functions are stored and described without Docker; Invoke returns a canned
     # result instead of running the code (moto's "simple" Lambda backend).
     default_user_config["lambda"]["use_docker"] = False
+    # What moto lacks or does differently from AWS, each in a module of its own beside this file.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import bedrock_agent_ext  # noqa: E402
+    import faults_ext  # noqa: E402
+    import lambda_ext  # noqa: E402
+
+    bedrock_agent_ext.install()
+    lambda_ext.install()
+    faults_ext.install()
 
 
 def run_until_stop_requested() -> None:

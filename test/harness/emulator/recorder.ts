@@ -33,7 +33,13 @@ export async function recordedCalls(endpoint: string): Promise<RecordedCall[]> {
   }).filter((c) => !c.operation.includes('/moto-api/'));
 }
 
-/** Operations that change something: everything but Get*, List*, Describe* and GET requests. */
+/**
+ * bedrock-agent's List operations are POSTs to a collection (`POST /agents/`, `POST
+ * /agents/{id}/agentversions/DRAFT/actiongroups/`); its creates are PUTs to the same paths.
+ */
+const BEDROCK_AGENT_LIST = /^POST \/agents\/(?:[^/]+\/(?:agentversions\/[^/]+\/(?:actiongroups|knowledgebases)|agentaliases|agentversions)\/)?$/;
+
+/** Operations that change something: everything but Get*, List*, Describe*, GET requests and bedrock-agent's lists. */
 export function isWrite(call: RecordedCall): boolean {
-  return !/^(Get|List|Describe)|^GET /.test(call.operation);
+  return !/^(Get|List|Describe)|^GET /.test(call.operation) && !BEDROCK_AGENT_LIST.test(call.operation);
 }
