@@ -67,7 +67,7 @@ const ActionGroup = Type.Object(
     apiSchema: Type.Optional(ApiSchema),
     functionSchema: Type.Optional(FunctionSchema),
     parentActionGroupSignature: Type.Optional(oneOfStrings(['AMAZON.UserInput', 'AMAZON.CodeInterpreter'] as const, {
-      description: 'A built-in action group: AMAZON.UserInput or AMAZON.CodeInterpreter (then no executor or schema).',
+      description: 'A built-in action group: AMAZON.UserInput or AMAZON.CodeInterpreter (then no description, executor or schema).',
     })),
     skipResourceInUseCheck: Type.Optional(bool({ description: 'Delete the action group even while it is in use.' })),
   },
@@ -80,8 +80,9 @@ const ActionGroup = Type.Object(
         message: 'an action group needs actionGroupExecutor and apiSchema or functionSchema, unless it sets parentActionGroupSignature',
       },
       {
-        rule: '!has(self.parentActionGroupSignature) || !(has(self.actionGroupExecutor) || has(self.apiSchema) || has(self.functionSchema))',
-        message: 'a parentActionGroupSignature action group takes no executor or schema',
+        // Bedrock requires the description blank too for built-in action groups.
+        rule: '!has(self.parentActionGroupSignature) || !(has(self.actionGroupExecutor) || has(self.apiSchema) || has(self.functionSchema) || has(self.description))',
+        message: 'a parentActionGroupSignature action group takes no description, executor or schema',
       },
     ),
   },

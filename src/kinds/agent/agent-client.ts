@@ -155,7 +155,7 @@ export class BedrockAgentsClient implements ExternalClient {
       ...fields,
       // The ownership tags go with the create call, so an agent never exists without them.
       tags: desired.tags,
-    })));
+    })), 'creating the agent');
     this.#knownIds.set(obj.metadata.uid ?? '', created.agent!.agentId!);
     // Action groups, knowledge bases, preparation and aliases follow on the next passes.
   }
@@ -168,36 +168,36 @@ export class BedrockAgentsClient implements ExternalClient {
       throw new WaitingError('AgentBusy', `the agent is ${d.agent.agentStatus}; the next change follows once it is done`, 1_000);
     }
     if (d.agentDiff.length > 0) {
-      await this.#call(() => this.#bedrock.send(new UpdateAgentCommand({ agentId, ...d.desired.fields })));
+      await this.#call(() => this.#bedrock.send(new UpdateAgentCommand({ agentId, ...d.desired.fields })), 'updating the agent');
       return; // UPDATING: DRAFT changes wait for the next pass.
     }
     let draftChanged = false;
     for (const g of d.groups.remove) {
-      await this.#call(() => this.#bedrock.send(new DeleteAgentActionGroupCommand({ agentId, agentVersion: DRAFT, actionGroupId: g.actionGroupId, skipResourceInUseCheck: true })));
+      await this.#call(() => this.#bedrock.send(new DeleteAgentActionGroupCommand({ agentId, agentVersion: DRAFT, actionGroupId: g.actionGroupId, skipResourceInUseCheck: true })), `deleting action group ${g.actionGroupName}`);
       draftChanged = true;
     }
     for (const g of d.groups.create) {
-      await this.#call(() => this.#bedrock.send(new CreateAgentActionGroupCommand({ agentId, agentVersion: DRAFT, ...g })));
+      await this.#call(() => this.#bedrock.send(new CreateAgentActionGroupCommand({ agentId, agentVersion: DRAFT, ...g })), `creating action group ${g.actionGroupName}`);
       draftChanged = true;
     }
     for (const { id, desired } of d.groups.update) {
-      await this.#call(() => this.#bedrock.send(new UpdateAgentActionGroupCommand({ agentId, agentVersion: DRAFT, actionGroupId: id, ...desired })));
+      await this.#call(() => this.#bedrock.send(new UpdateAgentActionGroupCommand({ agentId, agentVersion: DRAFT, actionGroupId: id, ...desired })), `updating action group ${desired.actionGroupName}`);
       draftChanged = true;
     }
     for (const knowledgeBaseId of d.knowledgeBases.disassociate) {
-      await this.#call(() => this.#bedrock.send(new DisassociateAgentKnowledgeBaseCommand({ agentId, agentVersion: DRAFT, knowledgeBaseId })));
+      await this.#call(() => this.#bedrock.send(new DisassociateAgentKnowledgeBaseCommand({ agentId, agentVersion: DRAFT, knowledgeBaseId })), `disassociating knowledge base ${knowledgeBaseId}`);
       draftChanged = true;
     }
     for (const kb of d.knowledgeBases.associate) {
-      await this.#call(() => this.#bedrock.send(new AssociateAgentKnowledgeBaseCommand({ agentId, agentVersion: DRAFT, ...kb })));
+      await this.#call(() => this.#bedrock.send(new AssociateAgentKnowledgeBaseCommand({ agentId, agentVersion: DRAFT, ...kb })), `associating knowledge base ${kb.knowledgeBaseId}`);
       draftChanged = true;
     }
     for (const kb of d.knowledgeBases.update) {
-      await this.#call(() => this.#bedrock.send(new UpdateAgentKnowledgeBaseCommand({ agentId, agentVersion: DRAFT, ...kb })));
+      await this.#call(() => this.#bedrock.send(new UpdateAgentKnowledgeBaseCommand({ agentId, agentVersion: DRAFT, ...kb })), `updating knowledge base ${kb.knowledgeBaseId}`);
       draftChanged = true;
     }
-    if (Object.keys(d.tagsToSet).length > 0) await this.#call(() => this.#bedrock.send(new TagResourceCommand({ resourceArn: d.agent.agentArn, tags: d.tagsToSet })));
-    if (d.tagKeysToRemove.length > 0) await this.#call(() => this.#bedrock.send(new UntagResourceCommand({ resourceArn: d.agent.agentArn, tagKeys: d.tagKeysToRemove })));
+    if (Object.keys(d.tagsToSet).length > 0) await this.#call(() => this.#bedrock.send(new TagResourceCommand({ resourceArn: d.agent.agentArn, tags: d.tagsToSet })), 'tagging the agent');
+    if (d.tagKeysToRemove.length > 0) await this.#call(() => this.#bedrock.send(new UntagResourceCommand({ resourceArn: d.agent.agentArn, tagKeys: d.tagKeysToRemove })), 'untagging the agent');
     if (spec.prepareAgent === false) return;
 
     const uid = obj.metadata.uid ?? '';
@@ -206,23 +206,29 @@ export class BedrockAgentsClient implements ExternalClient {
       if (!draftChanged && d.agent.agentStatus === 'FAILED' && lastPrepare !== undefined && Date.now() - lastPrepare < this.#retryFailedPrepareMs) {
         throw new TerminalError('PrepareFailed', `Bedrock could not prepare the agent: ${(d.agent.failureReasons ?? []).join('; ') || 'no reason given'}`);
       }
-      await this.#call(() => this.#bedrock.send(new PrepareAgentCommand({ agentId })));
+      await this.#call(() => this.#bedrock.send(new PrepareAgentCommand({ agentId })), 'preparing the agent');
       this.#preparedAt.set(uid, Date.now());
       return; // PREPARING: aliases wait for PREPARED.
     }
     if (d.aliases.busy.length > 0) throw new WaitingError('AliasBusy', `alias ${d.aliases.busy.join(', ')} is still being created or updated`, 1_000);
-    for (const a of d.aliases.remove) await this.#call(() => this.#bedrock.send(new DeleteAgentAliasCommand({ agentId, agentAliasId: a.agentAliasId })));
-    for (const a of d.aliases.create) {
+    for (const a of d.aliases.remove) await this.#call(() => this.#bedrock.send(new DeleteAgentAliasCommand({ agentId, agentAliasId: a.agentAliasId })), `deleting alias ${a.agentAliasName}`);
+    // One alias per pass: an alias without routing makes a new version, and the agent is
+    // VERSIONING (refusing the next alias) until that is done.
+    const [create] = d.aliases.create;
+    if (create) {
       await this.#call(() => this.#bedrock.send(new CreateAgentAliasCommand({
-        agentId, agentAliasName: a.name, description: a.description, tags: a.tags,
-        ...(a.routingConfiguration ? { routingConfiguration: a.routingConfiguration } : {}),
-      })));
+        agentId, agentAliasName: create.name, description: create.description, tags: create.tags,
+        ...(create.routingConfiguration ? { routingConfiguration: create.routingConfiguration } : {}),
+      })), `creating alias ${create.name}`);
+      return;
     }
-    for (const { alias, spec: a } of d.aliases.update) {
+    const [update] = d.aliases.update;
+    if (update) {
+      const { alias, spec: a } = update;
       await this.#call(() => this.#bedrock.send(new UpdateAgentAliasCommand({
         agentId, agentAliasId: alias.agentAliasId, agentAliasName: a.name, description: a.description,
         ...(a.routingConfiguration ? { routingConfiguration: a.routingConfiguration } : {}),
-      })));
+      })), `updating alias ${a.name}`);
     }
   }
 
@@ -400,11 +406,11 @@ export class BedrockAgentsClient implements ExternalClient {
     return all;
   }
 
-  async #call<T>(fn: () => Promise<T>): Promise<T> {
+  async #call<T>(fn: () => Promise<T>, change?: string): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      throw classifyBedrockError(error);
+      throw classifyBedrockError(error, change);
     }
   }
 }
