@@ -1,8 +1,9 @@
 // `npm run demo`: the operator on the built-in local stack. Starts kube-apiserver, etcd and the
 // AWS emulator, installs the CRDs, starts the operator, applies examples/, and shows a table of
 // the resources and their conditions; then makes a drift in the emulator and shows the operator
-// correcting it; and goes on showing the table until Ctrl-C, which stops everything.
-//   --once   print the table once everything is applied, then stop (for CI and tests)
+// correcting it, and the complete example (Agent, Lambda, generated roles) becoming Ready; then
+// goes on showing the table until Ctrl-C, which stops everything.
+//   --once   stop once the complete example is Ready (for CI and tests)
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DeleteRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -73,6 +74,17 @@ try {
     return events.stdout.trim() || undefined;
   }, { timeoutMs: 60_000 });
   say(`The operator corrected it (Event DriftCorrected: ${corrected}).`);
+
+  // The complete example: the agent is created once its generated role and its Lambda are Ready,
+  // then prepared, and its alias routed to a version of the prepared agent.
+  const agent = await waitFor('the complete example (Agent order-assistant) to be Ready', async () =>
+    (await listResources(kc)).find((r) => r.kind === 'Agent' && r.metadata.name === 'order-assistant'
+      && r.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
+  { timeoutMs: 120_000 });
+  await show();
+  const status = agent.status as { agentId?: string; aliases?: { name: string; agentVersion?: string }[] };
+  const alias = status.aliases?.[0];
+  say(`\nThe complete example is Ready: agent ${status.agentId} is prepared and alias ${alias?.name} routes to version ${alias?.agentVersion}.`);
 
   if (!values.once) {
     say('\nWatching; Ctrl-C stops the operator and the stack.');

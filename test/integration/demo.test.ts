@@ -1,5 +1,6 @@
 // `npm run demo` brings up the stack and the operator, applies examples/, shows the IAMRoles
-// and Lambdas becoming Ready and a drift made in the emulator being corrected; --once then stops.
+// and Lambdas becoming Ready, a drift made in the emulator being corrected, and the complete
+// example (Agent, Lambda, generated roles) Ready; --once then stops.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,7 +11,7 @@ const root = join(import.meta.dirname, '..', '..');
 
 describe('demo', () => {
   it('shows every example accepted by the apiserver, then stops', async () => {
-    const { stdout } = await run(process.execPath, [join(root, 'scripts', 'demo.ts'), '--once'], { cwd: root, timeout: 120_000 });
+    const { stdout } = await run(process.execPath, [join(root, 'scripts', 'demo.ts'), '--once'], { cwd: root, timeout: 240_000 });
     expect(stdout).toContain('agent.bedrockforge.io/order-assistant created');
     expect(stdout).toMatch(/^KIND\s+NAMESPACE\/NAME\s+READY\s+SYNCED\s+DETAIL$/m);
     for (const name of ['order-assistant', 'order-lookup', 'custom-agent', 'custom-lambda', 'custom-lambda-role', 'cross-account-agent-role']) {
@@ -22,6 +23,11 @@ describe('demo', () => {
     expect(stdout).toMatch(/Lambda\s+default\/order-lookup\s+True\s+True/);
     expect(stdout).toMatch(/IAMRole\s+default\/order-lookup-execution-role\s+True\s+True/);
     expect(stdout).toContain('The operator corrected it (Event DriftCorrected: Corrected drift in: inline policy MinimalPermissions)');
+    expect(stdout).toMatch(/The complete example is Ready: agent [0-9A-Z]{10} is prepared and alias live routes to version \d+\./);
+    expect(stdout).toMatch(/Agent\s+default\/order-assistant\s+True\s+True/);
+    expect(stdout).toMatch(/IAMRole\s+default\/order-assistant-service-role\s+True\s+True/);
+    // custom-agent runs as custom-agent-role, which cannot become Ready (see above): it waits.
+    expect(stdout).toMatch(/Agent\s+default\/custom-agent\s+False\s+False\s+WaitingForRole/);
     expect(stdout).toContain('Stopping the operator and the stack');
   });
 });
