@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  BedrockAgentClient, DeleteAgentActionGroupCommand, DeleteAgentAliasCommand, DeleteAgentCommand, GetAgentCommand, ListAgentActionGroupsCommand,
+  BedrockAgentClient, CreateKnowledgeBaseCommand, DeleteAgentActionGroupCommand, DeleteAgentAliasCommand, DeleteAgentCommand, GetAgentCommand, ListAgentActionGroupsCommand,
   ListAgentAliasesCommand, ListAgentsCommand, UpdateAgentCommand,
 } from '@aws-sdk/client-bedrock-agent';
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
@@ -145,6 +145,51 @@ describe('Agent controller', () => {
     const refused = await k8s.waitForCondition('agents', 'needs-all', 'Synced', 'False', { reason: 'ResourceNotFound' });
     expect(condition(refused, 'Synced')?.message).toMatch(/^Bedrock refused associating knowledge base KB12345678: /);
     expect((await kubectl(stack, ['delete', 'agent', 'needs-all', '--wait=true', '--timeout=30s'])).code).toBe(0);
+  });
+
+  it('converges an agent that sets every aspect, two aliases included, and then costs reads only', async () => {
+    const kb = (await bedrock.send(new CreateKnowledgeBaseCommand({
+      name: 'order-faq', roleArn: `arn:aws:iam::${ACCOUNT}:role/kb-role`,
+      knowledgeBaseConfiguration: { type: 'VECTOR', vectorKnowledgeBaseConfiguration: { embeddingModelArn: 'arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0' } },
+      storageConfiguration: {
+        type: 'OPENSEARCH_SERVERLESS',
+        opensearchServerlessConfiguration: { collectionArn: `arn:aws:aoss:us-east-1:${ACCOUNT}:collection/faq`, vectorIndexName: 'index', fieldMapping: { vectorField: 'v', textField: 't', metadataField: 'm' } },
+      },
+    }))).knowledgeBase!;
+    await kubectlApply(stack, [agent('every-aspect', {
+      description: 'Every aspect the operator manages',
+      idleSessionTtlInSeconds: 1200,
+      guardrail: { identifier: 'gr1abc', version: '1' },
+      customerEncryptionKey: `arn:aws:kms:us-east-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`,
+      memoryConfiguration: { enabledMemoryTypes: ['SESSION_SUMMARY'], storageDays: 10 },
+      promptOverrides: [{ promptType: 'ORCHESTRATION', basePromptTemplate: 'Answer about orders only. $question$', inferenceConfiguration: { temperature: 0, maximumLength: 2048 } }],
+      knowledgeBases: [{ knowledgeBaseId: kb.knowledgeBaseId, description: 'Order FAQ' }],
+      actionGroups: [
+        { name: 'ask-user', parentActionGroupSignature: 'AMAZON.UserInput' },
+        { name: 'orders', actionGroupExecutor: { customControl: 'RETURN_CONTROL' }, functionSchema: functions },
+      ],
+      aliases: [{ name: 'live', description: 'customers' }, { name: 'beta' }],
+      tags: { Team: 'support' },
+    })]);
+    const ready = await waitReady('every-aspect');
+    expect((ready.status?.aliases as { name: string }[]).map((a) => a.name)).toEqual(['beta', 'live']);
+    const id = ready.status?.agentId as string;
+    const inAws = (await bedrock.send(new GetAgentCommand({ agentId: id }))).agent!;
+    expect(inAws).toMatchObject({
+      idleSessionTTLInSeconds: 1200, guardrailConfiguration: { guardrailIdentifier: 'gr1abc', guardrailVersion: '1' },
+      memoryConfiguration: { enabledMemoryTypes: ['SESSION_SUMMARY'], storageDays: 10 },
+    });
+    expect(inAws.promptOverrideConfiguration?.promptConfigurations?.find((p) => p.promptType === 'ORCHESTRATION'))
+      .toMatchObject({ promptCreationMode: 'OVERRIDDEN', basePromptTemplate: 'Answer about orders only. $question$' });
+
+    await startRecording(stack.awsEndpoint);
+    const calls = await waitFor('five resyncs of the agent', async () => {
+      const seen = (await recordedCalls(stack.awsEndpoint)).filter((c) => c.operation.includes(`/agents/${id}`) || c.operation.includes(`agent/${id}`));
+      return seen.filter((c) => c.operation === `GET /agents/${id}/`).length >= 5 ? seen : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(calls.filter(isWrite)).toEqual([]);
+    expect((await k8s.get('agents', 'every-aspect')).metadata.resourceVersion).toBe(ready.metadata.resourceVersion);
+    expect((await kubectl(stack, ['delete', 'agent', 'every-aspect', '--wait=true', '--timeout=30s'])).code).toBe(0);
   });
 
   it('reverts drift made in the emulator within a resync and prepares the agent again', async () => {
