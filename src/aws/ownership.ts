@@ -20,6 +20,16 @@ export const OWNER_TAG = {
 /** Set on a resource to let the operator take over an AWS resource it did not create. */
 export const ADOPT_ANNOTATION = 'bedrockforge.io/adopt';
 
+/** The owner an object of this cluster stands for. */
+export function objectOwner(cluster: string, obj: { metadata: { namespace?: string; name: string } }): Owner {
+  return { cluster, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name };
+}
+
+/** The ownership tags as a map, for APIs that take tags as one (Lambda, Bedrock). */
+export function ownershipTagMap(owner: Owner): Record<string, string> {
+  return Object.fromEntries(ownershipTags(owner).map((t) => [t.Key, t.Value]));
+}
+
 export function ownershipTags(owner: Owner): { Key: string; Value: string }[] {
   return [
     { Key: OWNER_TAG.cluster, Value: owner.cluster },

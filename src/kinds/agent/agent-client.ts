@@ -18,7 +18,7 @@ import type { LambdaStatus } from '../../api/lambda.ts';
 import type { AwsEnvironment } from '../../aws/aws-environment.ts';
 import { classifyBedrockError } from '../../aws/bedrock-errors.ts';
 import { awsErrorName } from '../../aws/iam/iam-errors.ts';
-import { ADOPT_ANNOTATION, ownershipConflict, ownershipTags, type Owner } from '../../aws/ownership.ts';
+import { ADOPT_ANNOTATION, objectOwner, ownershipConflict, ownershipTagMap, type Owner } from '../../aws/ownership.ts';
 import type { DeletionPolicy, ExternalClient, Observation } from '../../runtime/controller.ts';
 import { TerminalError, WaitingError } from '../../runtime/errors.ts';
 import type { AnyResource } from '../../runtime/kube-writes.ts';
@@ -93,7 +93,7 @@ export class BedrockAgentsClient implements ExternalClient {
   }
 
   #owner(obj: AnyResource): Owner {
-    return { cluster: this.#cluster, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name };
+    return objectOwner(this.#cluster, obj);
   }
 
   async observe(obj: AnyResource): Promise<Observation> {
@@ -300,7 +300,7 @@ export class BedrockAgentsClient implements ExternalClient {
       fields: desiredAgentFields(spec, agentNameOf(obj), roleArn),
       actionGroups: (spec.actionGroups ?? []).map((g) => desiredActionGroup(g, lambdaArn)),
       knowledgeBases: desiredKnowledgeBases(spec),
-      tags: { ...(spec.tags ?? {}), ...Object.fromEntries(ownershipTags(this.#owner(obj)).map((t) => [t.Key, t.Value])) },
+      tags: { ...(spec.tags ?? {}), ...ownershipTagMap(this.#owner(obj)) },
       aliases: spec.aliases ?? [],
     };
   }

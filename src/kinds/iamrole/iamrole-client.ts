@@ -12,7 +12,7 @@ import type { ExternalClient, Observation } from '../../runtime/controller.ts';
 import { TerminalError } from '../../runtime/errors.ts';
 import { iamPolicyText, policiesEqual } from '../../aws/iam/policy-json.ts';
 import { awsErrorName, classifyIamError } from '../../aws/iam/iam-errors.ts';
-import { ownershipConflict, ownershipTags, ADOPT_ANNOTATION, type Owner } from '../../aws/ownership.ts';
+import { ownershipConflict, ownershipTags, objectOwner, ADOPT_ANNOTATION, type Owner } from '../../aws/ownership.ts';
 
 interface RoleDetails {
   role: Role;
@@ -43,7 +43,7 @@ export class IAMRoleClient implements ExternalClient {
   }
 
   #owner(obj: AnyResource): Owner {
-    return { cluster: this.#cluster, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name };
+    return objectOwner(this.#cluster, obj);
   }
 
   async observe(obj: AnyResource): Promise<Observation> {

@@ -17,7 +17,7 @@ import { classifyLambdaError } from '../../aws/lambda/lambda-errors.ts';
 import {
   agentPermission, anyAgentPermission, diffPermissions, parsePolicy, permissionsOf, UnsupportedStatement, type Permission, type PermissionDiff,
 } from '../../aws/lambda/permissions.ts';
-import { ADOPT_ANNOTATION, ownershipConflict, ownershipTags, type Owner } from '../../aws/ownership.ts';
+import { ADOPT_ANNOTATION, objectOwner, ownershipConflict, ownershipTagMap, type Owner } from '../../aws/ownership.ts';
 import type { DeletionPolicy, ExternalClient, Observation } from '../../runtime/controller.ts';
 import { TerminalError, WaitingError } from '../../runtime/errors.ts';
 import type { AnyResource } from '../../runtime/kube-writes.ts';
@@ -108,7 +108,7 @@ export class LambdaFunctionClient implements ExternalClient {
   }
 
   #owner(obj: AnyResource): Owner {
-    return { cluster: this.#cluster, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name };
+    return objectOwner(this.#cluster, obj);
   }
 
   async observe(obj: AnyResource): Promise<Observation> {
@@ -247,7 +247,7 @@ export class LambdaFunctionClient implements ExternalClient {
       code,
       config: desiredConfiguration(spec, roleArn),
       concurrency: desiredReservedConcurrency(spec),
-      tags: { ...(spec.tags ?? {}), ...Object.fromEntries(ownershipTags(this.#owner(obj)).map((t) => [t.Key, t.Value])) },
+      tags: { ...(spec.tags ?? {}), ...ownershipTagMap(this.#owner(obj)) },
       permissions: this.#desiredPermissions(obj, account),
     };
   }
