@@ -12,7 +12,7 @@ import type { ExternalClient, Observation } from '../../runtime/controller.ts';
 import { TerminalError } from '../../runtime/errors.ts';
 import { iamPolicyText, policiesEqual } from '../../aws/iam/policy-json.ts';
 import { awsErrorName, classifyIamError } from '../../aws/iam/iam-errors.ts';
-import { ownershipConflict, ownershipTags, objectOwner, ADOPT_ANNOTATION, type Owner } from '../../aws/ownership.ts';
+import { ownershipConflict, ownershipTagMap, ownershipTags, objectOwner, ADOPT_ANNOTATION, type Owner } from '../../aws/ownership.ts';
 
 interface RoleDetails {
   role: Role;
@@ -85,7 +85,7 @@ export class IAMRoleClient implements ExternalClient {
     const attachedMissing = desiredAttached.filter((a) => !attached.includes(a));
     for (const arn of [...attachedExtra, ...attachedMissing]) diff.add(`managed policy ${arn}`);
 
-    const desiredTags: Record<string, string> = { ...(spec.tags ?? {}), ...Object.fromEntries(ownershipTags(me).map((t) => [t.Key!, t.Value!])) };
+    const desiredTags: Record<string, string> = { ...(spec.tags ?? {}), ...ownershipTagMap(me) };
     const current = new Map((role.Tags ?? []).map((t) => [t.Key!, t.Value ?? '']));
     const tagsToSet = Object.entries(desiredTags).filter(([k, v]) => current.get(k) !== v).map(([Key, Value]) => ({ Key, Value }));
     const previouslyManaged = ((obj.status as Partial<IAMRoleStatus> | undefined)?.managedTagKeys ?? []);
