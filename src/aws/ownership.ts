@@ -45,17 +45,26 @@ export function ownerOf(tags: TagLike[]): Owner | undefined {
   return cluster !== undefined && namespace !== undefined && name !== undefined ? { cluster, namespace, name } : undefined;
 }
 
+/** Whether an object asks to adopt a resource the operator did not create ('requested'), and may not ('refused'). */
+export type Adoption = 'none' | 'requested' | 'refused';
+
 /**
  * Why an AWS resource found under the desired name is not ours to change, or undefined when it is
- * (created by this very object, or adopted by annotation). `resource` names it ("IAM role x"),
+ * (created by this very object, or adopted by annotation where the operator allows it). `resource` names it ("IAM role x"),
  * `object` is the kubectl form of the custom resource ("iamrole -n ns name"), `rename` the field
  * that picks another name.
  */
 export function ownershipConflict(
-  resource: string, tags: TagLike[], me: Owner, adopting: boolean, object: string, rename: string,
+  resource: string, tags: TagLike[], me: Owner, adoption: Adoption, object: string, rename: string,
 ): { reason: string; message: string } | undefined {
   const owner = ownerOf(tags);
-  if (!owner && !adopting) {
+  if (!owner && adoption === 'refused') {
+    return {
+      reason: 'AdoptionNotAllowed',
+      message: `${resource} already exists and was not created by this operator; objects of namespace ${me.namespace} may not adopt AWS resources (the operator's --adopt-namespaces), so it is left untouched. Choose another ${rename}.`,
+    };
+  }
+  if (!owner && adoption === 'none') {
     return {
       reason: 'AlreadyExists',
       message: `${resource} already exists and was not created by this operator; it is left untouched. To let this object manage it (and change it to match the spec), run: kubectl annotate ${object} ${ADOPT_ANNOTATION}=true`,

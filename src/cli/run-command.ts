@@ -11,6 +11,7 @@ import { agentController } from '../kinds/agent/agent-controller.ts';
 import { iamRoleController } from '../kinds/iamrole/iamrole-controller.ts';
 import { lambdaController } from '../kinds/lambda/lambda-controller.ts';
 import type { OperatorContext } from '../kinds/operator-context.ts';
+import { TenancyPolicy } from '../kinds/tenancy-policy.ts';
 import type { DeletionPolicy } from '../runtime/controller.ts';
 import { SharedInformers } from '../runtime/informers.ts';
 import { DEFAULT_BACKOFF, RetryBudget } from '../runtime/work-queue.ts';
@@ -33,7 +34,16 @@ credential chain; AWS_ENDPOINT_URL points it at another endpoint (the local emul
   --renew-deadline SECONDS     how long a leader tries to renew before it stops (default 10)
   --retry-period SECONDS       time between acquire and renew attempts (default 2)
   --shutdown-timeout SECONDS   on SIGTERM, how long reconciles in flight may finish (default 20)
-  --health-port PORT          serve /healthz, /readyz and /metrics on PORT (default 8081; 0 picks a free port)`;
+  --health-port PORT          serve /healthz, /readyz and /metrics on PORT (default 8081; 0 picks a free port)
+
+What application teams may do through the operator:
+  --permissions-boundary ARN  every IAM role the operator creates or manages gets this managed policy as
+                              its permissions boundary; an IAMRole asking for another one is refused
+  --adopt-namespaces LIST     comma-separated namespaces whose objects may adopt AWS resources the
+                              operator did not create (annotation bedrockforge.io/adopt); * for all
+                              (default *), empty for none
+  --external-role-arns LIST   comma-separated role ARNs, * as a wildcard, that Lambdas and Agents may
+                              name directly instead of an IAMRole of their namespace (default *)`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -50,6 +60,9 @@ export async function runCommand(argv: string[]): Promise<number> {
       'renew-deadline': { type: 'string', default: '10' },
       'retry-period': { type: 'string', default: '2' },
       'shutdown-timeout': { type: 'string', default: '20' },
+      'permissions-boundary': { type: 'string', default: process.env.PERMISSIONS_BOUNDARY },
+      'adopt-namespaces': { type: 'string', default: process.env.ADOPT_NAMESPACES ?? '*' },
+      'external-role-arns': { type: 'string', default: process.env.EXTERNAL_ROLE_ARNS ?? '*' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -65,7 +78,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   const log = createLogger();
   const kc = new KubeConfig();
   kc.loadFromDefault();
-  log.info({ server: kc.getCurrentCluster()?.server, awsEndpoint: process.env.AWS_ENDPOINT_URL ?? 'default' }, 'starting');
+  log.info({
+    server: kc.getCurrentCluster()?.server, awsEndpoint: process.env.AWS_ENDPOINT_URL ?? 'default',
+    permissionsBoundary: values['permissions-boundary'] || 'none', adoptNamespaces: values['adopt-namespaces'], externalRoleArns: values['external-role-arns'],
+  }, 'starting');
 
   let ready = false;
   const health = await serveHealth(Number(values['health-port']), () => ready);
@@ -76,6 +92,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     kc, log, informers, aws: new AwsEnvironment(), retryBudget: new RetryBudget(DEFAULT_BACKOFF.qps, DEFAULT_BACKOFF.burst),
     cluster: values['cluster-name'], workers: Number(values.workers),
     resyncMs: Number(values.resync) * 1000, defaultDeletionPolicy: deletionPolicy as DeletionPolicy,
+    tenancy: new TenancyPolicy({
+      permissionsBoundary: values['permissions-boundary'] || undefined,
+      adoptNamespaces: list(values['adopt-namespaces']),
+      externalRoleArns: list(values['external-role-arns']),
+    }),
   };
   const stopRequested = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -136,4 +157,9 @@ function serveHealth(port: number, isReady: () => boolean): Promise<Server> {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve(server));
   });
+}
+
+/** A comma-separated flag value as a list, without blanks. */
+function list(value: string): string[] {
+  return value.split(',').map((v) => v.trim()).filter(Boolean);
 }

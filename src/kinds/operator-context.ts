@@ -6,6 +6,7 @@ import type { Logger } from '../log.ts';
 import type { DeletionPolicy } from '../runtime/controller.ts';
 import type { SharedInformers } from '../runtime/informers.ts';
 import { DEFAULT_BACKOFF, WorkQueue, type RetryBudget } from '../runtime/work-queue.ts';
+import type { TenancyPolicy } from './tenancy-policy.ts';
 
 export interface OperatorContext {
   kc: KubeConfig;
@@ -19,6 +20,8 @@ export interface OperatorContext {
   workers: number;
   resyncMs: number;
   defaultDeletionPolicy: DeletionPolicy;
+  /** What application teams may do through the operator (boundary, adoption, external roles). */
+  tenancy: TenancyPolicy;
 }
 
 /** The generic parts of a kind's ControllerOptions. */

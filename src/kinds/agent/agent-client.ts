@@ -18,7 +18,8 @@ import type { LambdaStatus } from '../../api/lambda.ts';
 import type { AwsEnvironment } from '../../aws/aws-environment.ts';
 import { classifyBedrockError } from '../../aws/bedrock-errors.ts';
 import { awsErrorName } from '../../aws/iam/iam-errors.ts';
-import { ADOPT_ANNOTATION, objectOwner, ownershipConflict, ownershipTagMap, type Owner } from '../../aws/ownership.ts';
+import { objectOwner, ownershipConflict, ownershipTagMap, type Owner } from '../../aws/ownership.ts';
+import type { TenancyPolicy } from '../tenancy-policy.ts';
 import type { DeletionPolicy, ExternalClient, Observation } from '../../runtime/controller.ts';
 import { TerminalError, WaitingError } from '../../runtime/errors.ts';
 import type { AnyResource } from '../../runtime/kube-writes.ts';
@@ -78,11 +79,13 @@ export class BedrockAgentsClient implements ExternalClient {
   readonly #preparedAt = new Map<string, number>();
   readonly #retryFailedPrepareMs: number;
   readonly #annotateLambda: (namespace: string, name: string, annotations: Record<string, string>) => Promise<void>;
+  readonly #tenancy: TenancyPolicy;
 
   constructor(
     bedrock: BedrockAgentClient, aws: AwsEnvironment, cluster: string, lookups: AgentLookups, roles: GeneratedRoles, retryFailedPrepareMs: number,
-    annotateLambda: (namespace: string, name: string, annotations: Record<string, string>) => Promise<void>,
+    annotateLambda: (namespace: string, name: string, annotations: Record<string, string>) => Promise<void>, tenancy: TenancyPolicy,
   ) {
+    this.#tenancy = tenancy;
     this.#annotateLambda = annotateLambda;
     this.#bedrock = bedrock;
     this.#aws = aws;
@@ -105,9 +108,8 @@ export class BedrockAgentsClient implements ExternalClient {
     const agentId = agent.agentId!;
     const tags = await this.#call(() => this.#bedrock.send(new ListTagsForResourceCommand({ resourceArn: agent.agentArn }))).then((r) => r.tags ?? {});
     const me = this.#owner(obj);
-    const adopting = obj.metadata.annotations?.[ADOPT_ANNOTATION] === 'true';
     const tagList = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-    const blocked = ownershipConflict(`Bedrock agent ${agent.agentName} (${agentId})`, tagList, me, adopting, `agent -n ${me.namespace} ${me.name}`, 'spec.agentName');
+    const blocked = ownershipConflict(`Bedrock agent ${agent.agentName} (${agentId})`, tagList, me, this.#tenancy.adoption(obj), `agent -n ${me.namespace} ${me.name}`, 'spec.agentName');
     const status: Partial<AgentStatus> = {
       agentId, agentArn: agent.agentArn, agentStatus: agent.agentStatus, roleArn: agent.agentResourceRoleArn,
       preparedAt: agent.preparedAt?.toISOString(), createPending: undefined,
@@ -310,9 +312,9 @@ export class BedrockAgentsClient implements ExternalClient {
     const namespace = obj.metadata.namespace ?? 'default';
     const role = spec.iamRole;
     if (typeof role === 'string') {
-      return role.startsWith('arn:') ? role : readyRoleArn(this.#lookups.iamRole(namespace, role), namespace, role, 'spec.iamRole');
+      return role.startsWith('arn:') ? this.#tenancy.externalRole(role, 'spec.iamRole') : readyRoleArn(this.#lookups.iamRole(namespace, role), namespace, role, 'spec.iamRole');
     }
-    if (role?.roleArn) return role.roleArn;
+    if (role?.roleArn) return this.#tenancy.externalRole(role.roleArn, 'spec.iamRole.roleArn');
     if (role?.roleName) {
       const name = typeof role.roleName === 'string' ? role.roleName : role.roleName.ref;
       return readyRoleArn(this.#lookups.iamRole(namespace, name), namespace, name, 'spec.iamRole.roleName');

@@ -27,7 +27,7 @@ export async function agentController(ctx: OperatorContext): Promise<Controller>
     lambda: (namespace: string, name: string) => cached<AnyResource>(lambdas, namespace, name),
   };
   const annotateLambda = (namespace: string, name: string, annotations: Record<string, string>) => patchAnnotations(ctx.kc, LambdaKind, namespace, name, annotations);
-  const client = new BedrockAgentsClient(bedrock, ctx.aws, ctx.cluster, lookups, new GeneratedRoles(ctx.kc, lookups.iamRole), ctx.resyncMs, annotateLambda);
+  const client = new BedrockAgentsClient(bedrock, ctx.aws, ctx.cluster, lookups, new GeneratedRoles(ctx.kc, lookups.iamRole), ctx.resyncMs, annotateLambda, ctx.tenancy);
   return new Controller({
     ...controllerBase(ctx),
     kind: AgentKind,

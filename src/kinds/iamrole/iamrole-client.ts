@@ -12,7 +12,8 @@ import type { ExternalClient, Observation } from '../../runtime/controller.ts';
 import { TerminalError } from '../../runtime/errors.ts';
 import { iamPolicyText, policiesEqual } from '../../aws/iam/policy-json.ts';
 import { awsErrorName, classifyIamError } from '../../aws/iam/iam-errors.ts';
-import { ownershipConflict, ownershipTagMap, ownershipTags, objectOwner, ADOPT_ANNOTATION, type Owner } from '../../aws/ownership.ts';
+import { ownershipConflict, ownershipTagMap, ownershipTags, objectOwner, type Owner } from '../../aws/ownership.ts';
+import { TenancyPolicy } from '../tenancy-policy.ts';
 
 interface RoleDetails {
   role: Role;
@@ -36,10 +37,12 @@ export function roleNameOf(obj: AnyResource): string {
 export class IAMRoleClient implements ExternalClient {
   readonly #iam: IAMClient;
   readonly #cluster: string;
+  readonly #tenancy: TenancyPolicy;
 
-  constructor(iam: IAMClient, cluster: string) {
+  constructor(iam: IAMClient, cluster: string, tenancy = new TenancyPolicy()) {
     this.#iam = iam;
     this.#cluster = cluster;
+    this.#tenancy = tenancy;
   }
 
   #owner(obj: AnyResource): Owner {
@@ -54,8 +57,7 @@ export class IAMRoleClient implements ExternalClient {
 
     const status: Partial<IAMRoleStatus> = { arn: role.Arn, roleId: role.RoleId, roleName, managedTagKeys: Object.keys(spec.tags ?? {}).sort() };
     const me = this.#owner(obj);
-    const adopting = obj.metadata.annotations?.[ADOPT_ANNOTATION] === 'true';
-    const blocked = ownershipConflict(`IAM role ${roleName}`, role.Tags ?? [], me, adopting, `iamrole -n ${me.namespace} ${me.name}`, 'spec.roleName');
+    const blocked = ownershipConflict(`IAM role ${roleName}`, role.Tags ?? [], me, this.#tenancy.adoption(obj), `iamrole -n ${me.namespace} ${me.name}`, 'spec.roleName');
     if (blocked) return { exists: true, upToDate: false, diff: [], status: { roleName }, blocked };
     if ((role.Path ?? '/') !== (spec.path ?? '/')) {
       throw new TerminalError('PathImmutable', `the role's path is ${role.Path} in AWS; IAM cannot change a role's path: set spec.path to ${role.Path}, or delete the role to have it created again`);
@@ -65,7 +67,7 @@ export class IAMRoleClient implements ExternalClient {
     if (!policiesEqual(spec.assumeRolePolicy, role.AssumeRolePolicyDocument ?? '{}')) diff.add('trust policy');
     if ((role.Description ?? '') !== (spec.description ?? '')) diff.add('description');
     if ((role.MaxSessionDuration ?? DEFAULT_MAX_SESSION) !== (spec.maxSessionDuration ?? DEFAULT_MAX_SESSION)) diff.add('max session duration');
-    if ((role.PermissionsBoundary?.PermissionsBoundaryArn ?? '') !== (spec.permissionsBoundary ?? '')) diff.add('permissions boundary');
+    if ((role.PermissionsBoundary?.PermissionsBoundaryArn ?? '') !== (this.#tenancy.boundaryFor(spec.permissionsBoundary) ?? '')) diff.add('permissions boundary');
 
     const inlineNames = await this.#listInline(roleName);
     const desiredInline = new Map((spec.inlinePolicies ?? []).map((p) => [p.name, p.policy]));
@@ -105,7 +107,7 @@ export class IAMRoleClient implements ExternalClient {
       AssumeRolePolicyDocument: iamPolicyText(spec.assumeRolePolicy),
       Description: spec.description,
       MaxSessionDuration: spec.maxSessionDuration,
-      PermissionsBoundary: spec.permissionsBoundary,
+      PermissionsBoundary: this.#tenancy.boundaryFor(spec.permissionsBoundary),
       // The ownership tags go with the create call, so a role never exists without them.
       Tags: [...Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value })), ...ownershipTags(this.#owner(obj))],
     })));
@@ -129,7 +131,7 @@ export class IAMRoleClient implements ExternalClient {
       await this.#call(() => this.#iam.send(new UpdateRoleCommand({ RoleName, Description: spec.description ?? '', MaxSessionDuration: spec.maxSessionDuration ?? DEFAULT_MAX_SESSION })));
     }
     if (d.diff.has('permissions boundary')) {
-      const boundary = spec.permissionsBoundary;
+      const boundary = this.#tenancy.boundaryFor(spec.permissionsBoundary);
       if (boundary) await this.#call(() => this.#iam.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: boundary })));
       else await this.#call(() => this.#iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName })));
     }

@@ -10,5 +10,5 @@ export function iamRoleController(ctx: OperatorContext): Controller {
   // IAM is global; the SDK still wants a region.
   const iam = new IAMClient({ region: ctx.aws.region });
   countAwsCalls(iam, 'iam');
-  return new Controller({ ...controllerBase(ctx), kind: IAMRoleKind, client: new IAMRoleClient(iam, ctx.cluster) });
+  return new Controller({ ...controllerBase(ctx), kind: IAMRoleKind, client: new IAMRoleClient(iam, ctx.cluster, ctx.tenancy) });
 }

@@ -17,7 +17,8 @@ import { classifyLambdaError } from '../../aws/lambda/lambda-errors.ts';
 import {
   agentPermission, anyAgentPermission, diffPermissions, parsePolicy, permissionsOf, UnsupportedStatement, type Permission, type PermissionDiff,
 } from '../../aws/lambda/permissions.ts';
-import { ADOPT_ANNOTATION, objectOwner, ownershipConflict, ownershipTagMap, type Owner } from '../../aws/ownership.ts';
+import { objectOwner, ownershipConflict, ownershipTagMap, type Owner } from '../../aws/ownership.ts';
+import type { TenancyPolicy } from '../tenancy-policy.ts';
 import type { DeletionPolicy, ExternalClient, Observation } from '../../runtime/controller.ts';
 import { TerminalError, WaitingError } from '../../runtime/errors.ts';
 import type { AnyResource } from '../../runtime/kube-writes.ts';
@@ -96,10 +97,12 @@ export class LambdaFunctionClient implements ExternalClient {
   readonly #cluster: string;
   readonly #lookups: LambdaLookups;
   readonly #roles: GeneratedRoles;
+  readonly #tenancy: TenancyPolicy;
   /** S3 code location last deployed, by object UID: S3 code without a declared hash has no other evidence. */
   readonly #deployedSource = new Map<string, string>();
 
-  constructor(lambda: LambdaClient, aws: AwsEnvironment, cluster: string, lookups: LambdaLookups, roles: GeneratedRoles) {
+  constructor(lambda: LambdaClient, aws: AwsEnvironment, cluster: string, lookups: LambdaLookups, roles: GeneratedRoles, tenancy: TenancyPolicy) {
+    this.#tenancy = tenancy;
     this.#lambda = lambda;
     this.#aws = aws;
     this.#cluster = cluster;
@@ -121,9 +124,8 @@ export class LambdaFunctionClient implements ExternalClient {
     }
     const fn = found.Configuration!;
     const me = this.#owner(obj);
-    const adopting = obj.metadata.annotations?.[ADOPT_ANNOTATION] === 'true';
     const tagList = Object.entries(found.Tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
-    const blocked = ownershipConflict(`Lambda function ${FunctionName}`, tagList, me, adopting, `lambda -n ${me.namespace} ${me.name}`, 'spec.functionName');
+    const blocked = ownershipConflict(`Lambda function ${FunctionName}`, tagList, me, this.#tenancy.adoption(obj), `lambda -n ${me.namespace} ${me.name}`, 'spec.functionName');
     if (blocked) return { exists: true, upToDate: false, diff: [], status, blocked };
     Object.assign(status, { arn: fn.FunctionArn, roleArn: fn.Role, codeSha256: fn.CodeSha256 });
     if (obj.metadata.deletionTimestamp) return { exists: true, upToDate: true, diff: [], status };
@@ -255,8 +257,8 @@ export class LambdaFunctionClient implements ExternalClient {
   async #roleArn(obj: AnyResource, functionName: string, account: string): Promise<string> {
     const spec = obj.spec as LambdaSpec;
     const namespace = obj.metadata.namespace ?? 'default';
-    if (spec.roleArn) return spec.roleArn;
-    if (spec.iamRole?.startsWith('arn:')) return spec.iamRole;
+    if (spec.roleArn) return this.#tenancy.externalRole(spec.roleArn, 'spec.roleArn');
+    if (spec.iamRole?.startsWith('arn:')) return this.#tenancy.externalRole(spec.iamRole, 'spec.iamRole');
     if (spec.iamRole) return readyRoleArn(this.#lookups.iamRole(namespace, spec.iamRole), namespace, spec.iamRole, 'spec.iamRole');
     const name = executionRoleObjectName(obj.metadata.name);
     const { partition, region } = this.#aws;

@@ -28,7 +28,7 @@ export async function lambdaController(ctx: OperatorContext): Promise<Controller
     agents: (namespace: string) => agents.list(namespace) as AnyResource[],
   };
   const generated = new GeneratedRoles(ctx.kc, lookups.iamRole);
-  const client = new LambdaFunctionClient(lambda, ctx.aws, ctx.cluster, lookups, generated);
+  const client = new LambdaFunctionClient(lambda, ctx.aws, ctx.cluster, lookups, generated, ctx.tenancy);
   return new Controller({
     ...controllerBase(ctx),
     kind: LambdaKind,
