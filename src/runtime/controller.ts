@@ -212,7 +212,7 @@ export class Controller {
         const recreated = findCondition(obj.status?.conditions as Condition[] | undefined, 'Ready')?.status === 'True';
         log.info(recreated ? 'drift corrected: recreated in AWS' : 'created in AWS');
         if (recreated) driftCorrections.inc({ kind: this.kind });
-        await this.#writes.event(obj, 'Normal', recreated ? 'DriftCorrected' : 'Created',
+        await this.#event(obj, 'Normal', recreated ? 'DriftCorrected' : 'Created',
           recreated ? `Recreated the ${this.kind}: it had been deleted in AWS` : `Created the ${this.kind} in AWS`);
       } else {
         await this.#o.client.update(obj, observation);
@@ -220,7 +220,7 @@ export class Controller {
         const what = observation.diff.join(', ');
         log.info({ diff: observation.diff }, changedSpec ? 'updated in AWS' : 'drift corrected');
         if (!changedSpec) driftCorrections.inc({ kind: this.kind });
-        await this.#writes.event(obj, 'Normal', changedSpec ? 'Updated' : 'DriftCorrected', `${changedSpec ? 'Updated' : 'Corrected drift in'}: ${what}`);
+        await this.#event(obj, 'Normal', changedSpec ? 'Updated' : 'DriftCorrected', `${changedSpec ? 'Updated' : 'Corrected drift in'}: ${what}`);
       }
       observation = await this.#o.client.observe(obj);
     }
@@ -238,7 +238,7 @@ export class Controller {
     if (policy === 'retain') {
       log.info('deletion policy retain: the AWS resource stays');
       await this.#o.client.finalize?.(obj, policy);
-      await this.#writes.event(obj, 'Normal', 'Retained', `Deletion policy retain: the ${this.kind} stays in AWS`);
+      await this.#event(obj, 'Normal', 'Retained', `Deletion policy retain: the ${this.kind} stays in AWS`);
       await this.#writes.removeFinalizer(obj);
       return undefined;
     }
@@ -246,7 +246,7 @@ export class Controller {
     if (observation.exists && !observation.blocked) {
       await this.#o.client.delete(obj, observation);
       log.info('deleted in AWS');
-      await this.#writes.event(obj, 'Normal', 'Deleted', `Deleted the ${this.kind} in AWS`);
+      await this.#event(obj, 'Normal', 'Deleted', `Deleted the ${this.kind} in AWS`);
       const after = await this.#o.client.observe(obj);
       if (after.exists) return SHORT_REQUEUE_MS;
     }
@@ -294,11 +294,20 @@ export class Controller {
     await this.#writes.writeStatus(obj, stripUndefined(next));
   }
 
+  /** Events are for people: one that cannot be written (RBAC, apiserver busy) never fails a reconcile. */
+  async #event(obj: AnyResource, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    try {
+      await this.#writes.event(obj, type, reason, message);
+    } catch (error) {
+      this.#o.log.warn({ key: keyOf(obj as KubernetesObject), reason, err: errorMessage(error) }, 'cannot record an Event');
+    }
+  }
+
   /** An Event, unless the last condition already says the same (no Event per retry). */
   async #eventOnce(obj: AnyResource, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     const synced = findCondition(obj.status?.conditions as Condition[] | undefined, 'Synced');
     if (synced?.reason === reason && synced.message === message) return;
-    await this.#writes.event(obj, type, reason, message);
+    await this.#event(obj, type, reason, message);
   }
 }
 
