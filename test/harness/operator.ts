@@ -17,11 +17,14 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-/** Starts the operator; resolves once its log says `until` (by default: it is watching, i.e. leading). */
-export async function startOperator(stack: Stack, args: string[] = [], name = 'operator', until = 'watching'): Promise<RunningOperator> {
+/**
+ * Starts the operator; resolves once its log says `until` (by default: it is watching, i.e.
+ * leading). `env` adds to (or overrides) the stack's environment, e.g. another KUBECONFIG.
+ */
+export async function startOperator(stack: Stack, args: string[] = [], name = 'operator', until = 'watching', env: Record<string, string> = {}): Promise<RunningOperator> {
   const logFile = join(stack.dir, 'logs', `${name}.log`);
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'bedrock-forge-operator.js'), 'run', '--health-port', '0', ...args], {
-    env: { ...process.env, ...stack.env },
+    env: { ...process.env, ...stack.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(logFile);
