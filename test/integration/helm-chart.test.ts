@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse, stringify } from 'yaml';
+import { argoHealth } from '../harness/argocd-health.ts';
 import { kubectl } from '../harness/kubectl.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
 import { repoRoot } from '../harness/repo-paths.ts';
@@ -96,6 +97,8 @@ describe('Helm chart', () => {
       return condition(agent, 'Ready')?.status === 'True' ? agent : undefined;
     }, { timeoutMs: 90_000 });
     expect(ready.status?.agentStatus).toBe('PREPARED');
+    // What Argo CD shows for it, with the chart's health check (argocd/health.lua).
+    expect(await argoHealth(ready)).toEqual({ status: 'Healthy', message: 'Ready' });
     expect(operator.lines().filter((l) => /forbidden/i.test(l))).toEqual([]);
   });
 });
