@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
+import { PooledKubeConfig } from '../runtime/pooled-kubeconfig.ts';
 import { createLogger } from '../log.ts';
 import { AwsEnvironment } from '../aws/aws-environment.ts';
 import { agentController } from '../kinds/agent/agent-controller.ts';
@@ -76,7 +76,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 1;
   }
   const log = createLogger();
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   kc.loadFromDefault();
   log.info({
     server: kc.getCurrentCluster()?.server, awsEndpoint: process.env.AWS_ENDPOINT_URL ?? 'default',
