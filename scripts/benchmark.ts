@@ -56,11 +56,16 @@ try {
   const convergedS = (Date.now() - started) / 1000;
   const convergeCalls = await recordedCalls(stack.awsEndpoint);
 
-  // One full resync period (with jitter) once in sync: every resource is read once, nothing written.
+  // Two resync periods (with jitter) once in sync: every resource is read twice, nothing written.
+  const versions = async () => new Map((await Promise.all(['iamroles', 'lambdas'].map((plural) => api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural }))))
+    .flatMap((l) => (l as { items: { metadata: { name: string; resourceVersion: string } }[] }).items).map((o) => [o.metadata.name, o.metadata.resourceVersion]));
+  const versionsBefore = await versions();
   await startRecording(stack.awsEndpoint);
   const steadyStarted = Date.now();
   await waitFor('two resync periods', async () => (Date.now() - steadyStarted >= 2 * RESYNC_S * 1000 ? true : undefined), { timeoutMs: 3 * RESYNC_S * 1000, intervalMs: 1000 });
   const steadyCalls = await recordedCalls(stack.awsEndpoint);
+  const versionsAfter = await versions();
+  const objectWrites = [...versionsAfter].filter(([name, version]) => versionsBefore.get(name) !== version).length;
   const rssMiB = Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${operator.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
   const metrics = await (await fetch(`${operator.healthUrl()}/metrics`)).text();
   const heapMiB = (space: string) => Number(new RegExp(`^nodejs_heap_size_${space}_bytes (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0) / 1024 / 1024;
@@ -68,7 +73,7 @@ try {
   say('');
   say(`converged: ${total} resources Ready in ${convergedS.toFixed(1)} s (${(total / convergedS).toFixed(1)} per second)`);
   say(`AWS calls to converge: ${convergeCalls.length} (${(convergeCalls.length / total).toFixed(1)} per resource), writes ${convergeCalls.filter(isWrite).length}`);
-  say(`in sync, over ${2 * RESYNC_S} s (two resync periods): ${steadyCalls.length} AWS calls (${(steadyCalls.length / total / 2).toFixed(1)} per resource per resync), writes ${steadyCalls.filter(isWrite).length}`);
+  say(`in sync, over ${2 * RESYNC_S} s (two resync periods): ${steadyCalls.length} AWS calls (${(steadyCalls.length / total / 2).toFixed(1)} per resource per resync), AWS writes ${steadyCalls.filter(isWrite).length}, objects written (status included) ${objectWrites}`);
   say(`operator memory: resident ${rssMiB.toFixed(0)} MiB, JS heap used ${heapMiB('used').toFixed(0)} MiB of ${heapMiB('total').toFixed(0)} MiB`);
 } finally {
   await operator.stop();
