@@ -32,6 +32,15 @@ export const IAMRoleKind: KindDefinition = {
     rule: 'has(self.spec.roleName) || self.metadata.name.matches(\'^[\\\\w+=,.@-]{1,64}$\')',
     message: 'metadata.name is not a valid IAM role name (1-64 characters of letters, digits and +=,.@_-): set spec.roleName',
     fieldPath: '.spec.roleName',
+  }, {
+    // A new name would create a second role and leave the first behind.
+    rule: '(has(self.spec.roleName) ? self.spec.roleName : self.metadata.name) == (has(oldSelf.spec.roleName) ? oldSelf.spec.roleName : oldSelf.metadata.name)',
+    message: 'the role name (spec.roleName, else metadata.name) cannot change: IAM cannot rename a role. Create another IAMRole for the new name',
+    fieldPath: '.spec.roleName',
+  }, {
+    rule: '(has(self.spec.path) ? self.spec.path : \'/\') == (has(oldSelf.spec.path) ? oldSelf.spec.path : \'/\')',
+    message: 'spec.path cannot change: IAM cannot move a role to another path. Create another IAMRole for the new path',
+    fieldPath: '.spec.path',
   }],
   printerColumns: [
     ...printerColumns('.status.arn'),
@@ -51,6 +60,15 @@ export const LambdaKind: KindDefinition = {
     rule: 'has(self.spec.functionName) || self.metadata.name.matches(\'^[a-zA-Z0-9-_]{1,64}$\')',
     message: 'metadata.name is not a valid Lambda function name (1-64 characters of letters, digits, - and _): set spec.functionName',
     fieldPath: '.spec.functionName',
+  }, {
+    // A new name would create a second function and leave the first behind.
+    rule: '(has(self.spec.functionName) ? self.spec.functionName : self.metadata.name) == (has(oldSelf.spec.functionName) ? oldSelf.spec.functionName : oldSelf.metadata.name)',
+    message: 'the function name (spec.functionName, else metadata.name) cannot change: Lambda cannot rename a function. Create another Lambda for the new name',
+    fieldPath: '.spec.functionName',
+  }, {
+    rule: '(has(self.spec.packageType) ? self.spec.packageType : \'Zip\') == (has(oldSelf.spec.packageType) ? oldSelf.spec.packageType : \'Zip\')',
+    message: 'spec.packageType cannot change: Lambda cannot change a function\'s package type. Create another Lambda for the new package type',
+    fieldPath: '.spec.packageType',
   }],
   printerColumns: printerColumns('.status.arn'),
 };

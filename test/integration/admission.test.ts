@@ -31,6 +31,27 @@ describe('admission', () => {
     });
   }
 
+  // What AWS cannot change in place: a new value would make a second resource and leave the first.
+  for (const [kind, field, from, to, says] of [
+    ['IAMRole', 'roleName', undefined, 'renamed-role', 'IAM cannot rename a role'],
+    ['IAMRole', 'path', '/bedrock/', '/other/', 'IAM cannot move a role'],
+    ['Lambda', 'functionName', 'first-name', 'second-name', 'Lambda cannot rename a function'],
+  ] as const) {
+    it(`refuses a change of ${kind} spec.${field}, and accepts the other changes`, async () => {
+      const name = `immutable-${kind.toLowerCase()}-${field.toLowerCase()}`;
+      const spec = validSpec(kind);
+      if (from !== undefined) spec[field] = from;
+      expect((await kubectlApply(stack, [manifest(kind, name, spec)])).code).toBe(0);
+      const refused = await kubectlApply(stack, [manifest(kind, name, { ...spec, [field]: to })]);
+      expect(refused.code).not.toBe(0);
+      expect(namesField(refused.stderr, `spec.${field}`), refused.stderr).toBe(true);
+      expect(refused.stderr).toContain(says);
+      // Setting the name the object already has is no change.
+      if (from === undefined) expect((await kubectlApply(stack, [manifest(kind, name, { ...spec, [field]: name })])).code).toBe(0);
+      expect((await kubectlApply(stack, [manifest(kind, name, { ...spec, description: 'changed' })])).code).toBe(0);
+    });
+  }
+
   it('has a corpus of at least 30 bad manifests', () => {
     expect(invalidCases.length).toBeGreaterThanOrEqual(30);
   });
