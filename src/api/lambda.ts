@@ -13,6 +13,12 @@ const environment = (description: string) => stringMap({
   ...cel({ rule: `self.all(k, k.matches('${ENV_NAME}'))`, message: 'environment variable names must start with a letter and hold only letters, digits and _' }),
 });
 
+/**
+ * A ConfigMap that holds Lambda code (spec.code.configMap) carries this label, with any value:
+ * the operator watches only such ConfigMaps. The converter sets it on the ConfigMaps it makes.
+ */
+export const LAMBDA_CODE_LABEL = 'bedrockforge.io/lambda-code';
+
 export const LambdaCode = Type.Object(
   {
     source: Type.Optional(oneOfStrings(['directory', 's3', 'zip', 'image', 'inline', 'configMap'] as const, {
@@ -30,7 +36,7 @@ export const LambdaCode = Type.Object(
       ...cel({ rule: "self.all(p, !p.startsWith('/') && !p.contains('..'))", message: 'inline file paths must be relative and must not contain ..' }),
     })),
     configMap: Type.Optional(Type.Object({
-      name: str({ description: 'Name of a ConfigMap in the same namespace whose keys are file names.', pattern: OBJECT_NAME_PATTERN }),
+      name: str({ description: 'Name of a ConfigMap in the same namespace whose keys are file names; it must carry the label bedrockforge.io/lambda-code (the operator watches only such ConfigMaps).', pattern: OBJECT_NAME_PATTERN }),
       items: Type.Optional(Type.Array(Type.Object({
         key: str({ description: 'Key in the ConfigMap (data or binaryData).', pattern: '^[-._a-zA-Z0-9]+$' }),
         path: str({ description: 'Path of the file in the zip, such as lib/util.py.', pattern: '^[^/].*$', maxLength: 1024 }),

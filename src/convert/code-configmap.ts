@@ -1,5 +1,8 @@
 // Packs a Lambda's source files into a ConfigMap. ConfigMap keys cannot hold "/", so files in
 // subdirectories get a flattened key and an `items` entry that maps the key back to its path.
+// The ConfigMap carries the label the operator watches code ConfigMaps by.
+import { LAMBDA_CODE_LABEL } from '../api/lambda.ts';
+
 export interface SourceFile {
   /** Path relative to the manifest's directory, with "/" separators. */
   path: string;
@@ -37,7 +40,7 @@ export function codeConfigMap(name: string, namespace: string, files: SourceFile
   const manifest: Record<string, unknown> = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name, namespace, labels: { 'app.kubernetes.io/part-of': 'bedrock-forge-operator' } },
+    metadata: { name, namespace, labels: { 'app.kubernetes.io/part-of': 'bedrock-forge-operator', [LAMBDA_CODE_LABEL]: 'true' } },
     data,
   };
   if (Object.keys(binaryData).length > 0) manifest.binaryData = binaryData;

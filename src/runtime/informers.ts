@@ -26,13 +26,19 @@ export function customKind(kind: KindDefinition): WatchedType {
   };
 }
 
-export const ConfigMaps: WatchedType = {
-  name: 'ConfigMap',
-  make(kc) {
-    const api = kc.makeApiClient(CoreV1Api);
-    return makeInformer(kc, '/api/v1/configmaps', () => api.listConfigMapForAllNamespaces() as never);
-  },
-};
+/**
+ * ConfigMaps of every namespace that carry the label (`key` or `key=value` selector): only those
+ * are cached, so the operator does not hold every ConfigMap of the cluster in memory.
+ */
+export function labelledConfigMaps(labelSelector: string): WatchedType {
+  return {
+    name: `ConfigMap[${labelSelector}]`,
+    make(kc) {
+      const api = kc.makeApiClient(CoreV1Api);
+      return makeInformer(kc, '/api/v1/configmaps', () => api.listConfigMapForAllNamespaces({ labelSelector }) as never, labelSelector);
+    },
+  };
+}
 
 const RESTART_DELAY_MS = 2_000;
 

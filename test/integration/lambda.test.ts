@@ -83,7 +83,7 @@ async function waitReady(name: string) {
 const whenIdle = (change: () => Promise<unknown>) => waitFor('Lambda to take the change', async () => { await change(); return true; }, { timeoutMs: 10_000 });
 
 describe('Lambda controller', () => {
-  it('reaches Ready from each code source: inline files, ConfigMap, zip, S3 and container image', async () => {
+  it('reaches Ready from each code source: inline files, ConfigMap (once labelled), zip, S3 and container image', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'code-bucket' }));
     const s3Zip = zipArchive({ 'app.py': 'def handler(e, c): return 1\n' });
     await s3.send(new PutObjectCommand({ Bucket: 'code-bucket', Key: 'orders.zip', Body: s3Zip }));
@@ -102,6 +102,10 @@ describe('Lambda controller', () => {
       'from-zip': codeSha256(zip),
       'from-s3': codeSha256(s3Zip),
     };
+    // The operator watches only ConfigMaps labelled as Lambda code; an unlabelled one is named.
+    const unlabelled = await k8s.waitForCondition('lambdas', 'from-configmap', 'Synced', 'False', { reason: 'ConfigMapNotLabelled' });
+    expect(condition(unlabelled, 'Synced')?.message).toBe('ConfigMap default/cm-code (spec.code.configMap) lacks the label bedrockforge.io/lambda-code, so the operator does not watch it: run kubectl label configmap -n default cm-code bedrockforge.io/lambda-code=true');
+    expect((await kubectl(stack, ['label', 'configmap', 'cm-code', 'bedrockforge.io/lambda-code=true'])).code).toBe(0);
     for (const name of ['from-inline', 'from-configmap', 'from-zip', 'from-s3', 'from-image']) {
       const ready = await waitReady(name);
       const configuration = await configurationOf(name);
@@ -132,7 +136,9 @@ describe('Lambda controller', () => {
   });
 
   it('deploys new code when the ConfigMap it comes from changes', async () => {
-    await kubectlApply(stack, [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-code', namespace: 'default' }, data: { 'app.py': 'x = 3\n', 'orders.py': 'y = 2\n' } }]);
+    await kubectlApply(stack, [{
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-code', namespace: 'default', labels: { 'bedrockforge.io/lambda-code': 'true' } }, data: { 'app.py': 'x = 3\n', 'orders.py': 'y = 2\n' },
+    }]);
     const sha = codeSha256(zipArchive({ 'app.py': 'x = 3\n', 'lib/orders.py': 'y = 2\n' }));
     await waitFor('the new ConfigMap content deployed', async () => ((await configurationOf('from-configmap')).CodeSha256 === sha ? true : undefined), { timeoutMs: 15_000 });
   });

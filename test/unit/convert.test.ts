@@ -67,7 +67,8 @@ spec: {runtime: python3.12, handler: app.handler, code: {source: directory}}
     const [configMap, lambda] = objects;
     expect(configMap).toMatchObject({
       kind: 'ConfigMap',
-      metadata: { name: 'order-lookup-code', namespace: 'team-a' },
+      // Labelled as Lambda code: the operator watches only such ConfigMaps.
+      metadata: { name: 'order-lookup-code', namespace: 'team-a', labels: { 'bedrockforge.io/lambda-code': 'true' } },
       data: { 'app.py': 'def handler(e, c): pass\n', 'lib--util.py': 'X = 1\n' },
     });
     expect(lambda.spec.code).toEqual({

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { AgentSpec, AgentStatus } from '../../api/agent.ts';
-import type { LambdaSpec, LambdaStatus } from '../../api/lambda.ts';
+import { LAMBDA_CODE_LABEL, type LambdaSpec, type LambdaStatus } from '../../api/lambda.ts';
 import type { AwsEnvironment } from '../../aws/aws-environment.ts';
 import { awsErrorName } from '../../aws/iam/iam-errors.ts';
 import { classifyLambdaError } from '../../aws/lambda/lambda-errors.ts';
@@ -30,7 +30,10 @@ import { configurationDiff, desiredConfiguration, desiredReservedConcurrency, ty
 /** What the Lambda client reads from the informers' caches. */
 export interface LambdaLookups {
   iamRole(namespace: string, name: string): AnyResource | undefined;
+  /** A code ConfigMap the operator watches (it carries LAMBDA_CODE_LABEL). */
   configMap(namespace: string, name: string): V1ConfigMap | undefined;
+  /** Whether a ConfigMap exists at all, watched or not (one GET: only when the cache misses). */
+  configMapExists(namespace: string, name: string): Promise<boolean>;
   agents(namespace: string): AnyResource[];
 }
 
@@ -243,6 +246,11 @@ export class LambdaFunctionClient implements ExternalClient {
     const account = await this.#aws.account();
     const roleArn = await this.#roleArn(obj, FunctionName, account);
     if (!spec.code) throw new TerminalError('NoCode', 'spec.code is required');
+    const configMapName = spec.code.configMap?.name;
+    if (configMapName && !this.#lookups.configMap(namespace, configMapName) && await this.#lookups.configMapExists(namespace, configMapName)) {
+      throw new TerminalError('ConfigMapNotLabelled',
+        `ConfigMap ${namespace}/${configMapName} (spec.code.configMap) lacks the label ${LAMBDA_CODE_LABEL}, so the operator does not watch it: run kubectl label configmap -n ${namespace} ${configMapName} ${LAMBDA_CODE_LABEL}=true`);
+    }
     const code = desiredCode(spec.code, namespace, (name) => this.#lookups.configMap(namespace, name));
     return {
       roleArn,
