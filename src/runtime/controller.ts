@@ -11,7 +11,7 @@ import { TerminalError, WaitingError, errorMessage } from './errors.ts';
 import { FINALIZER, KubeWrites, type AnyResource } from './kube-writes.ts';
 import { customKind, keyOf, type KindInformer, type SharedInformers, type WatchedType } from './informers.ts';
 import { WorkQueue } from './work-queue.ts';
-import { driftCorrections, queueDepth, reconcileDuration, reconciles } from './metrics.ts';
+import { driftCorrections, queueDepth, reconcileDuration, reconciles, recordReadiness } from './metrics.ts';
 
 export const DELETION_POLICY_ANNOTATION = 'bedrockforge.io/deletion-policy';
 export type DeletionPolicy = 'delete' | 'retain';
@@ -167,6 +167,7 @@ export class Controller {
 
   async #reconcileKey(key: string): Promise<void> {
     const obj = this.#cached(key);
+    if (!obj || obj.metadata.deletionTimestamp) recordReadiness(this.kind, key, undefined);
     if (!obj) return;
     const log = this.#o.log.child({ kind: this.kind, key, generation: obj.metadata.generation });
     const timer = reconcileDuration.startTimer({ kind: this.kind });
@@ -289,6 +290,7 @@ export class Controller {
     const generation = obj.metadata.generation ?? 0;
     let list = current.conditions;
     for (const c of conditions) list = setCondition(list, c, generation, new Date());
+    if (!obj.metadata.deletionTimestamp) recordReadiness(this.kind, keyOf(obj as KubernetesObject), findCondition(list, 'Ready')?.status === 'True');
     const next = { ...current, ...(fields ?? {}), observedGeneration: generation, conditions: list };
     if (isDeepStrictEqual(stripUndefined(next), stripUndefined(current))) return;
     await this.#writes.writeStatus(obj, stripUndefined(next));

@@ -40,6 +40,32 @@ export const driftCorrections = new Counter({
   registers: [registry],
 });
 
+/** Ready condition of each resource, by kind and key: what bedrockforge_resources counts. */
+const readiness = new Map<string, Map<string, boolean>>();
+
+export const resources = new Gauge({
+  name: 'bedrockforge_resources',
+  help: 'Resources this replica reconciles, by kind and whether they are Ready: alert on ready="false" that stays.',
+  labelNames: ['kind', 'ready'] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const [kind, keys] of readiness) {
+      const ready = [...keys.values()].filter(Boolean).length;
+      this.set({ kind, ready: 'true' }, ready);
+      this.set({ kind, ready: 'false' }, keys.size - ready);
+    }
+  },
+});
+
+/** Records whether a resource is Ready (undefined: it is gone). */
+export function recordReadiness(kind: string, key: string, ready: boolean | undefined): void {
+  let keys = readiness.get(kind);
+  if (!keys) readiness.set(kind, (keys = new Map()));
+  if (ready === undefined) keys.delete(key);
+  else keys.set(key, ready);
+}
+
 /** Counts every call an AWS SDK v3 client makes (attach once per client). */
 export function countAwsCalls(client: { middlewareStack: { add: (mw: never, options: { step: 'initialize'; name: string }) => void } }, service: string): void {
   const middleware = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {

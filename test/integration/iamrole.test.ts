@@ -236,13 +236,32 @@ describe('IAMRole controller', () => {
     await waitForCondition('throttled-role', 'Synced', 'True', 'default');
   });
 
-  it('serves health and Prometheus metrics: reconciles, AWS calls, drift corrections, queue depth', async () => {
+  it('serves health and Prometheus metrics: reconciles, AWS calls, queue depth, resources Ready and not', async () => {
     expect((await fetch(`${operator.healthUrl()}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${operator.healthUrl()}/metrics`)).text();
     expect(metrics).toMatch(/^bedrockforge_reconciles_total\{kind="IAMRole",result="success"\} [1-9]/m);
     expect(metrics).toMatch(/^bedrockforge_aws_calls_total\{service="iam",operation="GetRole",outcome="success"\} [1-9]/m);
     expect(metrics).toMatch(/^bedrockforge_reconcile_duration_seconds_count\{kind="IAMRole"\} [1-9]/m);
     expect(metrics).toMatch(/^bedrockforge_queue_depth\{kind="IAMRole"\} \d/m);
+
+    // How many IAMRoles are Ready and not: the figure to alert on, equal to what the apiserver holds.
+    const inApiserver = async () => {
+      const items = (JSON.parse((await kubectl(stack, ['get', 'iamroles', '-A', '-o', 'json'])).stdout) as { items: { metadata: { deletionTimestamp?: string }; status?: { conditions?: { type: string; status: string }[] } }[] }).items
+        .filter((o) => !o.metadata.deletionTimestamp);
+      const ready = items.filter((o) => o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+      return `true=${ready} false=${items.length - ready}`;
+    };
+    const inGauge = async () => {
+      const text = await (await fetch(`${operator.healthUrl()}/metrics`)).text();
+      const value = (ready: string) => new RegExp(`^bedrockforge_resources\\{kind="IAMRole",ready="${ready}"\\} (\\d+)$`, 'm').exec(text)?.[1];
+      return `true=${value('true')} false=${value('false')}`;
+    };
+    const counted = await waitFor('the resources gauge to match the apiserver', async () => {
+      const [expected, actual] = [await inApiserver(), await inGauge()];
+      return expected === actual ? actual : undefined;
+    }, { timeoutMs: 15_000 });
+    // The seed's roles that name a policy AWS lacks are counted as not Ready.
+    expect(Number(/false=(\d+)/.exec(counted)![1])).toBeGreaterThanOrEqual(2);
   });
 
   it('deletes the role with the IAMRole, and keeps it with deletion policy retain', async () => {
