@@ -100,5 +100,16 @@ describe('Helm chart', () => {
     // What Argo CD shows for it, with the chart's health check (argocd/health.lua).
     expect(await argoHealth(ready)).toEqual({ status: 'Healthy', message: 'Ready' });
     expect(operator.lines().filter((l) => /forbidden/i.test(l))).toEqual([]);
+
+    // The optional alerts and ServiceMonitor render, and every metric the alerts use is one the
+    // operator serves.
+    const rendered = parseAllDocuments(await helm(['template', 'bfo', CHART, '-n', RELEASE_NAMESPACE, '--set', 'metrics.serviceMonitor.enabled=true', '--set', 'metrics.prometheusRule.enabled=true']))
+      .map((d) => d.toJS() as { kind?: string; spec?: { groups?: { rules: { alert: string; expr: string }[] }[]; endpoints?: { port: string }[] } });
+    expect(rendered.find((o) => o.kind === 'ServiceMonitor')?.spec?.endpoints).toEqual([expect.objectContaining({ port: 'http-metrics' })]);
+    const rules = rendered.find((o) => o.kind === 'PrometheusRule')!.spec!.groups![0]!.rules;
+    expect(rules.map((r) => r.alert)).toEqual(['BedrockForgeResourcesNotReady', 'BedrockForgeAwsErrors']);
+    const served = await (await fetch(`${operator.healthUrl()}/metrics`)).text();
+    for (const name of rules.flatMap((r) => r.expr.match(/bedrockforge_\w+/g) ?? [])) expect(served).toMatch(new RegExp(`^${name}\\{`, 'm'));
+    expect(served).toMatch(/^bedrockforge_resources\{kind="Agent",ready="true"\} 1$/m);
   });
 });
