@@ -287,11 +287,18 @@ describe('Agent controller', () => {
     expect((await k8s.events('crash-agent')).filter((e) => e.reason === 'Created')).toEqual([]);
   });
 
-  it('waits with a clear reason for a role that does not exist yet', async () => {
+  it('waits with a clear reason for a role that does not exist yet, and refuses autoCreate false without a role', async () => {
     await kubectlApply(stack, [agent('no-role-yet', { iamRole: 'agent-role-later' })]);
     const waiting = await k8s.waitForCondition('agents', 'no-role-yet', 'Synced', 'False', { reason: 'WaitingForRole' });
     expect(condition(waiting, 'Synced')?.message).toContain('IAMRole default/agent-role-later (spec.iamRole) does not exist yet');
     expect(await agentsNamed('no-role-yet')).toEqual([]);
+
+    // Bedrock Forge's autoCreate: false with no role named: nothing to run as, and nothing generated.
+    await kubectlApply(stack, [agent('no-role-at-all', { iamRole: { autoCreate: false } })]);
+    const refused = await k8s.waitForCondition('agents', 'no-role-at-all', 'Synced', 'False', { reason: 'NoRole' });
+    expect(condition(refused, 'Synced')?.message).toContain('spec.iamRole.autoCreate is false and the spec names no role');
+    expect((await kubectl(stack, ['get', 'iamrole', 'no-role-at-all-service-role', '--ignore-not-found', '-o', 'name'])).stdout).toBe('');
+    expect(await agentsNamed('no-role-at-all')).toEqual([]);
   });
 
   it('deletes the agent with its aliases, generated role and Lambda statements; retain keeps them', async () => {

@@ -319,6 +319,9 @@ export class BedrockAgentsClient implements ExternalClient {
       const name = typeof role.roleName === 'string' ? role.roleName : role.roleName.ref;
       return readyRoleArn(this.#lookups.iamRole(namespace, name), namespace, name, 'spec.iamRole.roleName');
     }
+    if (role?.autoCreate === false) {
+      throw new TerminalError('NoRole', 'spec.iamRole.autoCreate is false and the spec names no role: set spec.iamRole.roleName (an IAMRole of this namespace) or roleArn, or drop autoCreate to have the operator generate one');
+    }
     const name = serviceRoleObjectName(obj.metadata.name);
     const account = await this.#aws.account();
     const { partition, region } = this.#aws;
@@ -420,7 +423,7 @@ export class BedrockAgentsClient implements ExternalClient {
 /** Whether the Agent uses a generated service role (no role named or given). */
 export function generatesRole(spec: AgentSpec): boolean {
   const role = spec.iamRole;
-  return role === undefined || (typeof role === 'object' && !role.roleArn && !role.roleName);
+  return role === undefined || (typeof role === 'object' && !role.roleArn && !role.roleName && role.autoCreate !== false);
 }
 
 function aliasArn(agentArn: string, aliasId: string): string {
