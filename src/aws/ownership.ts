@@ -30,6 +30,20 @@ export function ownershipTagMap(owner: Owner): Record<string, string> {
   return Object.fromEntries(ownershipTags(owner).map((t) => [t.Key, t.Value]));
 }
 
+/** What a resource's tags need: keys to set, and keys to remove (only those the spec set before: others are left alone). */
+export interface TagChanges {
+  set: Record<string, string>;
+  remove: string[];
+  any: boolean;
+}
+
+/** `desired` includes the ownership tags; `previouslyManaged` is status.managedTagKeys. */
+export function tagChanges(desired: Record<string, string>, current: Record<string, string>, previouslyManaged: string[] | undefined): TagChanges {
+  const set = Object.fromEntries(Object.entries(desired).filter(([k, v]) => current[k] !== v));
+  const remove = (previouslyManaged ?? []).filter((k) => !(k in desired) && k in current);
+  return { set, remove, any: Object.keys(set).length > 0 || remove.length > 0 };
+}
+
 export function ownershipTags(owner: Owner): { Key: string; Value: string }[] {
   return [
     { Key: OWNER_TAG.cluster, Value: owner.cluster },

@@ -5,7 +5,7 @@
 // retain, so the deletion policy holds for both and a cluster without garbage collection is clean.
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { IAMRoleSpec, IAMRoleStatus } from '../api/iamrole.ts';
 import { API_VERSION, GROUP, VERSION, IAMRoleKind } from '../api/kinds.ts';
 import type { Condition } from '../api/common.ts';
@@ -28,6 +28,11 @@ export function boundedName(base: string, suffix: string, max: number): string {
 /** A trust policy that lets one AWS service assume the role, under the given conditions. */
 export function serviceTrust(service: string, condition: ConditionBlock): TrustPolicy {
   return { version: '2012-10-17', statement: [{ effect: 'Allow', principal: { service }, action: 'sts:AssumeRole', condition }] };
+}
+
+/** Keys (namespace/name) of the objects of `kind` that own a generated object, from its owner references. */
+export function ownerKeys(object: KubernetesObject, kind: string): string[] {
+  return (object.metadata?.ownerReferences ?? []).filter((r) => r.kind === kind).map((r) => `${object.metadata?.namespace ?? ''}/${r.name}`);
 }
 
 type Lookup = (namespace: string, name: string) => AnyResource | undefined;

@@ -18,7 +18,7 @@ import type { LambdaStatus } from '../../api/lambda.ts';
 import type { AwsEnvironment } from '../../aws/aws-environment.ts';
 import { classifyBedrockError } from '../../aws/bedrock-errors.ts';
 import { awsErrorName } from '../../aws/iam/iam-errors.ts';
-import { objectOwner, ownershipConflict, ownershipTagMap, type Owner } from '../../aws/ownership.ts';
+import { objectOwner, ownershipConflict, ownershipTagMap, tagChanges, type Owner, type TagChanges } from '../../aws/ownership.ts';
 import type { TenancyPolicy } from '../tenancy-policy.ts';
 import type { DeletionPolicy, ExternalClient, Observation } from '../../runtime/controller.ts';
 import { TerminalError, WaitingError } from '../../runtime/errors.ts';
@@ -55,11 +55,10 @@ interface Desired {
 interface AgentDetails {
   agent: Agent;
   desired: Desired;
-  agentDiff: string[];
+  fieldDiff: string[];
   groups: { create: DesiredActionGroup[]; update: { id: string; desired: DesiredActionGroup }[]; remove: AgentActionGroup[] };
   knowledgeBases: { associate: DesiredKnowledgeBase[]; update: DesiredKnowledgeBase[]; disassociate: string[] };
-  tagsToSet: Record<string, string>;
-  tagKeysToRemove: string[];
+  tags: TagChanges;
   aliases: { create: AliasSpec[]; update: { alias: AgentAliasSummary; spec: AliasSpec }[]; remove: AgentAliasSummary[]; busy: string[] };
 }
 
@@ -119,7 +118,8 @@ export class BedrockAgentsClient implements ExternalClient {
 
     const spec = obj.spec as AgentSpec;
     const desired = await this.#desired(obj, agent.agentArn);
-    const diff: string[] = agentDiff(desired.fields, agent);
+    const fieldDiff = agentDiff(desired.fields, agent);
+    const diff: string[] = [...fieldDiff];
     const groups = await this.#actionGroupChanges(agentId, desired.actionGroups);
     for (const g of [...groups.create, ...groups.update.map((u) => u.desired)]) diff.push(`action group ${g.actionGroupName}`);
     for (const g of groups.remove) diff.push(`action group ${g.actionGroupName}`);
@@ -127,10 +127,8 @@ export class BedrockAgentsClient implements ExternalClient {
     for (const id of [...knowledgeBases.associate.map((k) => k.knowledgeBaseId), ...knowledgeBases.update.map((k) => k.knowledgeBaseId), ...knowledgeBases.disassociate]) {
       diff.push(`knowledge base ${id}`);
     }
-    const tagsToSet = Object.fromEntries(Object.entries(desired.tags).filter(([k, v]) => tags[k] !== v));
-    const previous = (obj.status ?? {}) as Partial<AgentStatus> & { managedTagKeys?: string[] };
-    const tagKeysToRemove = Object.keys(tags).filter((k) => !(k in desired.tags) && (previous.managedTagKeys ?? []).includes(k));
-    if (Object.keys(tagsToSet).length > 0 || tagKeysToRemove.length > 0) diff.push('tags');
+    const tagUpdates = tagChanges(desired.tags, tags, (obj.status as Partial<AgentStatus> | undefined)?.managedTagKeys);
+    if (tagUpdates.any) diff.push('tags');
 
     const preparing = spec.prepareAgent !== false;
     if (preparing && agent.agentStatus !== 'PREPARED') diff.push(`agent ${agent.agentStatus?.toLowerCase().replace('_', ' ') ?? 'not prepared'}`);
@@ -146,7 +144,7 @@ export class BedrockAgentsClient implements ExternalClient {
         .sort((a, b) => a.name.localeCompare(b.name)),
       managedTagKeys: Object.keys(spec.tags ?? {}).sort(),
     });
-    const details: AgentDetails = { agent, desired, agentDiff: diff.filter((d) => !/^(action group|knowledge base|alias|agent |tags)/.test(d)), groups, knowledgeBases, tagsToSet, tagKeysToRemove, aliases };
+    const details: AgentDetails = { agent, desired, fieldDiff, groups, knowledgeBases, tags: tagUpdates, aliases };
     return { exists: true, upToDate: diff.length === 0, diff: [...new Set(diff)], status, details };
   }
 
@@ -169,7 +167,7 @@ export class BedrockAgentsClient implements ExternalClient {
     if (BUSY.has(d.agent.agentStatus ?? '')) {
       throw new WaitingError('AgentBusy', `the agent is ${d.agent.agentStatus}; the next change follows once it is done`, 1_000);
     }
-    if (d.agentDiff.length > 0) {
+    if (d.fieldDiff.length > 0) {
       await this.#call(() => this.#bedrock.send(new UpdateAgentCommand({ agentId, ...d.desired.fields })), 'updating the agent');
       return; // UPDATING: DRAFT changes wait for the next pass.
     }
@@ -198,8 +196,8 @@ export class BedrockAgentsClient implements ExternalClient {
       await this.#call(() => this.#bedrock.send(new UpdateAgentKnowledgeBaseCommand({ agentId, agentVersion: DRAFT, ...kb })), `updating knowledge base ${kb.knowledgeBaseId}`);
       draftChanged = true;
     }
-    if (Object.keys(d.tagsToSet).length > 0) await this.#call(() => this.#bedrock.send(new TagResourceCommand({ resourceArn: d.agent.agentArn, tags: d.tagsToSet })), 'tagging the agent');
-    if (d.tagKeysToRemove.length > 0) await this.#call(() => this.#bedrock.send(new UntagResourceCommand({ resourceArn: d.agent.agentArn, tagKeys: d.tagKeysToRemove })), 'untagging the agent');
+    if (Object.keys(d.tags.set).length > 0) await this.#call(() => this.#bedrock.send(new TagResourceCommand({ resourceArn: d.agent.agentArn, tags: d.tags.set })), 'tagging the agent');
+    if (d.tags.remove.length > 0) await this.#call(() => this.#bedrock.send(new UntagResourceCommand({ resourceArn: d.agent.agentArn, tagKeys: d.tags.remove })), 'untagging the agent');
     if (spec.prepareAgent === false) return;
 
     const uid = obj.metadata.uid ?? '';
@@ -311,15 +309,11 @@ export class BedrockAgentsClient implements ExternalClient {
     const spec = obj.spec as AgentSpec;
     const namespace = obj.metadata.namespace ?? 'default';
     const role = spec.iamRole;
-    if (typeof role === 'string') {
-      return role.startsWith('arn:') ? this.#tenancy.externalRole(role, 'spec.iamRole') : readyRoleArn(this.#lookups.iamRole(namespace, role), namespace, role, 'spec.iamRole');
-    }
-    if (role?.roleArn) return this.#tenancy.externalRole(role.roleArn, 'spec.iamRole.roleArn');
-    if (role?.roleName) {
-      const name = typeof role.roleName === 'string' ? role.roleName : role.roleName.ref;
-      return readyRoleArn(this.#lookups.iamRole(namespace, name), namespace, name, 'spec.iamRole.roleName');
-    }
-    if (role?.autoCreate === false) {
+    if (typeof role === 'string' && role.startsWith('arn:')) return this.#tenancy.externalRole(role, 'spec.iamRole');
+    if (typeof role === 'object' && role.roleArn) return this.#tenancy.externalRole(role.roleArn, 'spec.iamRole.roleArn');
+    const named = namedIAMRole(spec);
+    if (named) return readyRoleArn(this.#lookups.iamRole(namespace, named.name), namespace, named.name, named.field);
+    if (typeof role === 'object' && role.autoCreate === false) {
       throw new TerminalError('NoRole', 'spec.iamRole.autoCreate is false and the spec names no role: set spec.iamRole.roleName (an IAMRole of this namespace) or roleArn, or drop autoCreate to have the operator generate one');
     }
     const name = serviceRoleObjectName(obj.metadata.name);
@@ -418,6 +412,14 @@ export class BedrockAgentsClient implements ExternalClient {
       throw classifyBedrockError(error, change);
     }
   }
+}
+
+/** The IAMRole object of the namespace the Agent runs as, if it names one (a role ARN takes precedence). */
+export function namedIAMRole(spec: AgentSpec): { name: string; field: string } | undefined {
+  const role = spec.iamRole;
+  if (typeof role === 'string') return role.startsWith('arn:') ? undefined : { name: role, field: 'spec.iamRole' };
+  if (!role?.roleName || role.roleArn) return undefined;
+  return { name: typeof role.roleName === 'string' ? role.roleName : role.roleName.ref, field: 'spec.iamRole.roleName' };
 }
 
 /** Whether the Agent uses a generated service role (no role named or given). */

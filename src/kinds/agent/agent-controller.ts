@@ -9,10 +9,10 @@ import { Controller } from '../../runtime/controller.ts';
 import { cached, customKind, keyOf, type KindInformer } from '../../runtime/informers.ts';
 import { patchAnnotations, type AnyResource } from '../../runtime/kube-writes.ts';
 import { countAwsCalls } from '../../runtime/metrics.ts';
-import { GeneratedRoles } from '../generated-roles.ts';
+import { GeneratedRoles, ownerKeys } from '../generated-roles.ts';
 import { agentUsesLambda } from '../lambda/lambda-client.ts';
 import { controllerBase, type OperatorContext } from '../operator-context.ts';
-import { BedrockAgentsClient } from './agent-client.ts';
+import { BedrockAgentsClient, namedIAMRole } from './agent-client.ts';
 
 export async function agentController(ctx: OperatorContext): Promise<Controller> {
   const bedrock = new BedrockAgentClient({ region: ctx.aws.region });
@@ -34,24 +34,12 @@ export async function agentController(ctx: OperatorContext): Promise<Controller>
     client,
     recordCreatePending: true,
     watches: [
-      { type: customKind(IAMRoleKind), keysFor: (role) => [...agentsWhere(agents, role, (s) => roleNameOf(s) === role.metadata?.name), ...ownerKeys(role)] },
+      { type: customKind(IAMRoleKind), keysFor: (role) => [...agentsWhere(agents, role, (s) => namedIAMRole(s)?.name === role.metadata?.name), ...ownerKeys(role, AgentKind.kind)] },
       { type: customKind(LambdaKind), keysFor: (lambda) => agentsWhere(agents, lambda, (_, a) => agentUsesLambda(a, lambda.metadata?.name ?? '')) },
     ],
   });
 }
 
-/** The IAMRole object an Agent names, if it names one. */
-function roleNameOf(spec: AgentSpec): string | undefined {
-  const role = spec.iamRole;
-  if (typeof role === 'string') return role.startsWith('arn:') ? undefined : role;
-  return typeof role?.roleName === 'string' ? role.roleName : role?.roleName?.ref;
-}
-
 function agentsWhere(agents: KindInformer, related: KubernetesObject, match: (spec: AgentSpec, agent: AnyResource) => boolean): string[] {
   return (agents.list(related.metadata?.namespace) as AnyResource[]).filter((a) => match(a.spec as AgentSpec, a)).map(keyOf);
-}
-
-/** The Agent a generated IAMRole belongs to. */
-function ownerKeys(object: KubernetesObject): string[] {
-  return (object.metadata?.ownerReferences ?? []).filter((r) => r.kind === AgentKind.kind).map((r) => `${object.metadata?.namespace ?? ''}/${r.name}`);
 }

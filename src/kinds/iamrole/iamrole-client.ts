@@ -4,7 +4,7 @@ import {
   AttachRolePolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteRolePermissionsBoundaryCommand, DeleteRolePolicyCommand,
   DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListInstanceProfilesForRoleCommand,
   ListRolePoliciesCommand, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, RemoveRoleFromInstanceProfileCommand,
-  TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand, UpdateRoleCommand, type IAMClient, type Role, type Tag,
+  TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand, UpdateRoleCommand, type IAMClient, type Role,
 } from '@aws-sdk/client-iam';
 import type { IAMRoleSpec, IAMRoleStatus } from '../../api/iamrole.ts';
 import type { AnyResource } from '../../runtime/kube-writes.ts';
@@ -12,7 +12,7 @@ import type { ExternalClient, Observation } from '../../runtime/controller.ts';
 import { TerminalError } from '../../runtime/errors.ts';
 import { iamPolicyText, policiesEqual } from '../../aws/iam/policy-json.ts';
 import { awsErrorName, classifyIamError } from '../../aws/iam/iam-errors.ts';
-import { ownershipConflict, ownershipTagMap, ownershipTags, objectOwner, type Owner } from '../../aws/ownership.ts';
+import { ownershipConflict, ownershipTagMap, ownershipTags, objectOwner, tagChanges, type Owner, type TagChanges } from '../../aws/ownership.ts';
 import { TenancyPolicy } from '../tenancy-policy.ts';
 
 interface RoleDetails {
@@ -22,8 +22,7 @@ interface RoleDetails {
   inlineChanged: string[];
   attachedExtra: string[];
   attachedMissing: string[];
-  tagsToSet: Tag[];
-  tagKeysToRemove: string[];
+  tags: TagChanges;
 }
 
 type Aspect = 'trust policy' | 'description' | 'max session duration' | 'permissions boundary' | `inline policy ${string}` | `managed policy ${string}` | 'tags';
@@ -87,14 +86,14 @@ export class IAMRoleClient implements ExternalClient {
     const attachedMissing = desiredAttached.filter((a) => !attached.includes(a));
     for (const arn of [...attachedExtra, ...attachedMissing]) diff.add(`managed policy ${arn}`);
 
-    const desiredTags: Record<string, string> = { ...(spec.tags ?? {}), ...ownershipTagMap(me) };
-    const current = new Map((role.Tags ?? []).map((t) => [t.Key!, t.Value ?? '']));
-    const tagsToSet = Object.entries(desiredTags).filter(([k, v]) => current.get(k) !== v).map(([Key, Value]) => ({ Key, Value }));
-    const previouslyManaged = ((obj.status as Partial<IAMRoleStatus> | undefined)?.managedTagKeys ?? []);
-    const tagKeysToRemove = previouslyManaged.filter((k) => !(k in desiredTags) && current.has(k));
-    if (tagsToSet.length > 0 || tagKeysToRemove.length > 0) diff.add('tags');
+    const tags = tagChanges(
+      { ...(spec.tags ?? {}), ...ownershipTagMap(me) },
+      Object.fromEntries((role.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])),
+      (obj.status as Partial<IAMRoleStatus> | undefined)?.managedTagKeys,
+    );
+    if (tags.any) diff.add('tags');
 
-    const details: RoleDetails = { role, diff, inlineExtra, inlineChanged, attachedExtra, attachedMissing, tagsToSet, tagKeysToRemove };
+    const details: RoleDetails = { role, diff, inlineExtra, inlineChanged, attachedExtra, attachedMissing, tags };
     return { exists: true, upToDate: diff.size === 0, diff: [...diff], status, details };
   }
 
@@ -142,8 +141,9 @@ export class IAMRoleClient implements ExternalClient {
     for (const name of d.inlineExtra) await this.#call(() => this.#iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: name })));
     for (const arn of d.attachedMissing) await this.#call(() => this.#iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: arn })));
     for (const arn of d.attachedExtra) await this.#call(() => this.#iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: arn })));
-    if (d.tagsToSet.length > 0) await this.#call(() => this.#iam.send(new TagRoleCommand({ RoleName, Tags: d.tagsToSet })));
-    if (d.tagKeysToRemove.length > 0) await this.#call(() => this.#iam.send(new UntagRoleCommand({ RoleName, TagKeys: d.tagKeysToRemove })));
+    const Tags = Object.entries(d.tags.set).map(([Key, Value]) => ({ Key, Value }));
+    if (Tags.length > 0) await this.#call(() => this.#iam.send(new TagRoleCommand({ RoleName, Tags })));
+    if (d.tags.remove.length > 0) await this.#call(() => this.#iam.send(new UntagRoleCommand({ RoleName, TagKeys: d.tags.remove })));
   }
 
   async delete(obj: AnyResource): Promise<void> {

@@ -17,7 +17,7 @@ import { classifyLambdaError } from '../../aws/lambda/lambda-errors.ts';
 import {
   agentPermission, anyAgentPermission, diffPermissions, parsePolicy, permissionsOf, UnsupportedStatement, type Permission, type PermissionDiff,
 } from '../../aws/lambda/permissions.ts';
-import { objectOwner, ownershipConflict, ownershipTagMap, type Owner } from '../../aws/ownership.ts';
+import { objectOwner, ownershipConflict, ownershipTagMap, tagChanges, type Owner, type TagChanges } from '../../aws/ownership.ts';
 import type { TenancyPolicy } from '../tenancy-policy.ts';
 import type { DeletionPolicy, ExternalClient, Observation } from '../../runtime/controller.ts';
 import { TerminalError, WaitingError } from '../../runtime/errors.ts';
@@ -54,8 +54,7 @@ interface FunctionDetails {
   configDiff: ConfigAspect[];
   codeDiffers: boolean;
   concurrencyDiffers: boolean;
-  tagsToSet: Record<string, string>;
-  tagKeysToRemove: string[];
+  tags: TagChanges;
   permissions: PermissionDiff;
 }
 
@@ -146,9 +145,7 @@ export class LambdaFunctionClient implements ExternalClient {
     const configDiff = configurationDiff(desired.config, fn);
     const concurrencyDiffers = desired.concurrency !== found.Concurrency?.ReservedConcurrentExecutions;
 
-    const current = found.Tags ?? {};
-    const tagsToSet = Object.fromEntries(Object.entries(desired.tags).filter(([k, v]) => current[k] !== v));
-    const tagKeysToRemove = (previous.managedTagKeys ?? []).filter((k) => !(k in desired.tags) && k in current);
+    const tags = tagChanges(desired.tags, found.Tags ?? {}, previous.managedTagKeys);
     const actualPermissions = await this.#permissions(FunctionName);
     const permissions = diffPermissions(desired.permissions, actualPermissions);
 
@@ -156,7 +153,7 @@ export class LambdaFunctionClient implements ExternalClient {
     if (codeDiffers) diff.push('code');
     if (architecturesDiffer) diff.push('architectures');
     if (concurrencyDiffers) diff.push('reserved concurrency');
-    if (Object.keys(tagsToSet).length > 0 || tagKeysToRemove.length > 0) diff.push('tags');
+    if (tags.any) diff.push('tags');
     if (permissions.put.length > 0 || permissions.remove.length > 0) diff.push('resource policy');
 
     Object.assign(status, {
@@ -165,7 +162,7 @@ export class LambdaFunctionClient implements ExternalClient {
       managedTagKeys: Object.keys(spec.tags ?? {}).sort(),
     });
     const details: FunctionDetails = {
-      fn, desired, configDiff, codeDiffers: codeDiffers || architecturesDiffer, concurrencyDiffers, tagsToSet, tagKeysToRemove, permissions,
+      fn, desired, configDiff, codeDiffers: codeDiffers || architecturesDiffer, concurrencyDiffers, tags, permissions,
     };
     return { exists: true, upToDate: diff.length === 0, diff, status, details };
   }
@@ -191,8 +188,8 @@ export class LambdaFunctionClient implements ExternalClient {
     const FunctionName = functionNameOf(obj);
     const d = observation.details as FunctionDetails;
     // Tags, concurrency and permissions do not wait for Lambda's update state machine.
-    if (Object.keys(d.tagsToSet).length > 0) await this.#call(() => this.#lambda.send(new TagResourceCommand({ Resource: d.fn.FunctionArn, Tags: d.tagsToSet })));
-    if (d.tagKeysToRemove.length > 0) await this.#call(() => this.#lambda.send(new UntagResourceCommand({ Resource: d.fn.FunctionArn, TagKeys: d.tagKeysToRemove })));
+    if (Object.keys(d.tags.set).length > 0) await this.#call(() => this.#lambda.send(new TagResourceCommand({ Resource: d.fn.FunctionArn, Tags: d.tags.set })));
+    if (d.tags.remove.length > 0) await this.#call(() => this.#lambda.send(new UntagResourceCommand({ Resource: d.fn.FunctionArn, TagKeys: d.tags.remove })));
     if (d.concurrencyDiffers) {
       const n = d.desired.concurrency;
       if (n === undefined) await this.#call(() => this.#lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName })));

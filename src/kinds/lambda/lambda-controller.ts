@@ -9,7 +9,7 @@ import { Controller } from '../../runtime/controller.ts';
 import { cached, customKind, keyOf, labelledConfigMaps, type KindInformer } from '../../runtime/informers.ts';
 import type { AnyResource } from '../../runtime/kube-writes.ts';
 import { countAwsCalls } from '../../runtime/metrics.ts';
-import { GeneratedRoles } from '../generated-roles.ts';
+import { GeneratedRoles, ownerKeys } from '../generated-roles.ts';
 import { controllerBase, type OperatorContext } from '../operator-context.ts';
 import { agentUsesLambda, LambdaFunctionClient } from './lambda-client.ts';
 
@@ -40,7 +40,7 @@ export async function lambdaController(ctx: OperatorContext): Promise<Controller
     kind: LambdaKind,
     client,
     watches: [
-      { type: customKind(IAMRoleKind), keysFor: (role) => [...lambdasWhere(lambdas, role, (s) => s.iamRole === role.metadata?.name), ...ownerKeys(role)] },
+      { type: customKind(IAMRoleKind), keysFor: (role) => [...lambdasWhere(lambdas, role, (s) => s.iamRole === role.metadata?.name), ...ownerKeys(role, LambdaKind.kind)] },
       { type: codeConfigMaps, keysFor: (cm) => lambdasWhere(lambdas, cm, (s) => s.code?.configMap?.name === cm.metadata?.name) },
       { type: customKind(AgentKind), keysFor: (agent) => (lambdas.list(agent.metadata?.namespace) as AnyResource[]).filter((l) => agentUsesLambda(agent as AnyResource, l.metadata.name, (l.status as { arn?: string } | undefined)?.arn)).map(keyOf) },
     ],
@@ -50,9 +50,4 @@ export async function lambdaController(ctx: OperatorContext): Promise<Controller
 /** Keys of the Lambdas in the namespace of `related` whose spec matches. */
 function lambdasWhere(lambdas: KindInformer, related: KubernetesObject, match: (spec: LambdaSpec) => boolean): string[] {
   return (lambdas.list(related.metadata?.namespace) as AnyResource[]).filter((l) => match(l.spec as LambdaSpec)).map(keyOf);
-}
-
-/** The Lambda a generated IAMRole belongs to. */
-function ownerKeys(object: KubernetesObject): string[] {
-  return (object.metadata?.ownerReferences ?? []).filter((r) => r.kind === LambdaKind.kind).map((r) => `${object.metadata?.namespace ?? ''}/${r.name}`);
 }
