@@ -1,6 +1,6 @@
 // Fault injection in the emulator (faults_ext.py, faults.ts): a rule makes matching requests fail
 // with an error in the API's own wire format, which the AWS SDK classifies and retries as it
-// would a real one. Only the emulator runs here.
+// would a real one, or hang until the rule is removed. Only the emulator runs here.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +10,9 @@ import { CreateFunctionCommand, GetFunctionCommand, GetFunctionConfigurationComm
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureEmulator, resetAws, startEmulator, type Emulator } from '../harness/emulator/emulator.ts';
-import { clearFaults, injectFault, listFaults } from '../harness/emulator/faults.ts';
+import { clearFaults, injectFault, listFaults, type FaultRule } from '../harness/emulator/faults.ts';
 import { recordedCalls, startRecording } from '../harness/emulator/recorder.ts';
+import { waitFor } from '../harness/wait.ts';
 import { zipArchive } from '../harness/zip.ts';
 
 const trustPolicy = JSON.stringify({
@@ -154,5 +155,72 @@ describe('emulator fault injection', () => {
     await injectFault(emulator.endpoint, { status: 429, code: 'Throttling' });
     await resetAws(emulator.endpoint);
     expect(await listFaults(emulator.endpoint)).toEqual([]);
+  });
+});
+
+describe('emulator hang rules', () => {
+  /** Resolves once the emulator holds this many requests in all; the rules' own counts say so. */
+  const heldRequests = (n: number) => waitFor(`the emulator to hold ${n} request(s)`, async () => {
+    const held = (await listFaults(emulator.endpoint)).reduce((sum, f) => sum + f.held, 0);
+    return held === n ? held : undefined;
+  }, { timeoutMs: 10_000, intervalMs: 50 });
+
+  it('holds a matching request until the rule is removed, an AbortSignal ends the wait, other requests are answered meanwhile', async () => {
+    await createFunction('hung');
+    const rule = await injectFault(emulator.endpoint, { service: 'lambda', operation: 'GetFunction', hang: true, count: 2 });
+    expect(rule).toMatchObject({ hang: true, status: 503, code: 'ServiceUnavailable', count: 2, remaining: 2, failed: 0, held: 0 });
+    const lambda = new LambdaClient(config(1));
+
+    // Held until the rule goes: only clearFaults below ends it.
+    const held = lambda.send(new GetFunctionCommand({ FunctionName: 'hung' })).then(
+      (value) => ({ value }), (error: unknown) => ({ error }));
+    await heldRequests(1);
+
+    // The server thread that holds it blocks nothing else: other requests, to Lambda and IAM, are answered.
+    expect((await lambda.send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionName)).toEqual(['hung']);
+    expect((await new IAMClient(config(1)).send(new ListRolesCommand({}))).Roles?.map((r) => r.RoleName)).toEqual(['hung-role']);
+    expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'hung' }))).FunctionName).toBe('hung');
+
+    // A call under a deadline, as the operator's reconcile makes them, ends when its signal fires.
+    const started = Date.now();
+    await expect(lambda.send(new GetFunctionCommand({ FunctionName: 'hung' }), { abortSignal: AbortSignal.timeout(1000) }))
+      .rejects.toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    // The emulator still holds both: a hung endpoint does not notice that the client gave up.
+    expect(await listFaults(emulator.endpoint)).toEqual([{ ...rule, remaining: 0, failed: 2, held: 2 }]);
+
+    await clearFaults(emulator.endpoint);
+
+    // Released, the request held first is answered with the rule's error (it never reached the backend).
+    expect(await held).toMatchObject({ error: { name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } } });
+    const found = await lambda.send(new GetFunctionCommand({ FunctionName: 'hung' }));
+    expect(found.Configuration?.FunctionName).toBe('hung');
+  });
+
+  it('holds every matching request with count -1, answers them with the rule\'s error once POST /moto-api/reset removes it', async () => {
+    await injectFault(emulator.endpoint, { service: 'iam', operation: 'CreateRole', hang: true, status: 500, code: 'ServiceFailure', count: -1 });
+    const iam = new IAMClient(config(1));
+    const create = (name: string) => iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trustPolicy })).then(
+      (value) => ({ value }), (error: unknown) => ({ error }));
+
+    const calls = [create('first'), create('second'), create('third')];
+    await heldRequests(3);
+    expect(await listFaults(emulator.endpoint)).toMatchObject([{ hang: true, count: -1, remaining: -1, failed: 3, held: 3 }]);
+    await resetAws(emulator.endpoint);
+
+    for (const call of calls) {
+      expect(await call).toMatchObject({ error: { name: 'ServiceFailureException', $fault: 'server', $metadata: { httpStatusCode: 500 } } });
+    }
+    // None of them created a role, and the rule is gone.
+    expect((await iam.send(new ListRolesCommand({}))).Roles).toEqual([]);
+    expect(await listFaults(emulator.endpoint)).toEqual([]);
+  });
+
+  it('validates hang rules', async () => {
+    await expect(injectFault(emulator.endpoint, { hang: 'yes' } as unknown as FaultRule)).rejects.toThrow(/HTTP 400 .*hang must be true or false/);
+    await expect(injectFault(emulator.endpoint, { hang: true, status: 200 })).rejects.toThrow(/HTTP 400 .*status must be an HTTP error status/);
+    await expect(injectFault(emulator.endpoint, { hang: false } as unknown as FaultRule)).rejects.toThrow(/HTTP 400 .*status/);
+    expect(await injectFault(emulator.endpoint, { operation: 'ListFunctions', status: 429, code: 'TooManyRequestsException' }))
+      .toMatchObject({ hang: false, held: 0 });
   });
 });

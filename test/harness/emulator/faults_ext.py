@@ -1,4 +1,5 @@
-"""Fault injection: /moto-api/faults makes chosen requests fail (throttling, 5xx) so retries can be tested.
+"""Fault injection: /moto-api/faults makes chosen requests fail (throttling, 5xx) or hang, so retries
+and deadlines can be tested.
 
 The API, on the emulator's own address:
 
@@ -12,10 +13,22 @@ The API, on the emulator's own address:
   (``bedrock-agent``). ``operation`` (optional) is an operation name (``CreateRole``,
   ``GetFunction``), or a prefix of ``"METHOD /path"`` (``"GET /2015-03-31/functions/"``).
   ``count`` is how many requests fail (default 1; -1: every one until the rules are cleared).
+- A rule with ``"hang": true`` makes matching requests hang, as a hung AWS endpoint would::
+
+    {"service": "lambda", "operation": "GetFunction", "hang": true, "count": -1}
+
+  The emulator holds each such request without answering (its server thread waits) until the rule
+  is removed (any of the ways below) or ``HANG_CAP_SECONDS`` (300 s) pass, then answers it with the
+  rule's error: ``status`` and ``code`` are optional here, 503 ``ServiceUnavailable`` by default.
+  A held request never reaches moto's backend, not even once released, so a client that gave up on
+  it (an AbortSignal, a timeout) finds nothing changed. Other requests are answered meanwhile:
+  moto's server runs each request in a thread of its own. ``count`` is how many requests hang.
 - ``GET /moto-api/faults`` lists the rules: ``{"faults": [rule, ...]}``, each with ``remaining``
-  (-1: unlimited) and ``failed`` (requests answered with the fault so far).
+  (-1: unlimited), ``failed`` (requests answered with the fault so far; for a hang rule, requests
+  it held, released or not), ``hang``, and ``held`` (requests it holds right now).
 - ``DELETE /moto-api/faults`` removes every rule; ``DELETE /moto-api/faults/<id>`` one of them.
-  ``POST /moto-api/reset`` (forgetting every AWS resource) removes them too.
+  ``POST /moto-api/reset`` (forgetting every AWS resource) removes them too. Removing a hang rule
+  releases the requests it holds.
 
 A matching request gets the error in its API's wire format, as AWS would send it, so the AWS SDK
 classifies it (throttling, server error) as it would a real one: the query protocol (IAM, STS) as
@@ -34,7 +47,7 @@ import json
 import re
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs
@@ -46,7 +59,12 @@ from werkzeug.wrappers import Request, Response
 
 FAULTS_PATH = "/moto-api/faults"
 RESET_PATH = "/moto-api/reset"
-RULE_FIELDS = {"service", "operation", "status", "code", "message", "count"}
+RULE_FIELDS = {"service", "operation", "status", "code", "message", "count", "hang"}
+# A held request is answered after this long even if its rule is still there, so a test that forgets
+# to clear its rules leaves no thread waiting for ever.
+HANG_CAP_SECONDS = 300.0
+# The answer to a request a hang rule held, once released, unless the rule says otherwise.
+HANG_STATUS, HANG_CODE = 503, "ServiceUnavailable"
 
 
 def install() -> None:
@@ -86,6 +104,10 @@ class FaultRule:
     count: int
     remaining: int  # -1: unlimited
     failed: int = 0
+    hang: bool = False
+    held: int = 0  # requests held right now
+    # Set when the rule is removed: the requests it holds are answered.
+    removed: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
 
     @staticmethod
     def from_json(spec: Any) -> FaultRule:
@@ -94,7 +116,12 @@ class FaultRule:
         unknown = set(spec) - RULE_FIELDS
         if unknown:
             raise InvalidRule(f"unknown fields {sorted(unknown)}; a rule has {sorted(RULE_FIELDS)}")
-        status, code, count = spec.get("status"), spec.get("code"), spec.get("count", 1)
+        hang = spec.get("hang", False)
+        if not isinstance(hang, bool):
+            raise InvalidRule("hang must be true or false")
+        status = spec.get("status", HANG_STATUS if hang else None)
+        code = spec.get("code", HANG_CODE if hang else None)
+        count = spec.get("count", 1)
         if not isinstance(status, int) or not 400 <= status <= 599:
             raise InvalidRule("status must be an HTTP error status (400-599)")
         if not isinstance(code, str) or not code:
@@ -113,6 +140,7 @@ class FaultRule:
             operation=spec.get("operation"),
             count=count,
             remaining=count,
+            hang=hang,
         )
 
     def matches(self, call: Call) -> bool:
@@ -125,7 +153,7 @@ class FaultRule:
         return True
 
     def to_json(self) -> dict[str, Any]:
-        return dict(vars(self))
+        return {name: value for name, value in vars(self).items() if name != "removed"}
 
 
 def _default_message(code: str, status: int) -> str:
@@ -149,15 +177,26 @@ class FaultRegistry:
             return any(rule.remaining != 0 for rule in self._rules)
 
     def take(self, call: Call) -> FaultRule | None:
-        """The first rule that matches the call, with one failure counted; None if none matches."""
+        """The first rule that matches the call (the rule itself, whose ``removed`` a hold waits on),
+        with one failure counted; None if none matches."""
         with self._lock:
             for rule in self._rules:
                 if rule.matches(call):
                     if rule.remaining > 0:
                         rule.remaining -= 1
                     rule.failed += 1
-                    return FaultRule(**vars(rule))
+                    return rule
         return None
+
+    def hold(self, rule: FaultRule) -> None:
+        """Blocks the calling request's thread until the rule is removed or HANG_CAP_SECONDS pass."""
+        with self._lock:
+            rule.held += 1
+        try:
+            rule.removed.wait(HANG_CAP_SECONDS)
+        finally:
+            with self._lock:
+                rule.held -= 1
 
     def list(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -165,15 +204,18 @@ class FaultRegistry:
 
     def clear(self) -> int:
         with self._lock:
-            count = len(self._rules)
-            self._rules.clear()
-            return count
+            removed, self._rules = self._rules, []
+        for rule in removed:
+            rule.removed.set()
+        return len(removed)
 
     def remove(self, rule_id: str) -> bool:
         with self._lock:
-            before = len(self._rules)
+            removed = [rule for rule in self._rules if rule.id == rule_id]
             self._rules = [rule for rule in self._rules if rule.id != rule_id]
-            return len(self._rules) < before
+        for rule in removed:
+            rule.removed.set()
+        return bool(removed)
 
 
 registry = FaultRegistry()
@@ -336,6 +378,8 @@ def _fault_for(environ: dict[str, Any]) -> Response | None:
     if rule is None:
         return None
     _record(environ)
+    if rule.hang:
+        registry.hold(rule)
     return _error_response(call, rule)
 
 
