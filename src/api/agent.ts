@@ -212,7 +212,14 @@ export const AgentSpec = Type.Object(
   },
   {
     description: 'The desired Bedrock agent.',
-    ...cel({ rule: '!(has(self.idleSessionTtlInSeconds) && has(self.idleSessionTtl))', message: 'set idleSessionTtlInSeconds or idleSessionTtl, not both' }),
+    ...cel(
+      { rule: '!(has(self.idleSessionTtlInSeconds) && has(self.idleSessionTtl))', message: 'set idleSessionTtlInSeconds or idleSessionTtl, not both' },
+      {
+        // An alias without routing points at a version made from the prepared agent.
+        rule: '!has(self.prepareAgent) || self.prepareAgent || !has(self.aliases) || self.aliases.all(a, has(a.routingConfiguration))',
+        message: 'an alias without routingConfiguration needs a prepared agent: with spec.prepareAgent false, remove spec.aliases, give each alias a routingConfiguration to an existing version, or set prepareAgent true',
+      },
+    ),
   },
 );
 export type AgentSpec = Static<typeof AgentSpec>;
@@ -225,7 +232,6 @@ export const AgentStatus = statusOf('What the controller observed in AWS.', {
   preparedAt: Type.Optional(str({ description: 'When the agent was last prepared.' })),
   roleArn: Type.Optional(str({ description: 'ARN of the service role in use.' })),
   managedTagKeys: Type.Optional(strings({ description: 'Tag keys the operator set from spec.tags; a key removed from the spec is removed from AWS, other tags are left alone.', maxItems: 50 })),
-  createPending: Type.Optional(str({ description: 'Set while a CreateAgent call may be in flight, so a restart looks for the agent before creating another.' })),
   aliases: Type.Optional(Type.Array(Type.Object({
     name: str({ description: 'Name of the alias.' }),
     aliasId: Type.Optional(str({ description: 'ID of the alias.' })),

@@ -1,11 +1,12 @@
 // The three kinds of the API group, each with its names, schema and printer columns: the single
 // source from which crds/*.yaml are generated (src/api/crd.ts) and the controllers get their types.
 import type { TSchema } from './schema.ts';
-import { API_VERSION, GROUP, VERSION, printerColumns, type Condition } from './common.ts';
+import { API_VERSION, GROUP, VERSION, printerColumns } from './common.ts';
 import { AgentSpec, AgentStatus } from './agent.ts';
 import { IAMRoleSpec, IAMRoleStatus } from './iamrole.ts';
 import { LambdaSpec, LambdaStatus } from './lambda.ts';
 import type { CelRule } from './schema.ts';
+import type { CustomResource } from './metadata.ts';
 
 export interface KindDefinition {
   kind: string;
@@ -101,22 +102,7 @@ export const KINDS: readonly KindDefinition[] = [IAMRoleKind, LambdaKind, AgentK
 export const CATEGORY = 'bedrockforge';
 export { API_VERSION, GROUP, VERSION };
 
-/** The object shape every custom resource of this API has. */
-export interface CustomResource<Spec, Status> {
-  apiVersion: typeof API_VERSION;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    generation?: number;
-    resourceVersion?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    finalizers?: string[];
-    deletionTimestamp?: string;
-    ownerReferences?: unknown[];
-  };
-  spec: Spec;
-  status?: Status & { conditions?: Condition[] };
-}
+/** Objects of the three kinds, as the controllers read them. */
+export type IAMRoleResource = CustomResource<IAMRoleSpec, IAMRoleStatus>;
+export type LambdaResource = CustomResource<LambdaSpec, LambdaStatus>;
+export type AgentResource = CustomResource<AgentSpec, AgentStatus>;

@@ -1,5 +1,7 @@
 // Which custom resource owns an AWS resource: tags set when the operator creates it. A resource
 // without them was not created here and is only touched once adopted by annotation.
+import { ADOPT_ANNOTATION } from '../api/metadata.ts';
+import type { Blocked } from '../runtime/external-client.ts';
 export interface Owner {
   cluster: string;
   namespace: string;
@@ -17,8 +19,6 @@ export const OWNER_TAG = {
   name: 'bedrockforge.io/name',
 } as const;
 
-/** Set on a resource to let the operator take over an AWS resource it did not create. */
-export const ADOPT_ANNOTATION = 'bedrockforge.io/adopt';
 
 /** The owner an object of this cluster stands for. */
 export function objectOwner(cluster: string, obj: { metadata: { namespace?: string; name: string } }): Owner {
@@ -70,7 +70,7 @@ export type Adoption = 'none' | 'requested' | 'refused';
  */
 export function ownershipConflict(
   resource: string, tags: TagLike[], me: Owner, adoption: Adoption, object: string, rename: string,
-): { reason: string; message: string } | undefined {
+): Blocked | undefined {
   const owner = ownerOf(tags);
   if (!owner && adoption === 'refused') {
     return {

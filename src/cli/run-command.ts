@@ -12,7 +12,8 @@ import { iamRoleController } from '../kinds/iamrole/iamrole-controller.ts';
 import { lambdaController } from '../kinds/lambda/lambda-controller.ts';
 import type { OperatorContext } from '../kinds/operator-context.ts';
 import { TenancyPolicy } from '../kinds/tenancy-policy.ts';
-import type { DeletionPolicy } from '../runtime/controller.ts';
+import type { DeletionPolicy } from '../api/metadata.ts';
+import { DEFAULTS } from '../runtime/defaults.ts';
 import { SharedInformers } from '../runtime/informers.ts';
 import { DEFAULT_BACKOFF, RetryBudget } from '../runtime/work-queue.ts';
 import { registry } from '../runtime/metrics.ts';
@@ -24,17 +25,20 @@ Runs the operator against the current kubeconfig (KUBECONFIG, or in-cluster) and
 credential chain; AWS_ENDPOINT_URL points it at another endpoint (the local emulator).
 
   --cluster-name NAME         names this cluster in the ownership tags of AWS resources (default: default)
-  --resync SECONDS            drift check per resource (default 600)
-  --workers N                 concurrent reconciles per kind (default 4)
+  --resync SECONDS            drift check per resource (default ${DEFAULTS.resyncSeconds})
+  --reconcile-timeout SECONDS how long one reconcile may take before its AWS and Kubernetes calls are
+                              aborted and it is retried with backoff (default ${DEFAULTS.reconcileTimeoutSeconds})
+  --workers N                 concurrent reconciles per kind (default ${DEFAULTS.workers})
   --deletion-policy POLICY    delete (default) or retain: what deleting a resource does in AWS,
                               unless its annotation bedrockforge.io/deletion-policy says otherwise
   --leader-elect BOOL          only the replica holding the Lease works (default true)
   --leader-election-namespace NS   namespace of the Lease (default: POD_NAMESPACE, else default)
-  --lease-duration SECONDS     how long a dead leader's Lease blocks the others (default 15)
-  --renew-deadline SECONDS     how long a leader tries to renew before it stops (default 10)
-  --retry-period SECONDS       time between acquire and renew attempts (default 2)
-  --shutdown-timeout SECONDS   on SIGTERM, how long reconciles in flight may finish (default 20)
-  --health-port PORT          serve /healthz, /readyz and /metrics on PORT (default 8081; 0 picks a free port)
+  --lease-duration SECONDS     how long a dead leader's Lease blocks the others (default ${DEFAULTS.leaseDurationSeconds})
+  --renew-deadline SECONDS     how long a leader tries to renew before it stops (default ${DEFAULTS.renewDeadlineSeconds})
+  --retry-period SECONDS       time between acquire and renew attempts (default ${DEFAULTS.retryPeriodSeconds})
+  --shutdown-timeout SECONDS   on SIGTERM, how long reconciles in flight may finish before they are
+                               aborted (default ${DEFAULTS.shutdownTimeoutSeconds})
+  --health-port PORT          serve /healthz, /readyz and /metrics on PORT (default ${DEFAULTS.healthPort}; 0 picks a free port)
 
 What application teams may do through the operator:
   --permissions-boundary ARN  every IAM role the operator creates or manages gets this managed policy as
@@ -50,16 +54,17 @@ export async function runCommand(argv: string[]): Promise<number> {
     args: argv,
     options: {
       'cluster-name': { type: 'string', default: process.env.CLUSTER_NAME ?? 'default' },
-      resync: { type: 'string', default: '600' },
-      workers: { type: 'string', default: '4' },
+      resync: { type: 'string', default: String(DEFAULTS.resyncSeconds) },
+      'reconcile-timeout': { type: 'string', default: String(DEFAULTS.reconcileTimeoutSeconds) },
+      workers: { type: 'string', default: String(DEFAULTS.workers) },
       'deletion-policy': { type: 'string', default: 'delete' },
-      'health-port': { type: 'string', default: '8081' },
+      'health-port': { type: 'string', default: String(DEFAULTS.healthPort) },
       'leader-elect': { type: 'string', default: 'true' },
       'leader-election-namespace': { type: 'string', default: process.env.POD_NAMESPACE ?? 'default' },
-      'lease-duration': { type: 'string', default: '15' },
-      'renew-deadline': { type: 'string', default: '10' },
-      'retry-period': { type: 'string', default: '2' },
-      'shutdown-timeout': { type: 'string', default: '20' },
+      'lease-duration': { type: 'string', default: String(DEFAULTS.leaseDurationSeconds) },
+      'renew-deadline': { type: 'string', default: String(DEFAULTS.renewDeadlineSeconds) },
+      'retry-period': { type: 'string', default: String(DEFAULTS.retryPeriodSeconds) },
+      'shutdown-timeout': { type: 'string', default: String(DEFAULTS.shutdownTimeoutSeconds) },
       'permissions-boundary': { type: 'string', default: process.env.PERMISSIONS_BOUNDARY },
       'adopt-namespaces': { type: 'string', default: process.env.ADOPT_NAMESPACES ?? '*' },
       'external-role-arns': { type: 'string', default: process.env.EXTERNAL_ROLE_ARNS ?? '*' },
@@ -91,7 +96,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const context: OperatorContext = {
     kc, log, informers, aws: new AwsEnvironment(), retryBudget: new RetryBudget(DEFAULT_BACKOFF.qps, DEFAULT_BACKOFF.burst),
     cluster: values['cluster-name'], workers: Number(values.workers),
-    resyncMs: Number(values.resync) * 1000, defaultDeletionPolicy: deletionPolicy as DeletionPolicy,
+    resyncMs: Number(values.resync) * 1000, reconcileTimeoutMs: Number(values['reconcile-timeout']) * 1000, defaultDeletionPolicy: deletionPolicy as DeletionPolicy,
     tenancy: new TenancyPolicy({
       permissionsBoundary: values['permissions-boundary'] || undefined,
       adoptNamespaces: list(values['adopt-namespaces']),

@@ -6,16 +6,13 @@
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import type { IAMRoleSpec, IAMRoleStatus } from '../api/iamrole.ts';
-import { API_VERSION, GROUP, VERSION, IAMRoleKind } from '../api/kinds.ts';
-import type { Condition } from '../api/common.ts';
+import type { IAMRoleSpec } from '../api/iamrole.ts';
+import { API_VERSION, GROUP, VERSION, IAMRoleKind, type IAMRoleResource } from '../api/kinds.ts';
+import { DELETION_POLICY_ANNOTATION, GENERATED_FOR_LABEL, type AnyResource, type DeletionPolicy } from '../api/metadata.ts';
 import type { ConditionBlock, TrustPolicy } from '../api/policy-document.ts';
-import { DELETION_POLICY_ANNOTATION, type DeletionPolicy } from '../runtime/controller.ts';
-import { TerminalError, WaitingError } from '../runtime/errors.ts';
-import { patchAnnotations, type AnyResource } from '../runtime/kube-writes.ts';
-
-/** Marks an object the operator generated for another; its value is `<kind>.<name>`. */
-export const GENERATED_FOR_LABEL = 'bedrockforge.io/generated-for';
+import { TerminalError, WaitingError, kubeStatus } from '../runtime/errors.ts';
+import { findCondition } from '../runtime/conditions.ts';
+import { patchAnnotations } from '../runtime/kube-writes.ts';
 
 /** `base` with `suffix`, shortened with a hash of the whole when it would exceed `max`. */
 export function boundedName(base: string, suffix: string, max: number): string {
@@ -35,20 +32,19 @@ export function ownerKeys(object: KubernetesObject, kind: string): string[] {
   return (object.metadata?.ownerReferences ?? []).filter((r) => r.kind === kind).map((r) => `${object.metadata?.namespace ?? ''}/${r.name}`);
 }
 
-type Lookup = (namespace: string, name: string) => AnyResource | undefined;
+type Lookup = (namespace: string, name: string) => IAMRoleResource | undefined;
 
 /** The ARN of a referenced IAMRole once it is Ready; otherwise a wait whose message says why. */
-export function readyRoleArn(role: AnyResource | undefined, namespace: string, name: string, field: string): string {
+export function readyRoleArn(role: IAMRoleResource | undefined, namespace: string, name: string, field: string): string {
   if (!role) {
-    throw new WaitingError('WaitingForRole', `IAMRole ${namespace}/${name} (${field}) does not exist yet; this waits until it is applied and Ready`, 10_000);
+    throw new WaitingError('WaitingForRole', `IAMRole ${namespace}/${name} (${field}) does not exist yet; this waits until it is applied and Ready`, 'dependency');
   }
-  const conditions = (role.status?.conditions ?? []) as Condition[];
-  const ready = conditions.find((c) => c.type === 'Ready');
-  const arn = (role.status as Partial<IAMRoleStatus> | undefined)?.arn;
-  if (ready?.status !== 'True' || !arn) {
-    const synced = conditions.find((c) => c.type === 'Synced');
+  const conditions = role.status?.conditions;
+  const arn = role.status?.arn;
+  if (findCondition(conditions, 'Ready')?.status !== 'True' || !arn) {
+    const synced = findCondition(conditions, 'Synced');
     const why = synced?.status === 'False' ? `: ${synced.reason}: ${synced.message ?? ''}` : '';
-    throw new WaitingError('WaitingForRole', `IAMRole ${namespace}/${name} (${field}) is not Ready yet${why}`, 10_000);
+    throw new WaitingError('WaitingForRole', `IAMRole ${namespace}/${name} (${field}) is not Ready yet${why}`, 'dependency');
   }
   return arn;
 }
@@ -65,7 +61,7 @@ export class GeneratedRoles {
   }
 
   /** The generated IAMRole `name` for `owner`, created or brought to `spec`; Kubernetes writes only when it differs. */
-  async ensure(owner: AnyResource, name: string, spec: IAMRoleSpec): Promise<AnyResource | undefined> {
+  async ensure(owner: AnyResource, name: string, spec: IAMRoleSpec): Promise<IAMRoleResource | undefined> {
     const namespace = owner.metadata.namespace ?? 'default';
     const existing = this.#lookup(namespace, name);
     if (existing) {
@@ -94,7 +90,7 @@ export class GeneratedRoles {
       await this.#api.createNamespacedCustomObject({ group: GROUP, version: VERSION, plural: IAMRoleKind.plural, namespace, body });
     } catch (error) {
       // Created by an earlier pass that the cache has not seen yet.
-      if ((error as { code?: number }).code !== 409) throw error;
+      if (kubeStatus(error) !== 409) throw error;
     }
     return undefined;
   }
@@ -113,12 +109,13 @@ export class GeneratedRoles {
         await this.#api.deleteNamespacedCustomObject(target);
       }
     } catch (error) {
-      if ((error as { code?: number }).code !== 404) throw error;
+      // Already gone (the garbage collector, or an earlier pass).
+      if (kubeStatus(error) !== 404) throw error;
     }
   }
 }
 
-function isOwnedBy(object: AnyResource, owner: AnyResource): boolean {
-  return (object.metadata.ownerReferences as { uid?: string; controller?: boolean }[] | undefined ?? [])
+function isOwnedBy(object: IAMRoleResource, owner: AnyResource): boolean {
+  return (object.metadata.ownerReferences ?? [])
     .some((ref) => ref.uid === owner.metadata.uid && ref.controller === true);
 }

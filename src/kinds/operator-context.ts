@@ -1,11 +1,12 @@
 // What every kind's controller is built from: the cluster, the AWS environment, the process-wide
 // informers and retry budget, and the operator's flags.
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { DeletionPolicy } from '../api/metadata.ts';
 import type { AwsEnvironment } from '../aws/aws-environment.ts';
 import type { Logger } from '../log.ts';
-import type { DeletionPolicy } from '../runtime/controller.ts';
 import type { SharedInformers } from '../runtime/informers.ts';
 import { DEFAULT_BACKOFF, WorkQueue, type RetryBudget } from '../runtime/work-queue.ts';
+import { OwnershipGuard } from './ownership-guard.ts';
 import type { TenancyPolicy } from './tenancy-policy.ts';
 
 export interface OperatorContext {
@@ -19,6 +20,7 @@ export interface OperatorContext {
   cluster: string;
   workers: number;
   resyncMs: number;
+  reconcileTimeoutMs: number;
   defaultDeletionPolicy: DeletionPolicy;
   /** What application teams may do through the operator (boundary, adoption, external roles). */
   tenancy: TenancyPolicy;
@@ -27,7 +29,12 @@ export interface OperatorContext {
 /** The generic parts of a kind's ControllerOptions. */
 export function controllerBase(ctx: OperatorContext) {
   return {
-    kc: ctx.kc, log: ctx.log, informers: ctx.informers, workers: ctx.workers, resyncMs: ctx.resyncMs,
+    kc: ctx.kc, log: ctx.log, informers: ctx.informers, workers: ctx.workers, resyncMs: ctx.resyncMs, reconcileTimeoutMs: ctx.reconcileTimeoutMs,
     defaultDeletionPolicy: ctx.defaultDeletionPolicy, queue: new WorkQueue(DEFAULT_BACKOFF, ctx.retryBudget),
   };
+}
+
+/** Who owns what in AWS, for this cluster and these tenancy rules. */
+export function ownershipGuard(ctx: OperatorContext): OwnershipGuard {
+  return new OwnershipGuard(ctx.cluster, ctx.tenancy);
 }

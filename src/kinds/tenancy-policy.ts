@@ -8,9 +8,9 @@
 //     team could take over, rewrite or delete any untagged role of the account);
 //   - the role ARNs that Lambdas and Agents may name directly instead of an IAMRole of their
 //     namespace (else a team could run its code as any role the operator may pass).
-import { ADOPT_ANNOTATION, type Adoption } from '../aws/ownership.ts';
+import { ADOPT_ANNOTATION, type AnyResource } from '../api/metadata.ts';
+import type { Adoption } from '../aws/ownership.ts';
 import { TerminalError } from '../runtime/errors.ts';
-import type { AnyResource } from '../runtime/kube-writes.ts';
 
 export interface TenancyOptions {
   /** ARN of the managed policy every role gets as its permissions boundary (undefined: none). */

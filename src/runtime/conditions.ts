@@ -1,13 +1,14 @@
 // Ready and Synced conditions: stamped with the generation they describe; lastTransitionTime
 // changes only when the status flips, so a pass that changes nothing writes nothing.
 import type { Condition } from '../api/common.ts';
+import type { Reason } from '../api/reasons.ts';
 
 export type ConditionType = 'Ready' | 'Synced';
 
 export interface ConditionInput {
   type: ConditionType;
   status: Condition['status'];
-  reason: string;
+  reason: Reason;
   message?: string;
 }
 

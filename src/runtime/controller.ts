@@ -1,47 +1,18 @@
-// The generic reconcile loop. A kind supplies only an ExternalClient (observe, create, update,
-// delete: the shape of crossplane-runtime's managed reconciler); this loop does the rest:
-// informer and work queue, finalizer, conditions, status, Events, requeue and error policy.
-import { isDeepStrictEqual } from 'node:util';
+// The controller of one kind: its informer, the watches of related kinds, a keyed work queue with
+// per-key backoff, and workers that run one Reconciler pass per key under a deadline. The kind
+// supplies only its external client (external-client.ts).
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { KindDefinition } from '../api/kinds.ts';
-import type { Condition } from '../api/common.ts';
+import type { CustomResource, DeletionPolicy } from '../api/metadata.ts';
 import type { Logger } from '../log.ts';
-import { findCondition, setCondition, type ConditionInput } from './conditions.ts';
-import { TerminalError, WaitingError, errorMessage } from './errors.ts';
-import { FINALIZER, KubeWrites, type AnyResource } from './kube-writes.ts';
+import { DEFAULTS } from './defaults.ts';
+import type { ExternalClient } from './external-client.ts';
 import { customKind, keyOf, type KindInformer, type SharedInformers, type WatchedType } from './informers.ts';
-import { WorkQueue } from './work-queue.ts';
+import { KubeWrites } from './kube-writes.ts';
 import { driftCorrections, queueDepth, reconcileDuration, reconciles, recordReadiness } from './metrics.ts';
-
-export const DELETION_POLICY_ANNOTATION = 'bedrockforge.io/deletion-policy';
-export type DeletionPolicy = 'delete' | 'retain';
-
-/** What observe found in AWS. */
-export interface Observation {
-  exists: boolean;
-  /** Every aspect matches the spec. */
-  upToDate: boolean;
-  /** The aspects that differ, named for Events and logs ("trust policy", "inline policy X"). */
-  diff: string[];
-  /** Status fields of the kind (ARN, IDs) as observed. */
-  status: Record<string, unknown>;
-  /** The resource exists but is not ours to change: the reason and what to do. */
-  blocked?: { reason: string; message: string };
-  /** What the kind's client needs in update() and delete(); the loop does not look at it. */
-  details?: unknown;
-}
-
-export interface ExternalClient {
-  observe(obj: AnyResource): Promise<Observation>;
-  create(obj: AnyResource): Promise<void>;
-  update(obj: AnyResource, observation: Observation): Promise<void>;
-  delete(obj: AnyResource, observation: Observation): Promise<void>;
-  /**
-   * Called on deletion, whatever the deletion policy, before the finalizer is removed: for what
-   * the object generated in Kubernetes (a generated IAMRole is deleted, or marked retain).
-   */
-  finalize?(obj: AnyResource, policy: DeletionPolicy): Promise<void>;
-}
+import { withSignal } from './pass-context.ts';
+import { Reconciler, type ObjectWrites, type PassOutcome } from './reconciler.ts';
+import { WorkQueue } from './work-queue.ts';
 
 /**
  * Another resource type whose changes concern objects of this kind: a Lambda's ConfigMap, the
@@ -53,10 +24,10 @@ export interface RelatedWatch {
   keysFor(related: KubernetesObject): string[];
 }
 
-export interface ControllerOptions {
+export interface ControllerOptions<Spec extends object, Status extends object, Resolved, Plan> {
   kc: KubeConfig;
   kind: KindDefinition;
-  client: ExternalClient;
+  client: ExternalClient<Spec, Status, Resolved, Plan>;
   log: Logger;
   informers: SharedInformers;
   watches?: RelatedWatch[];
@@ -64,40 +35,58 @@ export interface ControllerOptions {
   workers?: number;
   /** Drift check per resource, in ms (±10% jitter). */
   resyncMs?: number;
+  /** How long one pass may take before its calls are aborted and it is retried with backoff. */
+  reconcileTimeoutMs?: number;
   defaultDeletionPolicy?: DeletionPolicy;
   queue?: WorkQueue;
-  /**
-   * The kind's AWS resources get their IDs from AWS: before each create, status.createPending
-   * records that a create may be in flight (crossplane's "create pending"), and the kind's
-   * observe must then find the resource without an ID (by name and ownership tags).
-   */
-  recordCreatePending?: boolean;
+  /** The Kubernetes writes of a pass (tests replace them). */
+  writes?: ObjectWrites;
 }
 
-/** Requeue soon: a delete to confirm, or a resource still settling after a write. */
-const SHORT_REQUEUE_MS = 2_000;
+/** After a pass is aborted, how long it may take to unwind before its key is released anyway. */
+const ABORT_GRACE_MS = 5_000;
 
-export class Controller {
+export class Controller<Spec extends object = object, Status extends object = object, Resolved = unknown, Plan = unknown> {
   readonly queue: WorkQueue;
-  readonly #o: Required<Omit<ControllerOptions, 'queue'>>;
-  readonly #writes: KubeWrites;
+  readonly #kind: KindDefinition;
+  readonly #log: Logger;
+  readonly #informers: SharedInformers;
+  readonly #watches: RelatedWatch[];
+  readonly #workers: number;
+  readonly #resyncMs: number;
+  readonly #timeoutMs: number;
+  readonly #reconciler: Reconciler<Spec, Status, Resolved, Plan>;
   #informer?: KindInformer;
-  #inFlight = new Set<Promise<void>>();
-  #running = false;
+  /** Passes in flight, with the controller that aborts each. */
+  readonly #inFlight = new Map<Promise<void>, AbortController>();
 
-  constructor(options: ControllerOptions) {
-    this.#o = { workers: 2, resyncMs: 10 * 60_000, defaultDeletionPolicy: 'delete', watches: [], recordCreatePending: false, ...options };
+  constructor(options: ControllerOptions<Spec, Status, Resolved, Plan>) {
+    this.#kind = options.kind;
+    this.#log = options.log;
+    this.#informers = options.informers;
+    this.#watches = options.watches ?? [];
+    this.#workers = options.workers ?? DEFAULTS.workers;
+    this.#resyncMs = options.resyncMs ?? DEFAULTS.resyncSeconds * 1000;
+    this.#timeoutMs = options.reconcileTimeoutMs ?? DEFAULTS.reconcileTimeoutSeconds * 1000;
     this.queue = options.queue ?? new WorkQueue();
-    this.#writes = new KubeWrites(options.kc, options.kind);
+    const kind = options.kind.kind;
+    this.#reconciler = new Reconciler({
+      kind,
+      client: options.client,
+      writes: options.writes ?? new KubeWrites(options.kc, options.kind),
+      defaultDeletionPolicy: options.defaultDeletionPolicy ?? 'delete',
+      resyncMs: () => Math.round(this.#resyncMs * (0.9 + Math.random() * 0.2)),
+      onDrift: () => driftCorrections.inc({ kind }),
+      onReadiness: (obj, ready) => recordReadiness(kind, keyOf(obj), ready),
+    });
   }
 
   get kind(): string {
-    return this.#o.kind.kind;
+    return this.#kind.kind;
   }
 
   async start(): Promise<void> {
-    this.#running = true;
-    const informer = await this.#o.informers.informer(customKind(this.#o.kind));
+    const informer = await this.#informers.informer(customKind(this.#kind));
     // Like controller-runtime's GenerationChangedPredicate: the operator's own status writes
     // change neither generation nor annotations, so they do not trigger another pass.
     const seen = new Map<string, string>();
@@ -114,17 +103,18 @@ export class Controller {
     informer.on('update', enqueueOnChange);
     informer.on('delete', (o) => {
       seen.delete(keyOf(o));
-      this.queue.add(keyOf(o));
+      recordReadiness(this.kind, keyOf(o), undefined);
+      this.#reconciler.forget(o as CustomResource<Spec, Status>);
     });
     this.#informer = informer;
     // The shared informer may have listed before these handlers were added.
     for (const o of informer.list()) enqueueOnChange(o);
-    for (const watch of this.#o.watches) await this.#watchRelated(watch);
-    for (let i = 0; i < this.#o.workers; i++) void this.#work();
+    for (const watch of this.#watches) await this.#watchRelated(watch);
+    for (let i = 0; i < this.#workers; i++) void this.#work();
   }
 
   async #watchRelated(watch: RelatedWatch): Promise<void> {
-    const related = await this.#o.informers.informer(watch.type);
+    const related = await this.#informers.informer(watch.type);
     // The keys each related object named last time, so that a reference it dropped is seen too.
     const named = new Map<string, string[]>();
     const enqueue = (o: KubernetesObject, gone = false) => {
@@ -140,179 +130,73 @@ export class Controller {
     for (const o of related.list()) enqueue(o);
   }
 
-  /** Stops taking work and waits for the reconciles in flight, up to `deadlineMs`. */
-  async stop(deadlineMs = 20_000): Promise<void> {
-    this.#running = false;
+  /**
+   * Stops taking work and lets the passes in flight finish for up to `deadlineMs`; then aborts
+   * their AWS and Kubernetes calls and waits for them to unwind.
+   */
+  async stop(deadlineMs: number = DEFAULTS.shutdownTimeoutSeconds * 1000): Promise<void> {
     this.queue.shutDown();
-    await Promise.race([Promise.all(this.#inFlight), new Promise((r) => setTimeout(r, deadlineMs).unref())]);
+    const all = Promise.all(this.#inFlight.keys());
+    const finished = await Promise.race([all.then(() => true), delay(deadlineMs).then(() => false)]);
+    if (finished) return;
+    this.#log.warn({ kind: this.kind, passes: this.#inFlight.size }, 'shutdown timeout spent: aborting reconciles in flight');
+    for (const abort of this.#inFlight.values()) abort.abort();
+    await Promise.race([all, delay(ABORT_GRACE_MS)]);
   }
 
   async #work(): Promise<void> {
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
-      const done = this.#reconcileKey(key).finally(() => {
+      const abort = new AbortController();
+      const done = this.#reconcileKey(key, abort).finally(() => {
         this.#inFlight.delete(done);
         this.queue.done(key);
       });
-      this.#inFlight.add(done);
+      this.#inFlight.set(done, abort);
       await done;
     }
   }
 
-  #cached(key: string): AnyResource | undefined {
+  async #reconcileKey(key: string, abort: AbortController): Promise<void> {
     const [namespace, name] = key.split('/');
-    return this.#informer?.get(name!, namespace) as AnyResource | undefined;
-  }
-
-  async #reconcileKey(key: string): Promise<void> {
-    const obj = this.#cached(key);
-    if (!obj || obj.metadata.deletionTimestamp) recordReadiness(this.kind, key, undefined);
+    const obj = this.#informer?.get(name!, namespace) as CustomResource<Spec, Status> | undefined;
     if (!obj) return;
-    const log = this.#o.log.child({ kind: this.kind, key, generation: obj.metadata.generation });
+    const log = this.#log.child({ kind: this.kind, key, generation: obj.metadata.generation });
     const timer = reconcileDuration.startTimer({ kind: this.kind });
+    const deadline = setTimeout(() => abort.abort(), this.#timeoutMs);
     try {
-      const requeueMs = obj.metadata.deletionTimestamp ? await this.#finalize(obj, log) : await this.#sync(obj, log);
-      this.queue.forget(key);
-      if (requeueMs !== undefined) this.queue.addAfter(key, requeueMs);
-      reconciles.inc({ kind: this.kind, result: 'success' });
-    } catch (error) {
-      const result = error instanceof TerminalError ? 'terminal' : error instanceof WaitingError ? 'waiting' : 'error';
-      reconciles.inc({ kind: this.kind, result });
-      await this.#failed(obj, error, log);
+      const pass = withSignal(abort.signal, () => this.#reconciler.reconcile(obj, { signal: abort.signal, log }));
+      // A call that ignores the signal cannot hold the key: after the grace, the pass counts as failed.
+      const outcome = await Promise.race([pass, afterAbort(abort.signal, ABORT_GRACE_MS)]);
+      this.#schedule(key, outcome, log);
     } finally {
+      clearTimeout(deadline);
       timer();
       queueDepth.set({ kind: this.kind }, this.queue.length);
     }
   }
 
-  #jitteredResync(): number {
-    return Math.round(this.#o.resyncMs * (0.9 + Math.random() * 0.2));
-  }
-
-  async #sync(obj: AnyResource, log: Logger): Promise<number> {
-    let observation = await this.#o.client.observe(obj);
-    if (observation.blocked) {
-      await this.#setStatus(obj, observation.status, [
-        { type: 'Synced', status: 'False', reason: observation.blocked.reason, message: observation.blocked.message },
-        { type: 'Ready', status: 'False', reason: observation.blocked.reason },
-      ]);
-      await this.#eventOnce(obj, 'Warning', observation.blocked.reason, observation.blocked.message);
-      return this.#jitteredResync();
+  #schedule(key: string, outcome: PassOutcome, log: Logger): void {
+    reconciles.inc({ kind: this.kind, result: outcome.result });
+    if (outcome.result === 'error') {
+      const retryInMs = this.queue.addRateLimited(key);
+      log.debug({ retryInMs }, 'retry scheduled');
+      return;
     }
-    // Before the first AWS write, and also when the resource already exists as ours (say, the
-    // operator died between creating it and recording that), so deletion always cleans up.
-    if (!obj.metadata.finalizers?.includes(FINALIZER)) obj = await this.#writes.addFinalizer(obj);
-    if (!observation.exists || !observation.upToDate) {
-      if (!observation.exists) {
-        if (this.#o.recordCreatePending) {
-          obj = await this.#writes.writeStatus(obj, { ...(obj.status ?? {}), createPending: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
-        }
-        await this.#o.client.create(obj);
-        // A resource that was Ready before and is gone now was deleted outside the operator.
-        const recreated = findCondition(obj.status?.conditions as Condition[] | undefined, 'Ready')?.status === 'True';
-        log.info(recreated ? 'drift corrected: recreated in AWS' : 'created in AWS');
-        if (recreated) driftCorrections.inc({ kind: this.kind });
-        await this.#event(obj, 'Normal', recreated ? 'DriftCorrected' : 'Created',
-          recreated ? `Recreated the ${this.kind}: it had been deleted in AWS` : `Created the ${this.kind} in AWS`);
-      } else {
-        await this.#o.client.update(obj, observation);
-        const changedSpec = (findCondition(obj.status?.conditions as Condition[] | undefined, 'Synced')?.observedGeneration ?? 0) !== obj.metadata.generation;
-        const what = observation.diff.join(', ');
-        log.info({ diff: observation.diff }, changedSpec ? 'updated in AWS' : 'drift corrected');
-        if (!changedSpec) driftCorrections.inc({ kind: this.kind });
-        await this.#event(obj, 'Normal', changedSpec ? 'Updated' : 'DriftCorrected', `${changedSpec ? 'Updated' : 'Corrected drift in'}: ${what}`);
-      }
-      observation = await this.#o.client.observe(obj);
-    }
-    const ready = observation.exists && observation.upToDate;
-    await this.#setStatus(obj, observation.status, [
-      { type: 'Synced', status: 'True', reason: 'ReconcileSuccess' },
-      ready ? { type: 'Ready', status: 'True', reason: 'Available' } : { type: 'Ready', status: 'False', reason: 'Pending', message: `still differs: ${observation.diff.join(', ')}` },
-    ]);
-    return ready ? this.#jitteredResync() : SHORT_REQUEUE_MS;
-  }
-
-  async #finalize(obj: AnyResource, log: Logger): Promise<number | undefined> {
-    if (!obj.metadata.finalizers?.includes(FINALIZER)) return undefined;
-    const policy = (obj.metadata.annotations?.[DELETION_POLICY_ANNOTATION] as DeletionPolicy | undefined) ?? this.#o.defaultDeletionPolicy;
-    if (policy === 'retain') {
-      log.info('deletion policy retain: the AWS resource stays');
-      await this.#o.client.finalize?.(obj, policy);
-      await this.#event(obj, 'Normal', 'Retained', `Deletion policy retain: the ${this.kind} stays in AWS`);
-      await this.#writes.removeFinalizer(obj);
-      return undefined;
-    }
-    const observation = await this.#o.client.observe(obj);
-    if (observation.exists && !observation.blocked) {
-      await this.#o.client.delete(obj, observation);
-      log.info('deleted in AWS');
-      await this.#event(obj, 'Normal', 'Deleted', `Deleted the ${this.kind} in AWS`);
-      const after = await this.#o.client.observe(obj);
-      if (after.exists) return SHORT_REQUEUE_MS;
-    }
-    await this.#o.client.finalize?.(obj, policy);
-    await this.#writes.removeFinalizer(obj);
-    return undefined;
-  }
-
-  async #failed(obj: AnyResource, error: unknown, log: Logger): Promise<void> {
-    const key = keyOf(obj as KubernetesObject);
-    const expected = error instanceof TerminalError || error instanceof WaitingError;
-    const reason = expected ? error.reason : 'ReconcileError';
-    // Anything else (throttling, 5xx, network) is retried: the message says so, with the error's name.
-    const name = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
-    const message = expected ? errorMessage(error) : `${name}${errorMessage(error)} (retrying with backoff)`;
-    try {
-      const ready = findCondition(obj.status?.conditions as Condition[] | undefined, 'Ready');
-      // A resource that was usable stays Ready while a later change fails.
-      const readyCondition: ConditionInput[] = ready?.status === 'True' ? [] : [{ type: 'Ready', status: 'False', reason }];
-      await this.#setStatus(obj, undefined, [{ type: 'Synced', status: 'False', reason, message }, ...readyCondition]);
-      await this.#eventOnce(obj, error instanceof WaitingError ? 'Normal' : 'Warning', reason, message);
-    } catch (statusError) {
-      log.warn({ err: errorMessage(statusError) }, 'cannot record the failure');
-    }
-    if (error instanceof WaitingError) {
-      log.info({ reason, message }, 'waiting');
-      this.queue.addAfter(key, error.retryAfterMs);
-    } else if (error instanceof TerminalError) {
-      log.warn({ reason, message }, 'cannot reconcile until the spec changes');
-      this.queue.addAfter(key, this.#jitteredResync());
-    } else {
-      const delay = this.queue.addRateLimited(key);
-      log.warn({ err: message, retryInMs: delay }, 'reconcile failed; retrying');
-    }
-  }
-
-  /** Writes status only when it differs from what the object holds. */
-  async #setStatus(obj: AnyResource, fields: Record<string, unknown> | undefined, conditions: ConditionInput[]): Promise<void> {
-    const current = (obj.status ?? {}) as Record<string, unknown> & { conditions?: Condition[] };
-    const generation = obj.metadata.generation ?? 0;
-    let list = current.conditions;
-    for (const c of conditions) list = setCondition(list, c, generation, new Date());
-    if (!obj.metadata.deletionTimestamp) recordReadiness(this.kind, keyOf(obj as KubernetesObject), findCondition(list, 'Ready')?.status === 'True');
-    const next = { ...current, ...(fields ?? {}), observedGeneration: generation, conditions: list };
-    if (isDeepStrictEqual(stripUndefined(next), stripUndefined(current))) return;
-    await this.#writes.writeStatus(obj, stripUndefined(next));
-  }
-
-  /** Events are for people: one that cannot be written (RBAC, apiserver busy) never fails a reconcile. */
-  async #event(obj: AnyResource, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    try {
-      await this.#writes.event(obj, type, reason, message);
-    } catch (error) {
-      this.#o.log.warn({ key: keyOf(obj as KubernetesObject), reason, err: errorMessage(error) }, 'cannot record an Event');
-    }
-  }
-
-  /** An Event, unless the last condition already says the same (no Event per retry). */
-  async #eventOnce(obj: AnyResource, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    const synced = findCondition(obj.status?.conditions as Condition[] | undefined, 'Synced');
-    if (synced?.reason === reason && synced.message === message) return;
-    await this.#event(obj, type, reason, message);
+    // Only a pass that got through resets the backoff.
+    if (outcome.result === 'success') this.queue.forget(key);
+    if (outcome.requeueAfterMs !== undefined) this.queue.addAfter(key, outcome.requeueAfterMs);
   }
 }
 
-function stripUndefined<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Resolves to a failure `graceMs` after the signal aborts; never, if it does not. */
+function afterAbort(signal: AbortSignal, graceMs: number): Promise<PassOutcome> {
+  return new Promise((resolve) => {
+    signal.addEventListener('abort', () => setTimeout(() => resolve({ result: 'error' }), graceMs).unref(), { once: true });
+  });
 }

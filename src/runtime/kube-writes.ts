@@ -1,13 +1,15 @@
 // The few writes the runtime makes to Kubernetes: status through the status subresource, the
-// finalizer through JSON patches that cannot drop another controller's finalizer, and Events.
+// finalizer through JSON patches guarded by a `test` op (so neither adding nor removing ours can
+// duplicate it or drop another controller's), and Events.
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { GROUP, VERSION, type CustomResource, type KindDefinition } from '../api/kinds.ts';
+import { GROUP, VERSION, type KindDefinition } from '../api/kinds.ts';
+import { FINALIZER, type AnyResource } from '../api/metadata.ts';
+import type { Reason } from '../api/reasons.ts';
+import type { ObjectWrites } from './reconciler.ts';
 
-export const FINALIZER = 'bedrockforge.io/finalizer';
-export type AnyResource = CustomResource<Record<string, unknown>, Record<string, unknown>>;
 type JsonPatch = { op: 'add' | 'remove' | 'replace' | 'test'; path: string; value?: unknown }[];
 
-export class KubeWrites {
+export class KubeWrites implements ObjectWrites {
   readonly #objects: CustomObjectsApi;
   readonly #core: CoreV1Api;
   readonly #kind: KindDefinition;
@@ -25,18 +27,22 @@ export class KubeWrites {
   }
 
   /** Replaces the status (JSON patch on the status subresource). */
-  async writeStatus(obj: AnyResource, status: Record<string, unknown>): Promise<AnyResource> {
+  async writeStatus<T extends AnyResource>(obj: T, status: Record<string, unknown>): Promise<T> {
     const body: JsonPatch = [{ op: 'add', path: '/status', value: status }];
-    return (await this.#objects.patchNamespacedCustomObjectStatus({ ...this.#target(obj), body }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch))) as AnyResource;
+    return (await this.#objects.patchNamespacedCustomObjectStatus({ ...this.#target(obj), body }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch))) as T;
   }
 
-  /** Adds the finalizer; guarded by resourceVersion when the list does not exist yet. */
-  async addFinalizer(obj: AnyResource): Promise<AnyResource> {
+  /**
+   * Adds the finalizer to the list as the object holds it, testing that the list is still that
+   * list: a stale copy (the cache behind the apiserver) fails the test (HTTP 422) instead of
+   * adding ours twice or writing over another controller's; the pass is then retried.
+   */
+  async addFinalizer<T extends AnyResource>(obj: T): Promise<T> {
     const finalizers = obj.metadata.finalizers;
     const body: JsonPatch = finalizers
-      ? [{ op: 'add', path: '/metadata/finalizers/-', value: FINALIZER }]
+      ? [{ op: 'test', path: '/metadata/finalizers', value: finalizers }, { op: 'add', path: '/metadata/finalizers/-', value: FINALIZER }]
       : [{ op: 'test', path: '/metadata/resourceVersion', value: obj.metadata.resourceVersion }, { op: 'add', path: '/metadata/finalizers', value: [FINALIZER] }];
-    return (await this.#objects.patchNamespacedCustomObject({ ...this.#target(obj), body }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch))) as AnyResource;
+    return (await this.#objects.patchNamespacedCustomObject({ ...this.#target(obj), body }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch))) as T;
   }
 
   /** Removes the finalizer at its index, testing that it is still there (so no other one goes). */
@@ -49,7 +55,7 @@ export class KubeWrites {
   }
 
   /** Records a Kubernetes Event on the object. */
-  async event(obj: AnyResource, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+  async event(obj: AnyResource, type: 'Normal' | 'Warning', reason: Reason, message: string): Promise<void> {
     const now = new Date();
     await this.#core.createNamespacedEvent({
       namespace: obj.metadata.namespace ?? 'default',

@@ -10,8 +10,11 @@
 // the record change, which tolerates skew but may wait one more retryPeriod).
 import { ApiException, CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
 import type { Logger } from '../log.ts';
+import { DEFAULTS } from './defaults.ts';
 
-export const leaderElectionDefaults = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 } as const;
+const leaderElectionDefaults = {
+  leaseDurationMs: DEFAULTS.leaseDurationSeconds * 1000, renewDeadlineMs: DEFAULTS.renewDeadlineSeconds * 1000, retryPeriodMs: DEFAULTS.retryPeriodSeconds * 1000,
+} as const;
 
 export interface LeaderElectionOptions {
   kc: KubeConfig;
@@ -21,11 +24,11 @@ export interface LeaderElectionOptions {
   name: string;
   /** This replica, unique among them, e.g. `${hostname()}_${randomUUID()}`. */
   identity: string;
-  /** How long others wait after the last renewal before taking the Lease (default 15000; written rounded up to whole seconds). */
+  /** How long others wait after the last renewal before taking the Lease (default DEFAULTS.leaseDurationSeconds; written rounded up to whole seconds). */
   leaseDurationMs?: number;
-  /** How long the leader keeps trying to renew before it gives up leadership (default 10000). */
+  /** How long the leader keeps trying to renew before it gives up leadership (default DEFAULTS.renewDeadlineSeconds). */
   renewDeadlineMs?: number;
-  /** Time between attempts to acquire or renew (default 2000). */
+  /** Time between attempts to acquire or renew (default DEFAULTS.retryPeriodSeconds). */
   retryPeriodMs?: number;
   log: Logger;
 }

@@ -65,19 +65,3 @@ export function recordReadiness(kind: string, key: string, ready: boolean | unde
   if (ready === undefined) keys.delete(key);
   else keys.set(key, ready);
 }
-
-/** Counts every call an AWS SDK v3 client makes (attach once per client). */
-export function countAwsCalls(client: { middlewareStack: { add: (mw: never, options: { step: 'initialize'; name: string }) => void } }, service: string): void {
-  const middleware = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-    const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
-    try {
-      const result = await next(args);
-      awsCalls.inc({ service, operation, outcome: 'success' });
-      return result;
-    } catch (error) {
-      awsCalls.inc({ service, operation, outcome: (error as Error).name ?? 'error' });
-      throw error;
-    }
-  };
-  client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'bedrockforgeMetrics' });
-}

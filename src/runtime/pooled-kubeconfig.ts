@@ -4,7 +4,11 @@
 // memory. This KubeConfig keeps the first Agent made for each cluster and user and reuses it, so
 // calls share keep-alive connections. Authentication headers are still applied per request
 // (rotated service-account tokens keep working); only the TLS pool is shared.
+//
+// It also gives each request made during a reconcile pass that pass's AbortSignal, so a hung
+// apiserver cannot hold the pass past its deadline (pass-context.ts).
 import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import { currentSignal } from './pass-context.ts';
 
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>;
 
@@ -13,6 +17,8 @@ export class PooledKubeConfig extends KubeConfig {
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
+    const signal = currentSignal();
+    if (signal) context.setSignal(signal);
     const fresh = context.getDispatcher();
     if (!fresh) return;
     const key = JSON.stringify([this.getCurrentCluster()?.name, this.getCurrentUser()?.name]);

@@ -9,8 +9,10 @@ import {
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policiesEqual } from '../../src/aws/iam/policy-json.ts';
-import { IAMRoleClient } from '../../src/kinds/iamrole/iamrole-client.ts';
-import type { AnyResource } from '../../src/runtime/kube-writes.ts';
+import type { IAMRoleResource } from '../../src/api/kinds.ts';
+import { IAMRoleExternalClient } from '../../src/kinds/iamrole/iamrole-client.ts';
+import { OwnershipGuard } from '../../src/kinds/ownership-guard.ts';
+import { TenancyPolicy } from '../../src/kinds/tenancy-policy.ts';
 import { clearFaults, injectFault, listFaults } from '../harness/emulator/faults.ts';
 import { isWrite, recordedCalls, startRecording } from '../harness/emulator/recorder.ts';
 import { kubectl, kubectlApply } from '../harness/kubectl.ts';
@@ -177,7 +179,9 @@ describe('IAMRole controller', () => {
     await operator.stop();
     await kubectlApply(stack, [manifest('crash-role', roleSpec)]);
     // What the operator had done when it died: the role created in AWS, nothing recorded in Kubernetes.
-    await new IAMRoleClient(iam, 'test').create(await getRole('crash-role') as unknown as AnyResource);
+    const tenancy = new TenancyPolicy();
+    await new IAMRoleExternalClient(iam, new OwnershipGuard('test', tenancy), tenancy)
+      .create(await getRole('crash-role') as unknown as IAMRoleResource, { roleName: 'crash-role', boundary: undefined });
     await startRecording(stack.awsEndpoint);
     operator = await startOperator(stack, ['--resync', String(RESYNC_S), '--cluster-name', 'test'], 'operator-restarted');
     const ready = await waitForCondition('crash-role', 'Ready', 'True');
@@ -185,7 +189,7 @@ describe('IAMRole controller', () => {
     const calls = (await recordedCalls(stack.awsEndpoint)).filter((c) => c.params.RoleName === 'crash-role');
     expect(calls.filter(isWrite)).toEqual([]);
     expect((await events('crash-role')).filter((e) => e.reason !== 'Created')).toEqual([]);
-    expect((await getRole('crash-role') as unknown as AnyResource).metadata.finalizers).toContain('bedrockforge.io/finalizer');
+    expect((await getRole('crash-role') as unknown as IAMRoleResource).metadata.finalizers).toContain('bedrockforge.io/finalizer');
   });
 
   it('leaves a role it did not create untouched until adopted', async () => {

@@ -1,7 +1,7 @@
 // How bedrock-agent's errors are classified: a busy agent is a wait, whichever code Bedrock uses
 // for it; refused input is terminal with Bedrock's message; throttling is left to the backoff.
 import { describe, expect, it } from 'vitest';
-import { classifyBedrockError } from '../../src/aws/bedrock-errors.ts';
+import { classifyBedrockError } from '../../src/aws/bedrock-agent/bedrock-agent-errors.ts';
 import { TerminalError, WaitingError } from '../../src/runtime/errors.ts';
 
 function awsError(name: string, message: string): Error {

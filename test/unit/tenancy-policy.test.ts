@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { TenancyPolicy } from '../../src/kinds/tenancy-policy.ts';
 import { TerminalError } from '../../src/runtime/errors.ts';
-import type { AnyResource } from '../../src/runtime/kube-writes.ts';
+import type { AnyResource } from '../../src/api/metadata.ts';
 
 const BOUNDARY = 'arn:aws:iam::123456789012:policy/team-boundary';
 

@@ -1,19 +1,17 @@
 // IAM errors that no retry fixes become TerminalErrors carrying AWS's message; the rest
 // (throttling, 5xx, network) stay as they are and are retried with backoff.
+import type { TerminalReason } from '../../api/reasons.ts';
 import { TerminalError } from '../../runtime/errors.ts';
+import { awsErrorName } from '../aws-errors.ts';
 
-const TERMINAL: Record<string, string> = {
+const TERMINAL: Record<string, TerminalReason> = {
   MalformedPolicyDocumentException: 'MalformedPolicyDocument',
   InvalidInputException: 'InvalidInput',
+  ValidationError: 'InvalidInput',
   LimitExceededException: 'LimitExceeded',
   NoSuchEntityException: 'NoSuchEntity',
-  ValidationError: 'InvalidInput',
   PolicyNotAttachableException: 'PolicyNotAttachable',
 };
-
-export function awsErrorName(error: unknown): string | undefined {
-  return (error as { name?: string } | undefined)?.name;
-}
 
 export function classifyIamError(error: unknown): unknown {
   const reason = TERMINAL[awsErrorName(error) ?? ''];

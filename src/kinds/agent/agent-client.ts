@@ -1,40 +1,44 @@
 // The Agent kind's external client: a Bedrock agent with its action groups, knowledge bases,
-// tags and aliases. Each pass does the next step of Bedrock's state machine and no more:
-//   1. the agent's own fields (UpdateAgent, always complete: it clears what it is not sent);
-//   2. action groups and knowledge-base associations on DRAFT, and tags;
-//   3. PrepareAgent once after any of those, then wait for PREPARED (FAILED: AWS's reasons);
-//   4. aliases: created, moved to a new version when the prepared agent changed, removed.
-// The agent ID is assigned by AWS: until it is known, the agent is found by name and ownership
-// tags, so a crash between CreateAgent and the status write never makes a twin.
+// tags and aliases. Each pass takes the next steps of Bedrock's state machine and no more:
+//   fields          the agent's own fields (UpdateAgent, always complete: it clears what it is
+//                   not sent); the agent is then UPDATING, so the pass ends there;
+//   draft children  action groups and knowledge-base associations on DRAFT;
+//   tags;
+//   prepare         PrepareAgent once after any DRAFT change (FAILED: AWS's reasons), then wait;
+//   aliases         one alias created or moved to a new version per pass, and removals.
+// The agent ID is assigned by AWS: until it is recorded, the agent is found by name and checked
+// by its ownership tags, so a crash between CreateAgent and the status write makes no twin.
 import {
   AssociateAgentKnowledgeBaseCommand, CreateAgentActionGroupCommand, CreateAgentAliasCommand, CreateAgentCommand, DeleteAgentActionGroupCommand,
   DeleteAgentAliasCommand, DeleteAgentCommand, DisassociateAgentKnowledgeBaseCommand, GetAgentActionGroupCommand, GetAgentCommand, GetAgentVersionCommand,
   ListAgentActionGroupsCommand, ListAgentAliasesCommand, ListAgentKnowledgeBasesCommand, ListAgentsCommand, ListTagsForResourceCommand, PrepareAgentCommand,
   TagResourceCommand, UntagResourceCommand, UpdateAgentActionGroupCommand, UpdateAgentAliasCommand, UpdateAgentCommand, UpdateAgentKnowledgeBaseCommand,
-  type Agent, type AgentActionGroup, type AgentAlias, type AgentAliasSummary, type AgentKnowledgeBase, type BedrockAgentClient,
+  type Agent, type AgentAliasSummary, type AgentKnowledgeBaseSummary, type BedrockAgentClient,
 } from '@aws-sdk/client-bedrock-agent';
 import type { AgentSpec, AgentStatus } from '../../api/agent.ts';
-import type { LambdaStatus } from '../../api/lambda.ts';
+import type { AgentResource, IAMRoleResource, LambdaResource } from '../../api/kinds.ts';
+import type { DeletionPolicy } from '../../api/metadata.ts';
 import type { AwsEnvironment } from '../../aws/aws-environment.ts';
-import { classifyBedrockError } from '../../aws/bedrock-errors.ts';
-import { awsErrorName } from '../../aws/iam/iam-errors.ts';
-import { objectOwner, ownershipConflict, ownershipTagMap, tagChanges, type Owner, type TagChanges } from '../../aws/ownership.ts';
-import type { TenancyPolicy } from '../tenancy-policy.ts';
-import type { DeletionPolicy, ExternalClient, Observation } from '../../runtime/controller.ts';
+import { allPages, classified, ignoreNotFound } from '../../aws/aws-errors.ts';
+import { classifyBedrockError } from '../../aws/bedrock-agent/bedrock-agent-errors.ts';
+import type { TagChanges } from '../../aws/ownership.ts';
 import { TerminalError, WaitingError } from '../../runtime/errors.ts';
-import type { AnyResource } from '../../runtime/kube-writes.ts';
+import type { DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import { retainAgentOn } from '../agent-lambda-link.ts';
 import { readyRoleArn, type GeneratedRoles } from '../generated-roles.ts';
-import { RETAINED_AGENTS_ANNOTATION, retainedAgentArns } from '../lambda/lambda-client.ts';
+import { managedTagKeys, type OwnershipGuard } from '../ownership-guard.ts';
+import type { TenancyPolicy } from '../tenancy-policy.ts';
 import {
   actionGroupMatches, agentDiff, desiredActionGroup, desiredAgentFields, desiredKnowledgeBases, knowledgeBaseMatches,
   type AgentFields, type DesiredActionGroup, type DesiredKnowledgeBase,
 } from './desired-agent.ts';
 import { serviceRoleObjectName, serviceRoleSpec } from './service-role.ts';
 
-/** What the Agent client reads from the informers' caches. */
+/** What the Agent client reads from the informers' caches, and the one write it makes to a Lambda. */
 export interface AgentLookups {
-  iamRole(namespace: string, name: string): AnyResource | undefined;
-  lambda(namespace: string, name: string): AnyResource | undefined;
+  iamRole(namespace: string, name: string): IAMRoleResource | undefined;
+  lambda(namespace: string, name: string): LambdaResource | undefined;
+  annotateLambda(namespace: string, name: string, annotations: Record<string, string>): Promise<void>;
 }
 
 /** The test alias AWS gives every agent (routes to DRAFT); not the operator's to manage. */
@@ -44,269 +48,298 @@ const DRAFT = 'DRAFT';
 
 type AliasSpec = NonNullable<AgentSpec['aliases']>[number];
 
-interface Desired {
+/** The agent the spec asks for, with its role and Lambdas resolved. */
+export interface AgentResolved {
+  agentName: string;
   fields: AgentFields;
   actionGroups: DesiredActionGroup[];
   knowledgeBases: DesiredKnowledgeBase[];
   tags: Record<string, string>;
   aliases: AliasSpec[];
+  prepare: boolean;
 }
 
-interface AgentDetails {
+/** What differs, by the step that fixes it. */
+export interface AgentPlan {
   agent: Agent;
-  desired: Desired;
   fieldDiff: string[];
-  groups: { create: DesiredActionGroup[]; update: { id: string; desired: DesiredActionGroup }[]; remove: AgentActionGroup[] };
+  groups: { create: DesiredActionGroup[]; update: { id: string; desired: DesiredActionGroup }[]; remove: { id: string; name: string }[] };
   knowledgeBases: { associate: DesiredKnowledgeBase[]; update: DesiredKnowledgeBase[]; disassociate: string[] };
   tags: TagChanges;
   aliases: { create: AliasSpec[]; update: { alias: AgentAliasSummary; spec: AliasSpec }[]; remove: AgentAliasSummary[]; busy: string[] };
 }
 
-export function agentNameOf(obj: AnyResource): string {
-  return (obj.spec as AgentSpec).agentName ?? obj.metadata.name;
+/** What a step did: nothing, wrote and the next step may follow, or wrote and the agent is now busy. */
+type StepResult = 'unchanged' | 'wrote' | 'wrote-then-wait';
+
+/** One pass's facts shared by its steps. */
+interface Pass {
+  obj: AgentResource;
+  desired: AgentResolved;
+  plan: AgentPlan;
+  agentId: string;
+  draftChanged: boolean;
 }
 
-export class BedrockAgentsClient implements ExternalClient {
+export function agentNameOf(obj: AgentResource): string {
+  return obj.spec.agentName ?? obj.metadata.name;
+}
+
+/** What this process remembers of an agent between passes, by object UID; forgotten on deletion. */
+class AgentMemory {
+  /** Agent IDs learned from CreateAgent, until status records them. */
+  readonly createdIds = new Map<string, string>();
+  /** When this process last prepared the agent: a FAILED agent is prepared again once a resync. */
+  readonly preparedAt = new Map<string, number>();
+
+  forget(uid: string): void {
+    this.createdIds.delete(uid);
+    this.preparedAt.delete(uid);
+  }
+}
+
+export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatus, AgentResolved, AgentPlan> {
   readonly #bedrock: BedrockAgentClient;
   readonly #aws: AwsEnvironment;
-  readonly #cluster: string;
   readonly #lookups: AgentLookups;
   readonly #roles: GeneratedRoles;
-  /** Agent IDs learned from CreateAgent, by object UID, until status records them. */
-  readonly #knownIds = new Map<string, string>();
-  /** When this process last prepared each agent: a FAILED agent is prepared again once a resync. */
-  readonly #preparedAt = new Map<string, number>();
-  readonly #retryFailedPrepareMs: number;
-  readonly #annotateLambda: (namespace: string, name: string, annotations: Record<string, string>) => Promise<void>;
+  readonly #ownership: OwnershipGuard;
   readonly #tenancy: TenancyPolicy;
+  readonly #retryFailedPrepareMs: number;
+  readonly #memory = new AgentMemory();
 
   constructor(
-    bedrock: BedrockAgentClient, aws: AwsEnvironment, cluster: string, lookups: AgentLookups, roles: GeneratedRoles, retryFailedPrepareMs: number,
-    annotateLambda: (namespace: string, name: string, annotations: Record<string, string>) => Promise<void>, tenancy: TenancyPolicy,
+    bedrock: BedrockAgentClient, aws: AwsEnvironment, lookups: AgentLookups, roles: GeneratedRoles, ownership: OwnershipGuard, tenancy: TenancyPolicy,
+    retryFailedPrepareMs: number,
   ) {
-    this.#tenancy = tenancy;
-    this.#annotateLambda = annotateLambda;
     this.#bedrock = bedrock;
     this.#aws = aws;
-    this.#cluster = cluster;
     this.#lookups = lookups;
     this.#roles = roles;
+    this.#ownership = ownership;
+    this.#tenancy = tenancy;
     this.#retryFailedPrepareMs = retryFailedPrepareMs;
   }
 
-  #owner(obj: AnyResource): Owner {
-    return objectOwner(this.#cluster, obj);
+  /** The role (generated if the spec names none) and the Lambdas' ARNs; waits while one is not Ready. */
+  async resolve(obj: AgentResource): Promise<AgentResolved> {
+    const spec = obj.spec;
+    const namespace = obj.metadata.namespace ?? 'default';
+    const roleArn = await this.#roleArn(obj);
+    const lambdaArn = (name: string) => {
+      const lambda = this.#lookups.lambda(namespace, name);
+      const arn = lambda?.status?.arn;
+      const ready = (lambda?.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+      if (!lambda || !ready || !arn) {
+        throw new WaitingError('WaitingForLambda', `Lambda ${namespace}/${name} (an action group's executor) ${lambda ? 'is not Ready yet' : 'does not exist yet'}; the action group is created once it is Ready`, 'dependency');
+      }
+      return arn;
+    };
+    const agentName = agentNameOf(obj);
+    return {
+      agentName,
+      fields: desiredAgentFields(spec, agentName, roleArn),
+      actionGroups: (spec.actionGroups ?? []).map((g) => desiredActionGroup(g, lambdaArn)),
+      knowledgeBases: desiredKnowledgeBases(spec),
+      tags: this.#ownership.desiredTags(obj, spec.tags),
+      aliases: spec.aliases ?? [],
+      prepare: spec.prepareAgent !== false,
+    };
   }
 
-  async observe(obj: AnyResource): Promise<Observation> {
+  async observe(obj: AgentResource, desired: AgentResolved): Promise<Observation<AgentStatus, AgentPlan>> {
     const agent = await this.#find(obj);
-    if (!agent) {
-      if (!obj.metadata.deletionTimestamp) await this.#desired(obj, undefined); // waits for role and Lambdas before create()
-      return { exists: false, upToDate: false, diff: [], status: { agentStatus: undefined, createPending: undefined } };
-    }
+    if (!agent) return { exists: false, status: { agentId: undefined, agentArn: undefined, agentStatus: undefined } };
     const agentId = agent.agentId!;
-    const tags = await this.#call(() => this.#bedrock.send(new ListTagsForResourceCommand({ resourceArn: agent.agentArn }))).then((r) => r.tags ?? {});
-    const me = this.#owner(obj);
-    const tagList = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-    const blocked = ownershipConflict(`Bedrock agent ${agent.agentName} (${agentId})`, tagList, me, this.#tenancy.adoption(obj), `agent -n ${me.namespace} ${me.name}`, 'spec.agentName');
-    const status: Partial<AgentStatus> = {
-      agentId, agentArn: agent.agentArn, agentStatus: agent.agentStatus, roleArn: agent.agentResourceRoleArn,
-      preparedAt: agent.preparedAt?.toISOString(), createPending: undefined,
-    };
-    if (blocked) return { exists: true, upToDate: false, diff: [], status: { createPending: undefined }, blocked };
-    if (obj.metadata.deletionTimestamp) return { exists: true, upToDate: true, diff: [], status, details: { agent } };
+    const tags = await this.#tagsOf(agent);
+    const blocked = this.#ownership.conflict(obj, `Bedrock agent ${agent.agentName} (${agentId})`, tags, 'spec.agentName');
+    if (blocked) return { exists: true, status: {}, blocked };
 
-    const spec = obj.spec as AgentSpec;
-    const desired = await this.#desired(obj, agent.agentArn);
     const fieldDiff = agentDiff(desired.fields, agent);
     const diff: string[] = [...fieldDiff];
     const groups = await this.#actionGroupChanges(agentId, desired.actionGroups);
     for (const g of [...groups.create, ...groups.update.map((u) => u.desired)]) diff.push(`action group ${g.actionGroupName}`);
-    for (const g of groups.remove) diff.push(`action group ${g.actionGroupName}`);
+    for (const g of groups.remove) diff.push(`action group ${g.name}`);
     const knowledgeBases = await this.#knowledgeBaseChanges(agentId, desired.knowledgeBases);
     for (const id of [...knowledgeBases.associate.map((k) => k.knowledgeBaseId), ...knowledgeBases.update.map((k) => k.knowledgeBaseId), ...knowledgeBases.disassociate]) {
       diff.push(`knowledge base ${id}`);
     }
-    const tagUpdates = tagChanges(desired.tags, tags, (obj.status as Partial<AgentStatus> | undefined)?.managedTagKeys);
+    const tagUpdates = this.#ownership.tagChanges(obj, obj.spec.tags, tags, obj.status?.managedTagKeys);
     if (tagUpdates.any) diff.push('tags');
-
-    const preparing = spec.prepareAgent !== false;
-    if (preparing && agent.agentStatus !== 'PREPARED') diff.push(`agent ${agent.agentStatus?.toLowerCase().replace('_', ' ') ?? 'not prepared'}`);
+    if (desired.prepare && agent.agentStatus !== 'PREPARED') diff.push(`agent ${agent.agentStatus?.toLowerCase().replace('_', ' ') ?? 'not prepared'}`);
     const { aliases, inAws } = await this.#aliasChanges(agent, desired.aliases);
     for (const a of aliases.create) diff.push(`alias ${a.name}`);
     for (const a of [...aliases.update.map((u) => u.alias), ...aliases.remove]) diff.push(`alias ${a.agentAliasName}`);
     for (const name of aliases.busy) diff.push(`alias ${name} (in progress)`);
 
     const routed = inAws.filter((a) => desired.aliases.some((s) => s.name === a.agentAliasName));
-    Object.assign(status, {
-      agentVersion: routed.map((a) => a.routingConfiguration?.[0]?.agentVersion).find((v) => v !== undefined),
-      aliases: routed.map((a) => ({ name: a.agentAliasName!, aliasId: a.agentAliasId, aliasArn: aliasArn(agent.agentArn!, a.agentAliasId!), agentVersion: a.routingConfiguration?.[0]?.agentVersion }))
-        .sort((a, b) => a.name.localeCompare(b.name)),
-      managedTagKeys: Object.keys(spec.tags ?? {}).sort(),
-    });
-    const details: AgentDetails = { agent, desired, fieldDiff, groups, knowledgeBases, tags: tagUpdates, aliases };
-    return { exists: true, upToDate: diff.length === 0, diff: [...new Set(diff)], status, details };
+    return {
+      exists: true,
+      status: {
+        agentId, agentArn: agent.agentArn, agentStatus: agent.agentStatus, roleArn: agent.agentResourceRoleArn, preparedAt: agent.preparedAt?.toISOString(),
+        agentVersion: routed.map((a) => a.routingConfiguration?.[0]?.agentVersion).find((v) => v !== undefined),
+        aliases: routed.map((a) => ({ name: a.agentAliasName!, aliasId: a.agentAliasId, aliasArn: aliasArn(agent.agentArn!, a.agentAliasId!), agentVersion: a.routingConfiguration?.[0]?.agentVersion }))
+          .sort((a, b) => a.name.localeCompare(b.name)),
+        managedTagKeys: managedTagKeys(obj.spec.tags),
+      },
+      diff: [...new Set(diff)],
+      plan: { agent, fieldDiff, groups, knowledgeBases, tags: tagUpdates, aliases },
+    };
   }
 
-  async create(obj: AnyResource): Promise<void> {
-    const desired = await this.#desired(obj, undefined);
-    const { fields } = desired;
-    const created = await this.#call(() => this.#bedrock.send(new CreateAgentCommand({
-      ...fields,
+  async create(obj: AgentResource, desired: AgentResolved): Promise<void> {
+    const created = await this.#call(this.#bedrock.send(new CreateAgentCommand({
+      ...desired.fields,
       // The ownership tags go with the create call, so an agent never exists without them.
       tags: desired.tags,
     })), 'creating the agent');
-    this.#knownIds.set(obj.metadata.uid ?? '', created.agent!.agentId!);
+    this.#memory.createdIds.set(obj.metadata.uid ?? '', created.agent!.agentId!);
     // Action groups, knowledge bases, preparation and aliases follow on the next passes.
   }
 
-  async update(obj: AnyResource, observation: Observation): Promise<void> {
-    const d = observation.details as AgentDetails;
-    const agentId = d.agent.agentId!;
-    const spec = obj.spec as AgentSpec;
-    if (BUSY.has(d.agent.agentStatus ?? '')) {
-      throw new WaitingError('AgentBusy', `the agent is ${d.agent.agentStatus}; the next change follows once it is done`, 1_000);
+  async update(obj: AgentResource, desired: AgentResolved, plan: AgentPlan): Promise<UpdateResult> {
+    const status = plan.agent.agentStatus ?? '';
+    if (BUSY.has(status)) throw new WaitingError('AgentBusy', `the agent is ${status}; the next change follows once it is done`, 'settling');
+    const pass: Pass = { obj, desired, plan, agentId: plan.agent.agentId!, draftChanged: false };
+    const steps = [this.#fields, this.#draftChildren, this.#tags, this.#prepare, this.#aliases];
+    let wrote = false;
+    for (const step of steps) {
+      const result = await step.call(this, pass);
+      if (result !== 'unchanged') wrote = true;
+      if (result === 'wrote-then-wait') break;
     }
-    if (d.fieldDiff.length > 0) {
-      await this.#call(() => this.#bedrock.send(new UpdateAgentCommand({ agentId, ...d.desired.fields })), 'updating the agent');
-      return; // UPDATING: DRAFT changes wait for the next pass.
-    }
-    let draftChanged = false;
-    for (const g of d.groups.remove) {
-      await this.#call(() => this.#bedrock.send(new DeleteAgentActionGroupCommand({ agentId, agentVersion: DRAFT, actionGroupId: g.actionGroupId, skipResourceInUseCheck: true })), `deleting action group ${g.actionGroupName}`);
-      draftChanged = true;
-    }
-    for (const g of d.groups.create) {
-      await this.#call(() => this.#bedrock.send(new CreateAgentActionGroupCommand({ agentId, agentVersion: DRAFT, ...g })), `creating action group ${g.actionGroupName}`);
-      draftChanged = true;
-    }
-    for (const { id, desired } of d.groups.update) {
-      await this.#call(() => this.#bedrock.send(new UpdateAgentActionGroupCommand({ agentId, agentVersion: DRAFT, actionGroupId: id, ...desired })), `updating action group ${desired.actionGroupName}`);
-      draftChanged = true;
-    }
-    for (const knowledgeBaseId of d.knowledgeBases.disassociate) {
-      await this.#call(() => this.#bedrock.send(new DisassociateAgentKnowledgeBaseCommand({ agentId, agentVersion: DRAFT, knowledgeBaseId })), `disassociating knowledge base ${knowledgeBaseId}`);
-      draftChanged = true;
-    }
-    for (const kb of d.knowledgeBases.associate) {
-      await this.#call(() => this.#bedrock.send(new AssociateAgentKnowledgeBaseCommand({ agentId, agentVersion: DRAFT, ...kb })), `associating knowledge base ${kb.knowledgeBaseId}`);
-      draftChanged = true;
-    }
-    for (const kb of d.knowledgeBases.update) {
-      await this.#call(() => this.#bedrock.send(new UpdateAgentKnowledgeBaseCommand({ agentId, agentVersion: DRAFT, ...kb })), `updating knowledge base ${kb.knowledgeBaseId}`);
-      draftChanged = true;
-    }
-    if (Object.keys(d.tags.set).length > 0) await this.#call(() => this.#bedrock.send(new TagResourceCommand({ resourceArn: d.agent.agentArn, tags: d.tags.set })), 'tagging the agent');
-    if (d.tags.remove.length > 0) await this.#call(() => this.#bedrock.send(new UntagResourceCommand({ resourceArn: d.agent.agentArn, tagKeys: d.tags.remove })), 'untagging the agent');
-    if (spec.prepareAgent === false) return;
+    return { wrote };
+  }
 
+  /** UpdateAgent with every field; the agent is UPDATING afterwards, so DRAFT changes wait for the next pass. */
+  async #fields({ agentId, desired, plan }: Pass): Promise<StepResult> {
+    if (plan.fieldDiff.length === 0) return 'unchanged';
+    await this.#call(this.#bedrock.send(new UpdateAgentCommand({ agentId, ...desired.fields })), 'updating the agent');
+    return 'wrote-then-wait';
+  }
+
+  async #draftChildren(pass: Pass): Promise<StepResult> {
+    const { agentId, plan: { groups, knowledgeBases } } = pass;
+    const version = { agentId, agentVersion: DRAFT };
+    const calls: [() => Promise<unknown>, string][] = [
+      ...groups.remove.map((g): [() => Promise<unknown>, string] => [
+        () => this.#bedrock.send(new DeleteAgentActionGroupCommand({ ...version, actionGroupId: g.id, skipResourceInUseCheck: true })), `deleting action group ${g.name}`]),
+      ...groups.create.map((g): [() => Promise<unknown>, string] => [
+        () => this.#bedrock.send(new CreateAgentActionGroupCommand({ ...version, ...g })), `creating action group ${g.actionGroupName}`]),
+      ...groups.update.map(({ id, desired }): [() => Promise<unknown>, string] => [
+        () => this.#bedrock.send(new UpdateAgentActionGroupCommand({ ...version, actionGroupId: id, ...desired })), `updating action group ${desired.actionGroupName}`]),
+      ...knowledgeBases.disassociate.map((knowledgeBaseId): [() => Promise<unknown>, string] => [
+        () => this.#bedrock.send(new DisassociateAgentKnowledgeBaseCommand({ ...version, knowledgeBaseId })), `disassociating knowledge base ${knowledgeBaseId}`]),
+      ...knowledgeBases.associate.map((kb): [() => Promise<unknown>, string] => [
+        () => this.#bedrock.send(new AssociateAgentKnowledgeBaseCommand({ ...version, ...kb })), `associating knowledge base ${kb.knowledgeBaseId}`]),
+      ...knowledgeBases.update.map((kb): [() => Promise<unknown>, string] => [
+        () => this.#bedrock.send(new UpdateAgentKnowledgeBaseCommand({ ...version, ...kb })), `updating knowledge base ${kb.knowledgeBaseId}`]),
+    ];
+    for (const [call, change] of calls) await this.#call(call(), change);
+    pass.draftChanged = calls.length > 0;
+    return pass.draftChanged ? 'wrote' : 'unchanged';
+  }
+
+  async #tags({ plan: { agent, tags } }: Pass): Promise<StepResult> {
+    if (Object.keys(tags.set).length > 0) await this.#call(this.#bedrock.send(new TagResourceCommand({ resourceArn: agent.agentArn, tags: tags.set })), 'tagging the agent');
+    if (tags.remove.length > 0) await this.#call(this.#bedrock.send(new UntagResourceCommand({ resourceArn: agent.agentArn, tagKeys: tags.remove })), 'untagging the agent');
+    return tags.any ? 'wrote' : 'unchanged';
+  }
+
+  /** PrepareAgent after a DRAFT change or when not prepared; a FAILED preparation is tried again once a resync. */
+  async #prepare({ obj, agentId, desired, plan: { agent }, draftChanged }: Pass): Promise<StepResult> {
+    if (!desired.prepare) return 'unchanged';
+    if (!draftChanged && agent.agentStatus !== 'NOT_PREPARED' && agent.agentStatus !== 'FAILED') return 'unchanged';
     const uid = obj.metadata.uid ?? '';
-    if (draftChanged || d.agent.agentStatus === 'NOT_PREPARED' || d.agent.agentStatus === 'FAILED') {
-      const lastPrepare = this.#preparedAt.get(uid);
-      if (!draftChanged && d.agent.agentStatus === 'FAILED' && lastPrepare !== undefined && Date.now() - lastPrepare < this.#retryFailedPrepareMs) {
-        throw new TerminalError('PrepareFailed', `Bedrock could not prepare the agent: ${(d.agent.failureReasons ?? []).join('; ') || 'no reason given'}`);
-      }
-      await this.#call(() => this.#bedrock.send(new PrepareAgentCommand({ agentId })), 'preparing the agent');
-      this.#preparedAt.set(uid, Date.now());
-      return; // PREPARING: aliases wait for PREPARED.
+    const lastPrepare = this.#memory.preparedAt.get(uid);
+    if (!draftChanged && agent.agentStatus === 'FAILED' && lastPrepare !== undefined && Date.now() - lastPrepare < this.#retryFailedPrepareMs) {
+      throw new TerminalError('PrepareFailed', `Bedrock could not prepare the agent: ${(agent.failureReasons ?? []).join('; ') || 'no reason given'}`);
     }
-    if (d.aliases.busy.length > 0) throw new WaitingError('AliasBusy', `alias ${d.aliases.busy.join(', ')} is still being created or updated`, 1_000);
-    for (const a of d.aliases.remove) await this.#call(() => this.#bedrock.send(new DeleteAgentAliasCommand({ agentId, agentAliasId: a.agentAliasId })), `deleting alias ${a.agentAliasName}`);
-    // One alias per pass: an alias without routing makes a new version, and the agent is
-    // VERSIONING (refusing the next alias) until that is done.
-    const [create] = d.aliases.create;
+    await this.#call(this.#bedrock.send(new PrepareAgentCommand({ agentId })), 'preparing the agent');
+    this.#memory.preparedAt.set(uid, Date.now());
+    return 'wrote-then-wait'; // PREPARING: aliases wait for PREPARED.
+  }
+
+  /**
+   * Removals, then one alias created or updated: an alias without routing makes a new version,
+   * and the agent is VERSIONING (refusing the next alias) until that is done.
+   */
+  async #aliases({ agentId, plan: { aliases } }: Pass): Promise<StepResult> {
+    if (aliases.busy.length > 0) throw new WaitingError('AliasBusy', `alias ${aliases.busy.join(', ')} is still being created or updated`, 'settling');
+    for (const a of aliases.remove) {
+      await this.#call(ignoreNotFound(this.#bedrock.send(new DeleteAgentAliasCommand({ agentId, agentAliasId: a.agentAliasId }))), `deleting alias ${a.agentAliasName}`);
+    }
+    const [create] = aliases.create;
+    const [update] = aliases.update;
     if (create) {
-      await this.#call(() => this.#bedrock.send(new CreateAgentAliasCommand({
+      await this.#call(this.#bedrock.send(new CreateAgentAliasCommand({
         agentId, agentAliasName: create.name, description: create.description, tags: create.tags,
         ...(create.routingConfiguration ? { routingConfiguration: create.routingConfiguration } : {}),
       })), `creating alias ${create.name}`);
-      return;
-    }
-    const [update] = d.aliases.update;
-    if (update) {
+    } else if (update) {
       const { alias, spec: a } = update;
-      await this.#call(() => this.#bedrock.send(new UpdateAgentAliasCommand({
+      await this.#call(this.#bedrock.send(new UpdateAgentAliasCommand({
         agentId, agentAliasId: alias.agentAliasId, agentAliasName: a.name, description: a.description,
         ...(a.routingConfiguration ? { routingConfiguration: a.routingConfiguration } : {}),
       })), `updating alias ${a.name}`);
+    } else {
+      return aliases.remove.length > 0 ? 'wrote' : 'unchanged';
     }
+    return 'wrote-then-wait';
   }
 
-  async delete(obj: AnyResource, observation: Observation): Promise<void> {
-    const agent = (observation.details as { agent: Agent }).agent;
-    if (agent.agentStatus === 'DELETING') return;
-    // The object is deleted on purpose: its aliases go with it.
-    await this.#call(() => this.#bedrock.send(new DeleteAgentCommand({ agentId: agent.agentId, skipResourceInUseCheck: true }))).catch((error: unknown) => {
-      if (!(error instanceof TerminalError && error.reason === 'ResourceNotFound')) throw error;
-    });
-    this.#knownIds.delete(obj.metadata.uid ?? '');
+  /** Deletes the agent with its aliases; the next passes wait until Bedrock no longer finds it. */
+  async delete(obj: AgentResource): Promise<DeleteResult> {
+    const agent = await this.#find(obj);
+    if (!agent) return { wrote: false, remaining: false };
+    if (agent.agentStatus === 'DELETING') return { wrote: false, remaining: true };
+    // An agent that vanishes between two reads is deleted: that is what this pass wants.
+    const tags = await this.#call(ignoreNotFound(this.#bedrock.send(new ListTagsForResourceCommand({ resourceArn: agent.agentArn }))));
+    if (!tags) return { wrote: false, remaining: false };
+    if (this.#ownership.conflict(obj, `Bedrock agent ${agent.agentName} (${agent.agentId})`, tags.tags ?? {}, 'spec.agentName')) return { wrote: false, remaining: false };
+    const deleted = await this.#call(ignoreNotFound(this.#bedrock.send(new DeleteAgentCommand({ agentId: agent.agentId, skipResourceInUseCheck: true }))), 'deleting the agent');
+    return { wrote: true, remaining: deleted !== undefined };
   }
 
-  async finalize(obj: AnyResource, policy: DeletionPolicy): Promise<void> {
-    if (generatesRole(obj.spec as AgentSpec)) await this.#roles.release(obj, serviceRoleObjectName(obj.metadata.name), policy);
-    const agentArn = (obj.status as Partial<AgentStatus> | undefined)?.agentArn;
+  async finalize(obj: AgentResource, policy: DeletionPolicy): Promise<void> {
+    this.#memory.forget(obj.metadata.uid ?? '');
+    if (generatesRole(obj.spec)) await this.#roles.release(obj, serviceRoleObjectName(obj.metadata.name), policy);
+    const agentArn = obj.status?.agentArn;
     if (policy !== 'retain' || !agentArn) return;
     // The retained agent keeps its access to the Lambdas it calls.
     const namespace = obj.metadata.namespace ?? 'default';
-    for (const group of (obj.spec as AgentSpec).actionGroups ?? []) {
+    for (const group of obj.spec.actionGroups ?? []) {
       const lambda = group.actionGroupExecutor?.lambda ? this.#lookups.lambda(namespace, group.actionGroupExecutor.lambda) : undefined;
-      if (!lambda || retainedAgentArns(lambda).includes(agentArn)) continue;
-      await this.#annotateLambda(namespace, lambda.metadata.name, { [RETAINED_AGENTS_ANNOTATION]: [...retainedAgentArns(lambda), agentArn].join(',') });
+      const annotations = lambda && retainAgentOn(lambda, agentArn);
+      if (annotations) await this.#lookups.annotateLambda(namespace, lambda.metadata.name, annotations);
     }
   }
 
-  /** The agent: by the ID status or this process knows, else by name (a create whose ID was never recorded). */
-  async #find(obj: AnyResource): Promise<Agent | undefined> {
-    const id = (obj.status as Partial<AgentStatus> | undefined)?.agentId ?? this.#knownIds.get(obj.metadata.uid ?? '');
-    if (id) {
+  /** The agent: by the ID this process created or status recorded, else by name (a create whose ID was never recorded). */
+  async #find(obj: AgentResource): Promise<Agent | undefined> {
+    const uid = obj.metadata.uid ?? '';
+    for (const id of new Set([this.#memory.createdIds.get(uid), obj.status?.agentId])) {
+      if (!id) continue;
       const agent = await this.#getAgent(id);
       if (agent) return agent;
     }
     const name = agentNameOf(obj);
-    let nextToken: string | undefined;
-    do {
-      const page = await this.#call(() => this.#bedrock.send(new ListAgentsCommand({ nextToken })));
-      const match = (page.agentSummaries ?? []).find((a) => a.agentName === name);
-      if (match) return this.#getAgent(match.agentId!);
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return undefined;
+    const summaries = await allPages((nextToken) => this.#call(this.#bedrock.send(new ListAgentsCommand({ nextToken })))
+      .then((page) => ({ items: page.agentSummaries ?? [], next: page.nextToken })));
+    const match = summaries.find((a) => a.agentName === name);
+    return match ? this.#getAgent(match.agentId!) : undefined;
   }
 
-  async #getAgent(agentId: string): Promise<Agent | undefined> {
-    try {
-      return (await this.#bedrock.send(new GetAgentCommand({ agentId }))).agent;
-    } catch (error) {
-      if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;
-      throw classifyBedrockError(error);
-    }
+  #getAgent(agentId: string): Promise<Agent | undefined> {
+    return this.#call(ignoreNotFound(this.#bedrock.send(new GetAgentCommand({ agentId })))).then((r) => r?.agent);
   }
 
-  /** Everything the spec asks for, with references resolved; waits (throws) while one is not ready. */
-  async #desired(obj: AnyResource, agentArn: string | undefined): Promise<Desired> {
-    const spec = obj.spec as AgentSpec;
-    const namespace = obj.metadata.namespace ?? 'default';
-    const roleArn = await this.#roleArn(obj, agentArn);
-    const lambdaArn = (name: string) => {
-      const lambda = this.#lookups.lambda(namespace, name);
-      const arn = (lambda?.status as Partial<LambdaStatus> | undefined)?.arn;
-      const ready = (lambda?.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-      if (!lambda || !ready || !arn) {
-        throw new WaitingError('WaitingForLambda', `Lambda ${namespace}/${name} (an action group's executor) ${lambda ? 'is not Ready yet' : 'does not exist yet'}; the action group is created once it is Ready`, 10_000);
-      }
-      return arn;
-    };
-    return {
-      fields: desiredAgentFields(spec, agentNameOf(obj), roleArn),
-      actionGroups: (spec.actionGroups ?? []).map((g) => desiredActionGroup(g, lambdaArn)),
-      knowledgeBases: desiredKnowledgeBases(spec),
-      tags: { ...(spec.tags ?? {}), ...ownershipTagMap(this.#owner(obj)) },
-      aliases: spec.aliases ?? [],
-    };
+  async #tagsOf(agent: Agent): Promise<Record<string, string>> {
+    return (await this.#call(this.#bedrock.send(new ListTagsForResourceCommand({ resourceArn: agent.agentArn })))).tags ?? {};
   }
 
-  async #roleArn(obj: AnyResource, agentArn: string | undefined): Promise<string> {
-    const spec = obj.spec as AgentSpec;
+  async #roleArn(obj: AgentResource): Promise<string> {
+    const spec = obj.spec;
     const namespace = obj.metadata.namespace ?? 'default';
     const role = spec.iamRole;
     if (typeof role === 'string' && role.startsWith('arn:')) return this.#tenancy.externalRole(role, 'spec.iamRole');
@@ -319,32 +352,33 @@ export class BedrockAgentsClient implements ExternalClient {
     const name = serviceRoleObjectName(obj.metadata.name);
     const account = await this.#aws.account();
     const { partition, region } = this.#aws;
-    const generated = await this.#roles.ensure(obj, name, serviceRoleSpec(agentNameOf(obj), spec, { partition, region, account }, agentArn));
+    // The trust is pinned to the agent's ARN once status records it.
+    const generated = await this.#roles.ensure(obj, name, serviceRoleSpec(agentNameOf(obj), spec, { partition, region, account }, obj.status?.agentArn));
     return readyRoleArn(generated, namespace, name, 'the generated service role');
   }
 
-  async #actionGroupChanges(agentId: string, desired: DesiredActionGroup[]): Promise<AgentDetails['groups']> {
-    const summaries = await this.#pages((nextToken) => this.#call(() => this.#bedrock.send(new ListAgentActionGroupsCommand({ agentId, agentVersion: DRAFT, nextToken })))
-      .then((r) => ({ items: r.actionGroupSummaries ?? [], nextToken: r.nextToken })));
+  async #actionGroupChanges(agentId: string, desired: DesiredActionGroup[]): Promise<AgentPlan['groups']> {
+    const summaries = await allPages((nextToken) => this.#call(this.#bedrock.send(new ListAgentActionGroupsCommand({ agentId, agentVersion: DRAFT, nextToken })))
+      .then((r) => ({ items: r.actionGroupSummaries ?? [], next: r.nextToken })));
     const byName = new Map(summaries.map((s) => [s.actionGroupName!, s]));
     const wanted = new Set(desired.map((g) => g.actionGroupName));
-    const changes: AgentDetails['groups'] = { create: [], update: [], remove: [] };
+    const changes: AgentPlan['groups'] = { create: [], update: [], remove: [] };
     for (const g of desired) {
       const summary = byName.get(g.actionGroupName);
       if (!summary) {
         changes.create.push(g);
         continue;
       }
-      const actual = (await this.#call(() => this.#bedrock.send(new GetAgentActionGroupCommand({ agentId, agentVersion: DRAFT, actionGroupId: summary.actionGroupId })))).agentActionGroup!;
+      const actual = (await this.#call(this.#bedrock.send(new GetAgentActionGroupCommand({ agentId, agentVersion: DRAFT, actionGroupId: summary.actionGroupId })))).agentActionGroup!;
       if (!actionGroupMatches(g, actual)) changes.update.push({ id: summary.actionGroupId!, desired: g });
     }
-    changes.remove = summaries.filter((s) => !wanted.has(s.actionGroupName!)) as AgentActionGroup[];
+    changes.remove = summaries.filter((s) => !wanted.has(s.actionGroupName!)).map((s) => ({ id: s.actionGroupId!, name: s.actionGroupName! }));
     return changes;
   }
 
-  async #knowledgeBaseChanges(agentId: string, desired: DesiredKnowledgeBase[]): Promise<AgentDetails['knowledgeBases']> {
-    const actual: AgentKnowledgeBase[] = await this.#pages((nextToken) => this.#call(() => this.#bedrock.send(new ListAgentKnowledgeBasesCommand({ agentId, agentVersion: DRAFT, nextToken })))
-      .then((r) => ({ items: (r.agentKnowledgeBaseSummaries ?? []) as AgentKnowledgeBase[], nextToken: r.nextToken })));
+  async #knowledgeBaseChanges(agentId: string, desired: DesiredKnowledgeBase[]): Promise<AgentPlan['knowledgeBases']> {
+    const actual: AgentKnowledgeBaseSummary[] = await allPages((nextToken) => this.#call(this.#bedrock.send(new ListAgentKnowledgeBasesCommand({ agentId, agentVersion: DRAFT, nextToken })))
+      .then((r) => ({ items: r.agentKnowledgeBaseSummaries ?? [], next: r.nextToken })));
     const byId = new Map(actual.map((k) => [k.knowledgeBaseId!, k]));
     return {
       associate: desired.filter((k) => !byId.has(k.knowledgeBaseId)),
@@ -357,13 +391,14 @@ export class BedrockAgentsClient implements ExternalClient {
    * Aliases to create, to move to a new version, to remove. An alias without explicit routing must
    * route to a version made after the agent was last prepared; one with routing, to that routing.
    */
-  async #aliasChanges(agent: Agent, desired: AliasSpec[]): Promise<{ aliases: AgentDetails['aliases']; inAws: AgentAlias[] }> {
+  async #aliasChanges(agent: Agent, desired: AliasSpec[]): Promise<{ aliases: AgentPlan['aliases']; inAws: AgentAliasSummary[] }> {
     const agentId = agent.agentId!;
-    const summaries = (await this.#pages((nextToken) => this.#call(() => this.#bedrock.send(new ListAgentAliasesCommand({ agentId, nextToken })))
-      .then((r) => ({ items: r.agentAliasSummaries ?? [], nextToken: r.nextToken })))).filter((a) => a.agentAliasId !== TEST_ALIAS_ID);
+    const summaries = (await allPages((nextToken) => this.#call(this.#bedrock.send(new ListAgentAliasesCommand({ agentId, nextToken })))
+      .then((r) => ({ items: r.agentAliasSummaries ?? [], next: r.nextToken })))).filter((a) => a.agentAliasId !== TEST_ALIAS_ID);
     const byName = new Map(summaries.map((a) => [a.agentAliasName!, a]));
-    const changes: AgentDetails['aliases'] = { create: [], update: [], remove: [], busy: [] };
-    const versionCreated = new Map<string, number>();
+    const changes: AgentPlan['aliases'] = { create: [], update: [], remove: [], busy: [] };
+    /** When each routed version was made; a version that does not exist (any more) is never current. */
+    const versionCreated = new Map<string, number | undefined>();
     for (const spec of desired) {
       const alias = byName.get(spec.name);
       if (!alias) {
@@ -383,34 +418,21 @@ export class BedrockAgentsClient implements ExternalClient {
         current = false;
       } else {
         if (!versionCreated.has(routed)) {
-          const version = await this.#call(() => this.#bedrock.send(new GetAgentVersionCommand({ agentId, agentVersion: routed }))).then((r) => r.agentVersion, () => undefined);
-          versionCreated.set(routed, version?.createdAt?.getTime() ?? 0);
+          // A failed read fails the pass: it must never pass for "made at time 0" and move the alias.
+          const version = await this.#call(ignoreNotFound(this.#bedrock.send(new GetAgentVersionCommand({ agentId, agentVersion: routed }))));
+          versionCreated.set(routed, version?.agentVersion?.createdAt?.getTime());
         }
-        current = (agent.preparedAt?.getTime() ?? 0) <= versionCreated.get(routed)!;
+        const created = versionCreated.get(routed);
+        current = created !== undefined && (agent.preparedAt?.getTime() ?? 0) <= created;
       }
       if (!current || (alias.description ?? '') !== (spec.description ?? '')) changes.update.push({ alias, spec });
     }
     changes.remove = summaries.filter((a) => !desired.some((s) => s.name === a.agentAliasName));
-    return { aliases: changes, inAws: summaries as AgentAlias[] };
+    return { aliases: changes, inAws: summaries };
   }
 
-  async #pages<T>(page: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string }>): Promise<T[]> {
-    const all: T[] = [];
-    let nextToken: string | undefined;
-    do {
-      const r = await page(nextToken);
-      all.push(...r.items);
-      nextToken = r.nextToken;
-    } while (nextToken);
-    return all;
-  }
-
-  async #call<T>(fn: () => Promise<T>, change?: string): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw classifyBedrockError(error, change);
-    }
+  #call<T>(call: Promise<T>, change?: string): Promise<T> {
+    return classified(call, (error) => classifyBedrockError(error, change));
   }
 }
 

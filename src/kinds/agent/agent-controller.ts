@@ -4,35 +4,33 @@
 import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AgentSpec } from '../../api/agent.ts';
-import { AgentKind, IAMRoleKind, LambdaKind } from '../../api/kinds.ts';
+import { AgentKind, IAMRoleKind, LambdaKind, type AgentResource, type IAMRoleResource, type LambdaResource } from '../../api/kinds.ts';
+import { instrument } from '../../aws/sdk-clients.ts';
 import { Controller } from '../../runtime/controller.ts';
 import { cached, customKind, keyOf, type KindInformer } from '../../runtime/informers.ts';
-import { patchAnnotations, type AnyResource } from '../../runtime/kube-writes.ts';
-import { countAwsCalls } from '../../runtime/metrics.ts';
+import { patchAnnotations } from '../../runtime/kube-writes.ts';
+import { agentUsesLambda } from '../agent-lambda-link.ts';
 import { GeneratedRoles, ownerKeys } from '../generated-roles.ts';
-import { agentUsesLambda } from '../lambda/lambda-client.ts';
-import { controllerBase, type OperatorContext } from '../operator-context.ts';
-import { BedrockAgentsClient, namedIAMRole } from './agent-client.ts';
+import { controllerBase, ownershipGuard, type OperatorContext } from '../operator-context.ts';
+import { AgentExternalClient, namedIAMRole, type AgentLookups } from './agent-client.ts';
 
-export async function agentController(ctx: OperatorContext): Promise<Controller> {
-  const bedrock = new BedrockAgentClient({ region: ctx.aws.region });
-  countAwsCalls(bedrock, 'bedrock-agent');
+export async function agentController(ctx: OperatorContext) {
+  const bedrock = instrument(new BedrockAgentClient({ region: ctx.aws.region }), 'bedrock-agent');
   const [agents, roles, lambdas] = await Promise.all([
     ctx.informers.informer(customKind(AgentKind)),
     ctx.informers.informer(customKind(IAMRoleKind)),
     ctx.informers.informer(customKind(LambdaKind)),
   ]);
-  const lookups = {
-    iamRole: (namespace: string, name: string) => cached<AnyResource>(roles, namespace, name),
-    lambda: (namespace: string, name: string) => cached<AnyResource>(lambdas, namespace, name),
+  const lookups: AgentLookups = {
+    iamRole: (namespace, name) => cached<IAMRoleResource>(roles, namespace, name),
+    lambda: (namespace, name) => cached<LambdaResource>(lambdas, namespace, name),
+    annotateLambda: (namespace, name, annotations) => patchAnnotations(ctx.kc, LambdaKind, namespace, name, annotations),
   };
-  const annotateLambda = (namespace: string, name: string, annotations: Record<string, string>) => patchAnnotations(ctx.kc, LambdaKind, namespace, name, annotations);
-  const client = new BedrockAgentsClient(bedrock, ctx.aws, ctx.cluster, lookups, new GeneratedRoles(ctx.kc, lookups.iamRole), ctx.resyncMs, annotateLambda, ctx.tenancy);
+  const client = new AgentExternalClient(bedrock, ctx.aws, lookups, new GeneratedRoles(ctx.kc, lookups.iamRole), ownershipGuard(ctx), ctx.tenancy, ctx.resyncMs);
   return new Controller({
     ...controllerBase(ctx),
     kind: AgentKind,
     client,
-    recordCreatePending: true,
     watches: [
       { type: customKind(IAMRoleKind), keysFor: (role) => [...agentsWhere(agents, role, (s) => namedIAMRole(s)?.name === role.metadata?.name), ...ownerKeys(role, AgentKind.kind)] },
       { type: customKind(LambdaKind), keysFor: (lambda) => agentsWhere(agents, lambda, (_, a) => agentUsesLambda(a, lambda.metadata?.name ?? '')) },
@@ -40,6 +38,6 @@ export async function agentController(ctx: OperatorContext): Promise<Controller>
   });
 }
 
-function agentsWhere(agents: KindInformer, related: KubernetesObject, match: (spec: AgentSpec, agent: AnyResource) => boolean): string[] {
-  return (agents.list(related.metadata?.namespace) as AnyResource[]).filter((a) => match(a.spec as AgentSpec, a)).map(keyOf);
+function agentsWhere(agents: KindInformer, related: KubernetesObject, match: (spec: AgentSpec, agent: AgentResource) => boolean): string[] {
+  return (agents.list(related.metadata?.namespace) as AgentResource[]).filter((a) => match(a.spec, a)).map(keyOf);
 }

@@ -157,6 +157,6 @@ export function desiredKnowledgeBases(spec: AgentSpec): DesiredKnowledgeBase[] {
   return (spec.knowledgeBases ?? []).map((kb) => ({ knowledgeBaseId: kb.knowledgeBaseId, description: kb.description, knowledgeBaseState: kb.knowledgeBaseState ?? 'ENABLED' }));
 }
 
-export function knowledgeBaseMatches(desired: DesiredKnowledgeBase, actual: AgentKnowledgeBase): boolean {
+export function knowledgeBaseMatches(desired: DesiredKnowledgeBase, actual: { description?: string; knowledgeBaseState?: string }): boolean {
   return desired.description === actual.description && desired.knowledgeBaseState === (actual.knowledgeBaseState ?? 'ENABLED');
 }

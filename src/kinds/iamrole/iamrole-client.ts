@@ -7,185 +7,181 @@ import {
   TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand, UpdateRoleCommand, type IAMClient, type Role,
 } from '@aws-sdk/client-iam';
 import type { IAMRoleSpec, IAMRoleStatus } from '../../api/iamrole.ts';
-import type { AnyResource } from '../../runtime/kube-writes.ts';
-import type { ExternalClient, Observation } from '../../runtime/controller.ts';
-import { TerminalError } from '../../runtime/errors.ts';
+import type { IAMRoleResource } from '../../api/kinds.ts';
+import { allPages, classified, ignoreNotFound } from '../../aws/aws-errors.ts';
+import { classifyIamError } from '../../aws/iam/iam-errors.ts';
 import { iamPolicyText, policiesEqual } from '../../aws/iam/policy-json.ts';
-import { awsErrorName, classifyIamError } from '../../aws/iam/iam-errors.ts';
-import { ownershipConflict, ownershipTagMap, ownershipTags, objectOwner, tagChanges, type Owner, type TagChanges } from '../../aws/ownership.ts';
-import { TenancyPolicy } from '../tenancy-policy.ts';
+import { ownershipTags } from '../../aws/ownership.ts';
+import { TerminalError } from '../../runtime/errors.ts';
+import type { DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import { managedTagKeys, type OwnershipGuard } from '../ownership-guard.ts';
+import type { TenancyPolicy } from '../tenancy-policy.ts';
 
-interface RoleDetails {
-  role: Role;
-  diff: Set<Aspect>;
-  inlineExtra: string[];
-  inlineChanged: string[];
-  attachedExtra: string[];
-  attachedMissing: string[];
-  tags: TagChanges;
+/** What the spec resolves to: the role's name and the boundary it gets (the enforced one, if any). */
+export interface RoleResolved {
+  roleName: string;
+  boundary: string | undefined;
 }
 
 type Aspect = 'trust policy' | 'description' | 'max session duration' | 'permissions boundary' | `inline policy ${string}` | `managed policy ${string}` | 'tags';
 
-const DEFAULT_MAX_SESSION = 3600;
-
-export function roleNameOf(obj: AnyResource): string {
-  return (obj.spec as IAMRoleSpec).roleName ?? obj.metadata.name;
+/** The IAM calls that bring the role to the spec. */
+export interface RolePlan {
+  differs: Set<Aspect>;
+  inlineExtra: string[];
+  inlineChanged: string[];
+  attachedExtra: string[];
+  attachedMissing: string[];
+  tags: { set: Record<string, string>; remove: string[] };
 }
 
-export class IAMRoleClient implements ExternalClient {
+const DEFAULT_MAX_SESSION = 3600;
+
+export function roleNameOf(obj: IAMRoleResource): string {
+  return obj.spec.roleName ?? obj.metadata.name;
+}
+
+export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRoleStatus, RoleResolved, RolePlan> {
   readonly #iam: IAMClient;
-  readonly #cluster: string;
+  readonly #ownership: OwnershipGuard;
   readonly #tenancy: TenancyPolicy;
 
-  constructor(iam: IAMClient, cluster: string, tenancy = new TenancyPolicy()) {
+  constructor(iam: IAMClient, ownership: OwnershipGuard, tenancy: TenancyPolicy) {
     this.#iam = iam;
-    this.#cluster = cluster;
+    this.#ownership = ownership;
     this.#tenancy = tenancy;
   }
 
-  #owner(obj: AnyResource): Owner {
-    return objectOwner(this.#cluster, obj);
+  async resolve(obj: IAMRoleResource): Promise<RoleResolved> {
+    return { roleName: roleNameOf(obj), boundary: this.#tenancy.boundaryFor(obj.spec.permissionsBoundary) };
   }
 
-  async observe(obj: AnyResource): Promise<Observation> {
-    const spec = obj.spec as IAMRoleSpec;
-    const roleName = roleNameOf(obj);
-    const role = await this.#call(() => this.#iam.send(new GetRoleCommand({ RoleName: roleName })).then((r) => r.Role), true);
-    if (!role) return { exists: false, upToDate: false, diff: [], status: { roleName } };
+  async observe(obj: IAMRoleResource, { roleName, boundary }: RoleResolved): Promise<Observation<IAMRoleStatus, RolePlan>> {
+    const spec = obj.spec;
+    const role = await this.#getRole(roleName);
+    if (!role) return { exists: false, status: { roleName } };
 
-    const status: Partial<IAMRoleStatus> = { arn: role.Arn, roleId: role.RoleId, roleName, managedTagKeys: Object.keys(spec.tags ?? {}).sort() };
-    const me = this.#owner(obj);
-    const blocked = ownershipConflict(`IAM role ${roleName}`, role.Tags ?? [], me, this.#tenancy.adoption(obj), `iamrole -n ${me.namespace} ${me.name}`, 'spec.roleName');
-    if (blocked) return { exists: true, upToDate: false, diff: [], status: { roleName }, blocked };
+    const blocked = this.#ownership.conflict(obj, `IAM role ${roleName}`, tagMap(role), 'spec.roleName');
+    if (blocked) return { exists: true, status: { roleName }, blocked };
     if ((role.Path ?? '/') !== (spec.path ?? '/')) {
       throw new TerminalError('PathImmutable', `the role's path is ${role.Path} in AWS; IAM cannot change a role's path: set spec.path to ${role.Path}, or delete the role to have it created again`);
     }
 
-    const diff = new Set<Aspect>();
-    if (!policiesEqual(spec.assumeRolePolicy, role.AssumeRolePolicyDocument ?? '{}')) diff.add('trust policy');
-    if ((role.Description ?? '') !== (spec.description ?? '')) diff.add('description');
-    if ((role.MaxSessionDuration ?? DEFAULT_MAX_SESSION) !== (spec.maxSessionDuration ?? DEFAULT_MAX_SESSION)) diff.add('max session duration');
-    if ((role.PermissionsBoundary?.PermissionsBoundaryArn ?? '') !== (this.#tenancy.boundaryFor(spec.permissionsBoundary) ?? '')) diff.add('permissions boundary');
+    const differs = new Set<Aspect>();
+    if (!policiesEqual(spec.assumeRolePolicy, role.AssumeRolePolicyDocument ?? '{}')) differs.add('trust policy');
+    if ((role.Description ?? '') !== (spec.description ?? '')) differs.add('description');
+    if ((role.MaxSessionDuration ?? DEFAULT_MAX_SESSION) !== (spec.maxSessionDuration ?? DEFAULT_MAX_SESSION)) differs.add('max session duration');
+    if ((role.PermissionsBoundary?.PermissionsBoundaryArn ?? '') !== (boundary ?? '')) differs.add('permissions boundary');
 
     const inlineNames = await this.#listInline(roleName);
     const desiredInline = new Map((spec.inlinePolicies ?? []).map((p) => [p.name, p.policy]));
     const inlineExtra = inlineNames.filter((n) => !desiredInline.has(n));
     const inlineChanged: string[] = [];
     for (const [name, policy] of desiredInline) {
-      const current = inlineNames.includes(name)
-        ? await this.#iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name })).then((r) => r.PolicyDocument)
-        : undefined;
+      const current = inlineNames.includes(name) ? await this.#getInline(roleName, name) : undefined;
       if (current === undefined || !policiesEqual(policy, current)) inlineChanged.push(name);
     }
-    for (const name of [...inlineExtra, ...inlineChanged]) diff.add(`inline policy ${name}`);
+    for (const name of [...inlineExtra, ...inlineChanged]) differs.add(`inline policy ${name}`);
 
     const attached = await this.#listAttached(roleName);
     const desiredAttached = (spec.policies ?? []).map((p) => p.policyArn);
     const attachedExtra = attached.filter((a) => !desiredAttached.includes(a));
     const attachedMissing = desiredAttached.filter((a) => !attached.includes(a));
-    for (const arn of [...attachedExtra, ...attachedMissing]) diff.add(`managed policy ${arn}`);
+    for (const arn of [...attachedExtra, ...attachedMissing]) differs.add(`managed policy ${arn}`);
 
-    const tags = tagChanges(
-      { ...(spec.tags ?? {}), ...ownershipTagMap(me) },
-      Object.fromEntries((role.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])),
-      (obj.status as Partial<IAMRoleStatus> | undefined)?.managedTagKeys,
-    );
-    if (tags.any) diff.add('tags');
+    const tags = this.#ownership.tagChanges(obj, spec.tags, tagMap(role), obj.status?.managedTagKeys);
+    if (tags.any) differs.add('tags');
 
-    const details: RoleDetails = { role, diff, inlineExtra, inlineChanged, attachedExtra, attachedMissing, tags };
-    return { exists: true, upToDate: diff.size === 0, diff: [...diff], status, details };
+    return {
+      exists: true,
+      status: { arn: role.Arn, roleId: role.RoleId, roleName, managedTagKeys: managedTagKeys(spec.tags) },
+      diff: [...differs],
+      plan: { differs, inlineExtra, inlineChanged, attachedExtra, attachedMissing, tags },
+    };
   }
 
-  async create(obj: AnyResource): Promise<void> {
-    const spec = obj.spec as IAMRoleSpec;
-    const RoleName = roleNameOf(obj);
-    await this.#call(() => this.#iam.send(new CreateRoleCommand({
+  async create(obj: IAMRoleResource, { roleName: RoleName, boundary }: RoleResolved): Promise<void> {
+    const spec = obj.spec;
+    await this.#call(this.#iam.send(new CreateRoleCommand({
       RoleName,
       Path: spec.path ?? '/',
       AssumeRolePolicyDocument: iamPolicyText(spec.assumeRolePolicy),
       Description: spec.description,
       MaxSessionDuration: spec.maxSessionDuration,
-      PermissionsBoundary: this.#tenancy.boundaryFor(spec.permissionsBoundary),
+      PermissionsBoundary: boundary,
       // The ownership tags go with the create call, so a role never exists without them.
-      Tags: [...Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value })), ...ownershipTags(this.#owner(obj))],
+      Tags: [...Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value })), ...ownershipTags(this.#ownership.owner(obj))],
     })));
     for (const p of spec.inlinePolicies ?? []) {
-      await this.#call(() => this.#iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: p.name, PolicyDocument: iamPolicyText(p.policy) })));
+      await this.#call(this.#iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: p.name, PolicyDocument: iamPolicyText(p.policy) })));
     }
-    for (const p of spec.policies ?? []) {
-      await this.#call(() => this.#iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: p.policyArn })));
-    }
+    for (const p of spec.policies ?? []) await this.#call(this.#iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: p.policyArn })));
   }
 
-  async update(obj: AnyResource, observation: Observation): Promise<void> {
-    const spec = obj.spec as IAMRoleSpec;
-    const RoleName = roleNameOf(obj);
-    const d = observation.details as RoleDetails;
-    if (d.diff.has('trust policy')) {
-      await this.#call(() => this.#iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: iamPolicyText(spec.assumeRolePolicy) })));
-    }
-    if (d.diff.has('description') || d.diff.has('max session duration')) {
+  async update(obj: IAMRoleResource, { roleName: RoleName, boundary }: RoleResolved, plan: RolePlan): Promise<UpdateResult> {
+    const spec = obj.spec;
+    const calls: (() => Promise<unknown>)[] = [];
+    if (plan.differs.has('trust policy')) calls.push(() => this.#iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: iamPolicyText(spec.assumeRolePolicy) })));
+    if (plan.differs.has('description') || plan.differs.has('max session duration')) {
       // UpdateRole clears a description it is not sent, so both fields always go together.
-      await this.#call(() => this.#iam.send(new UpdateRoleCommand({ RoleName, Description: spec.description ?? '', MaxSessionDuration: spec.maxSessionDuration ?? DEFAULT_MAX_SESSION })));
+      calls.push(() => this.#iam.send(new UpdateRoleCommand({ RoleName, Description: spec.description ?? '', MaxSessionDuration: spec.maxSessionDuration ?? DEFAULT_MAX_SESSION })));
     }
-    if (d.diff.has('permissions boundary')) {
-      const boundary = this.#tenancy.boundaryFor(spec.permissionsBoundary);
-      if (boundary) await this.#call(() => this.#iam.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: boundary })));
-      else await this.#call(() => this.#iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName })));
+    if (plan.differs.has('permissions boundary')) {
+      calls.push(boundary
+        ? () => this.#iam.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: boundary }))
+        : () => this.#iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName })));
     }
     const inline = new Map((spec.inlinePolicies ?? []).map((p) => [p.name, p.policy]));
-    for (const name of d.inlineChanged) {
-      await this.#call(() => this.#iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: name, PolicyDocument: iamPolicyText(inline.get(name)!) })));
-    }
-    for (const name of d.inlineExtra) await this.#call(() => this.#iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: name })));
-    for (const arn of d.attachedMissing) await this.#call(() => this.#iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: arn })));
-    for (const arn of d.attachedExtra) await this.#call(() => this.#iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: arn })));
-    const Tags = Object.entries(d.tags.set).map(([Key, Value]) => ({ Key, Value }));
-    if (Tags.length > 0) await this.#call(() => this.#iam.send(new TagRoleCommand({ RoleName, Tags })));
-    if (d.tags.remove.length > 0) await this.#call(() => this.#iam.send(new UntagRoleCommand({ RoleName, TagKeys: d.tags.remove })));
+    for (const name of plan.inlineChanged) calls.push(() => this.#iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: name, PolicyDocument: iamPolicyText(inline.get(name)!) })));
+    for (const name of plan.inlineExtra) calls.push(() => this.#iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: name })));
+    for (const arn of plan.attachedMissing) calls.push(() => this.#iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: arn })));
+    for (const arn of plan.attachedExtra) calls.push(() => this.#iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: arn })));
+    const Tags = Object.entries(plan.tags.set).map(([Key, Value]) => ({ Key, Value }));
+    if (Tags.length > 0) calls.push(() => this.#iam.send(new TagRoleCommand({ RoleName, Tags })));
+    if (plan.tags.remove.length > 0) calls.push(() => this.#iam.send(new UntagRoleCommand({ RoleName, TagKeys: plan.tags.remove })));
+    for (const call of calls) await this.#call(call());
+    return { wrote: calls.length > 0 };
   }
 
-  async delete(obj: AnyResource): Promise<void> {
+  async delete(obj: IAMRoleResource): Promise<DeleteResult> {
     const RoleName = roleNameOf(obj);
-    for (const arn of await this.#listAttached(RoleName)) await this.#call(() => this.#iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: arn })), true);
-    for (const name of await this.#listInline(RoleName)) await this.#call(() => this.#iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: name })), true);
-    const profiles = await this.#call(() => this.#iam.send(new ListInstanceProfilesForRoleCommand({ RoleName })), true);
+    const role = await this.#getRole(RoleName);
+    if (!role || this.#ownership.conflict(obj, `IAM role ${RoleName}`, tagMap(role), 'spec.roleName')) return { wrote: false, remaining: false };
+    // What disappears meanwhile (deleted by someone else) is fine: the role is going anyway.
+    for (const arn of await this.#listAttached(RoleName)) await this.#call(ignoreNotFound(this.#iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: arn }))));
+    for (const name of await this.#listInline(RoleName)) await this.#call(ignoreNotFound(this.#iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: name }))));
+    const profiles = await this.#call(ignoreNotFound(this.#iam.send(new ListInstanceProfilesForRoleCommand({ RoleName }))));
     for (const p of profiles?.InstanceProfiles ?? []) {
-      await this.#call(() => this.#iam.send(new RemoveRoleFromInstanceProfileCommand({ RoleName, InstanceProfileName: p.InstanceProfileName })), true);
+      await this.#call(ignoreNotFound(this.#iam.send(new RemoveRoleFromInstanceProfileCommand({ RoleName, InstanceProfileName: p.InstanceProfileName }))));
     }
-    await this.#call(() => this.#iam.send(new DeleteRoleCommand({ RoleName })), true);
+    await this.#call(ignoreNotFound(this.#iam.send(new DeleteRoleCommand({ RoleName }))));
+    return { wrote: true, remaining: false };
   }
 
-  async #listInline(RoleName: string): Promise<string[]> {
-    const names: string[] = [];
-    let Marker: string | undefined;
-    do {
-      const page = await this.#iam.send(new ListRolePoliciesCommand({ RoleName, Marker }));
-      names.push(...(page.PolicyNames ?? []));
-      Marker = page.IsTruncated ? page.Marker : undefined;
-    } while (Marker);
-    return names;
+  #getRole(RoleName: string): Promise<Role | undefined> {
+    return this.#call(ignoreNotFound(this.#iam.send(new GetRoleCommand({ RoleName })))).then((r) => r?.Role);
   }
 
-  async #listAttached(RoleName: string): Promise<string[]> {
-    const arns: string[] = [];
-    let Marker: string | undefined;
-    do {
-      const page = await this.#iam.send(new ListAttachedRolePoliciesCommand({ RoleName, Marker }));
-      arns.push(...(page.AttachedPolicies ?? []).map((p) => p.PolicyArn!));
-      Marker = page.IsTruncated ? page.Marker : undefined;
-    } while (Marker);
-    return arns;
+  #getInline(RoleName: string, PolicyName: string): Promise<string | undefined> {
+    return this.#call(this.#iam.send(new GetRolePolicyCommand({ RoleName, PolicyName }))).then((r) => r.PolicyDocument);
   }
 
-  /** Runs an IAM call; `missingIsFine` turns NoSuchEntity into undefined; terminal errors are marked. */
-  async #call<T>(fn: () => Promise<T>, missingIsFine = false): Promise<T | undefined> {
-    try {
-      return await fn();
-    } catch (error) {
-      if (missingIsFine && awsErrorName(error) === 'NoSuchEntityException') return undefined;
-      throw classifyIamError(error);
-    }
+  #listInline(RoleName: string): Promise<string[]> {
+    return allPages((Marker) => this.#call(this.#iam.send(new ListRolePoliciesCommand({ RoleName, Marker })))
+      .then((page) => ({ items: page.PolicyNames ?? [], next: page.IsTruncated ? page.Marker : undefined })));
   }
+
+  #listAttached(RoleName: string): Promise<string[]> {
+    return allPages((Marker) => this.#call(this.#iam.send(new ListAttachedRolePoliciesCommand({ RoleName, Marker })))
+      .then((page) => ({ items: (page.AttachedPolicies ?? []).map((p) => p.PolicyArn!), next: page.IsTruncated ? page.Marker : undefined })));
+  }
+
+  /** An IAM call's result; refusals no retry fixes become terminal errors. */
+  #call<T>(call: Promise<T>): Promise<T> {
+    return classified(call, classifyIamError);
+  }
+}
+
+function tagMap(role: Role): Record<string, string> {
+  return Object.fromEntries((role.Tags ?? []).map((t) => [t.Key!, t.Value ?? '']));
 }

@@ -27,7 +27,7 @@ export function desiredCode(code: LambdaCode, namespace: string, configMap: (nam
     const name = code.configMap.name;
     const cm = configMap(name);
     if (!cm) {
-      throw new WaitingError('WaitingForConfigMap', `ConfigMap ${namespace}/${name} (spec.code.configMap) does not exist yet; the code is built from it once it is applied`, 10_000);
+      throw new WaitingError('WaitingForConfigMap', `ConfigMap ${namespace}/${name} (spec.code.configMap) does not exist yet; the code is built from it once it is applied`, 'dependency');
     }
     const content = (key: string): Buffer | undefined =>
       cm.data?.[key] !== undefined ? Buffer.from(cm.data[key]) : cm.binaryData?.[key] !== undefined ? Buffer.from(cm.binaryData[key], 'base64') : undefined;

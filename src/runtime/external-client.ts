@@ -1,0 +1,67 @@
+// What a kind supplies to the generic runtime: its external client, in the shape of
+// crossplane-runtime's managed reconciler with references resolved first.
+//
+//   resolve  reads what the spec names in Kubernetes (a role's ARN, a Lambda's ARN, a ConfigMap's
+//            files) and writes the child objects the spec implies (generated IAMRoles); it may
+//            wait (WaitingError) or refuse (TerminalError). It makes no AWS write.
+//   observe  reads AWS only: does the resource exist, is it ours, and what differs from what
+//            `resolve` gave (the plan). A failed read fails the pass; it never stands in for data.
+//   create   creates the resource in AWS.
+//   update   carries out (a step of) the plan and says whether it wrote anything.
+//   delete   deletes what is ours in AWS and says whether something is still going.
+//   finalize on deletion, after delete (or instead of it with deletion policy retain): releases
+//            what `resolve` made in Kubernetes.
+//
+// Every verb gets the pass's context; its signal is also applied to every SDK and Kubernetes call
+// made during the pass (pass-context.ts).
+import type { CustomResource, DeletionPolicy } from '../api/metadata.ts';
+import type { TerminalReason } from '../api/reasons.ts';
+import type { Logger } from '../log.ts';
+
+export interface PassContext {
+  /** Aborted once the pass's deadline passes or the operator shuts down. */
+  signal: AbortSignal;
+  /** Carries the object's key. */
+  log: Logger;
+}
+
+/** The resource exists but is not ours to change: the reason, and what to do about it. */
+export interface Blocked {
+  reason: TerminalReason;
+  message: string;
+}
+
+/** What observe found. `status` holds the kind's status fields (ARN, IDs) as observed. */
+export type Observation<Status, Plan> =
+  | { exists: false; status: Partial<Status>; blocked?: undefined }
+  | { exists: true; status: Partial<Status>; blocked: Blocked }
+  | {
+    exists: true;
+    status: Partial<Status>;
+    blocked?: undefined;
+    /** The aspects that differ, named for Events and logs ("trust policy", "alias live"); empty when in sync. */
+    diff: string[];
+    /** What update needs to bring the resource to the spec. */
+    plan: Plan;
+  };
+
+/** Whether update sent any write to AWS. A pass that wrote nothing and still differs makes no progress. */
+export interface UpdateResult {
+  wrote: boolean;
+}
+
+export interface DeleteResult {
+  /** A delete call was sent in this pass. */
+  wrote: boolean;
+  /** Something of ours is still there (being deleted): the finalizer stays and the pass is repeated. */
+  remaining: boolean;
+}
+
+export interface ExternalClient<Spec extends object, Status extends object, Resolved, Plan> {
+  resolve(obj: CustomResource<Spec, Status>, ctx: PassContext): Promise<Resolved>;
+  observe(obj: CustomResource<Spec, Status>, resolved: Resolved, ctx: PassContext): Promise<Observation<Status, Plan>>;
+  create(obj: CustomResource<Spec, Status>, resolved: Resolved, ctx: PassContext): Promise<void>;
+  update(obj: CustomResource<Spec, Status>, resolved: Resolved, plan: Plan, ctx: PassContext): Promise<UpdateResult>;
+  delete(obj: CustomResource<Spec, Status>, ctx: PassContext): Promise<DeleteResult>;
+  finalize?(obj: CustomResource<Spec, Status>, policy: DeletionPolicy, ctx: PassContext): Promise<void>;
+}

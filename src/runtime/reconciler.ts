@@ -1,0 +1,231 @@
+// One reconcile pass of one object, with no queue, informer or clock of its own: what the
+// Controller runs for each key, and what test/unit/reconciler.test.ts drives with a fake external
+// client and fake Kubernetes writes.
+//
+// A pass: finalizer (before any write, Kubernetes ones included) → resolve → observe → create or
+// update → observe again → status. Deletion: delete (or retain) → finalize → finalizer removed.
+// Drift is a difference found in AWS after the object was Ready for its current generation and
+// for the same resolved inputs (a related object, such as an Agent calling a Lambda, changes what
+// a Ready object needs without any change in AWS: that is progress too). Status is written only when it changed; an Event is written once per reason
+// and message, never per retry.
+import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { Condition } from '../api/common.ts';
+import { FINALIZER, deletionPolicyOf, type AnyResource, type CustomResource, type DeletionPolicy } from '../api/metadata.ts';
+import type { Reason } from '../api/reasons.ts';
+import { findCondition, setCondition, type ConditionInput } from './conditions.ts';
+import { RetryableError, TerminalError, WaitingError, errorMessage, reasonOf } from './errors.ts';
+import type { ExternalClient, PassContext } from './external-client.ts';
+import { withSignal } from './pass-context.ts';
+
+/** The Kubernetes writes a pass makes; KubeWrites makes them against the apiserver. */
+export interface ObjectWrites {
+  writeStatus<T extends AnyResource>(obj: T, status: Record<string, unknown>): Promise<T>;
+  addFinalizer<T extends AnyResource>(obj: T): Promise<T>;
+  removeFinalizer(obj: AnyResource): Promise<void>;
+  event(obj: AnyResource, type: 'Normal' | 'Warning', reason: Reason, message: string): Promise<void>;
+}
+
+/** What the queue does with the key after the pass. */
+export type PassOutcome =
+  /** Done: look again after `afterMs` (resync, a wait, a step still settling), or never. */
+  | { result: 'success' | 'waiting' | 'terminal'; requeueAfterMs?: number }
+  /** Failed: retry after the key's backoff. */
+  | { result: 'error' };
+
+export interface ReconcilerOptions<Spec extends object, Status extends object, Resolved, Plan> {
+  kind: string;
+  client: ExternalClient<Spec, Status, Resolved, Plan>;
+  writes: ObjectWrites;
+  defaultDeletionPolicy: DeletionPolicy;
+  /** The next drift check, in ms (the Controller adds jitter). */
+  resyncMs: () => number;
+  /** Called when drift is corrected (the metric). */
+  onDrift?: () => void;
+  /** Called with each object's readiness after a pass (the metric); undefined when it is going away. */
+  onReadiness?: (obj: AnyResource, ready: boolean | undefined) => void;
+}
+
+/** Look again soon: a delete to confirm, or a resource still settling after a write. */
+export const SETTLING_REQUEUE_MS = 2_000;
+
+/** How long recording the failure of a pass that ran out of time may take. */
+const RECORD_TIMEOUT_MS = 10_000;
+
+type Resource<Spec extends object, Status extends object> = CustomResource<Spec, Status>;
+
+export class Reconciler<Spec extends object, Status extends object, Resolved, Plan> {
+  readonly #o: ReconcilerOptions<Spec, Status, Resolved, Plan>;
+  /** A digest of the resolved inputs each object was last Ready for, by UID. */
+  readonly #readyFor = new Map<string, string>();
+
+  constructor(options: ReconcilerOptions<Spec, Status, Resolved, Plan>) {
+    this.#o = options;
+  }
+
+  /** One pass; never throws: a failure is recorded on the object and told to the queue. */
+  async reconcile(obj: Resource<Spec, Status>, ctx: PassContext): Promise<PassOutcome> {
+    try {
+      const requeueAfterMs = obj.metadata.deletionTimestamp ? await this.#finalize(obj, ctx) : await this.#sync(obj, ctx);
+      return { result: 'success', requeueAfterMs };
+    } catch (error) {
+      return this.#failed(obj, ctx.signal.aborted ? deadlineError(error) : error, ctx);
+    }
+  }
+
+  async #sync(obj: Resource<Spec, Status>, ctx: PassContext): Promise<number> {
+    const { client, kind } = this.#o;
+    // Before any write: resolve may create generated IAMRoles, which the finalizer must release.
+    if (!obj.metadata.finalizers?.includes(FINALIZER)) obj = await this.#o.writes.addFinalizer(obj);
+    const resolved = await client.resolve(obj, ctx);
+    const inputs = digest(resolved);
+    let observation = await client.observe(obj, resolved, ctx);
+    if (observation.blocked) {
+      const { reason, message } = observation.blocked;
+      await this.#setStatus(obj, observation.status, [
+        { type: 'Synced', status: 'False', reason, message },
+        { type: 'Ready', status: 'False', reason },
+      ]);
+      await this.#eventOnce(obj, 'Warning', reason, message, ctx);
+      return this.#o.resyncMs();
+    }
+    const uid = obj.metadata.uid ?? obj.metadata.name;
+    // After a restart the inputs are not known: a difference on a Ready object then counts as drift.
+    const drift = readyForGeneration(obj) && (this.#readyFor.get(uid) ?? inputs) === inputs;
+    if (!observation.exists) {
+      await client.create(obj, resolved, ctx);
+      ctx.log.info(drift ? 'drift corrected: recreated in AWS' : 'created in AWS');
+      if (drift) this.#o.onDrift?.();
+      await this.#event(obj, 'Normal', drift ? 'DriftCorrected' : 'Created',
+        drift ? `Recreated the ${kind}: it had been deleted in AWS` : `Created the ${kind} in AWS`, ctx);
+      observation = await client.observe(obj, resolved, ctx);
+    } else if (observation.diff.length > 0) {
+      const differs = observation.diff.join(', ');
+      const { wrote } = await client.update(obj, resolved, observation.plan, ctx);
+      if (!wrote) {
+        throw new RetryableError('NoProgress', `still differs from the spec and the operator has no change to make: ${differs}`);
+      }
+      ctx.log.info({ diff: observation.diff }, drift ? 'drift corrected' : 'updated in AWS');
+      if (drift) this.#o.onDrift?.();
+      await this.#event(obj, 'Normal', drift ? 'DriftCorrected' : 'Updated', `${drift ? 'Corrected drift in' : 'Updated'}: ${differs}`, ctx);
+      observation = await client.observe(obj, resolved, ctx);
+    }
+    if (observation.blocked) throw new RetryableError('ReconcileError', `after the change: ${observation.blocked.message}`);
+    const ready = observation.exists && observation.diff.length === 0;
+    if (ready) this.#readyFor.set(uid, inputs);
+    await this.#setStatus(obj, observation.status, [
+      { type: 'Synced', status: 'True', reason: 'ReconcileSuccess' },
+      ready
+        ? { type: 'Ready', status: 'True', reason: 'Available' }
+        : { type: 'Ready', status: 'False', reason: 'Pending', message: observation.exists ? `still differs: ${observation.diff.join(', ')}` : 'being created' },
+    ]);
+    return ready ? this.#o.resyncMs() : SETTLING_REQUEUE_MS;
+  }
+
+  async #finalize(obj: Resource<Spec, Status>, ctx: PassContext): Promise<number | undefined> {
+    if (!obj.metadata.finalizers?.includes(FINALIZER)) return undefined;
+    const { client, kind } = this.#o;
+    this.#o.onReadiness?.(obj, undefined);
+    const policy = deletionPolicyOf(obj, this.#o.defaultDeletionPolicy);
+    if (policy === 'retain') {
+      ctx.log.info('deletion policy retain: the AWS resource stays');
+      await client.finalize?.(obj, policy, ctx);
+      await this.#event(obj, 'Normal', 'Retained', `Deletion policy retain: the ${kind} stays in AWS`, ctx);
+    } else {
+      const { wrote, remaining } = await client.delete(obj, ctx);
+      if (wrote) {
+        ctx.log.info('deleted in AWS');
+        await this.#event(obj, 'Normal', 'Deleted', `Deleted the ${kind} in AWS`, ctx);
+      }
+      if (remaining) return SETTLING_REQUEUE_MS;
+      await client.finalize?.(obj, policy, ctx);
+    }
+    await this.#o.writes.removeFinalizer(obj);
+    this.forget(obj);
+    return undefined;
+  }
+
+  /** Drops what the reconciler remembers of an object that is gone. */
+  forget(obj: AnyResource): void {
+    this.#readyFor.delete(obj.metadata.uid ?? obj.metadata.name);
+  }
+
+  async #failed(obj: Resource<Spec, Status>, error: unknown, ctx: PassContext): Promise<PassOutcome> {
+    const reason = reasonOf(error);
+    const known = error instanceof TerminalError || error instanceof WaitingError;
+    // Anything else (throttling, 5xx, network, a deadline) is retried: the message says so, with the error's name.
+    const name = !known && error instanceof Error && error.name !== 'Error' && !(error instanceof RetryableError) ? `${error.name}: ` : '';
+    const message = known ? errorMessage(error) : `${name}${errorMessage(error)} (retrying with backoff)`;
+    // A resource that was usable stays Ready while a later change fails.
+    const wasReady = findCondition(obj.status?.conditions, 'Ready')?.status === 'True';
+    const record = async () => {
+      await this.#setStatus(obj, undefined, [{ type: 'Synced', status: 'False', reason, message }, ...(wasReady ? [] : [{ type: 'Ready' as const, status: 'False' as const, reason }])]);
+      await this.#eventOnce(obj, error instanceof WaitingError ? 'Normal' : 'Warning', reason, message, ctx);
+    };
+    try {
+      // A pass past its deadline still records why, under a deadline of its own.
+      await (ctx.signal.aborted ? withSignal(AbortSignal.timeout(RECORD_TIMEOUT_MS), record) : record());
+    } catch (statusError) {
+      ctx.log.warn({ err: errorMessage(statusError) }, 'cannot record the failure');
+    }
+    if (error instanceof WaitingError) {
+      ctx.log.info({ reason, message }, 'waiting');
+      return { result: 'waiting', requeueAfterMs: error.retryAfterMs };
+    }
+    if (error instanceof TerminalError) {
+      ctx.log.warn({ reason, message }, 'cannot reconcile until the spec changes');
+      return { result: 'terminal', requeueAfterMs: this.#o.resyncMs() };
+    }
+    ctx.log.warn({ reason, err: message }, 'reconcile failed; retrying with backoff');
+    return { result: 'error' };
+  }
+
+  /** Writes status only when it differs from what the object holds. */
+  async #setStatus(obj: Resource<Spec, Status>, fields: Partial<Status> | undefined, conditions: ConditionInput[]): Promise<void> {
+    const current = (obj.status ?? {}) as Record<string, unknown> & { conditions?: Condition[] };
+    const generation = obj.metadata.generation ?? 0;
+    let list = current.conditions;
+    for (const c of conditions) list = setCondition(list, c, generation, new Date());
+    if (!obj.metadata.deletionTimestamp) this.#o.onReadiness?.(obj, findCondition(list, 'Ready')?.status === 'True');
+    const next = withoutUndefined({ ...current, ...(fields ?? {}), observedGeneration: generation, conditions: list });
+    if (isDeepStrictEqual(next, withoutUndefined(current))) return;
+    await this.#o.writes.writeStatus(obj, next);
+  }
+
+  /** Events are for people: one that cannot be written (RBAC, apiserver busy) never fails a pass. */
+  async #event(obj: AnyResource, type: 'Normal' | 'Warning', reason: Reason, message: string, ctx: PassContext): Promise<void> {
+    try {
+      await this.#o.writes.event(obj, type, reason, message);
+    } catch (error) {
+      ctx.log.warn({ reason, err: errorMessage(error) }, 'cannot record an Event');
+    }
+  }
+
+  /** An Event, unless the Synced condition already says the same (no Event per retry). */
+  async #eventOnce(obj: AnyResource, type: 'Normal' | 'Warning', reason: Reason, message: string, ctx: PassContext): Promise<void> {
+    const synced = findCondition(obj.status?.conditions, 'Synced');
+    if (synced?.reason === reason && synced.message === message) return;
+    await this.#event(obj, type, reason, message, ctx);
+  }
+}
+
+/** Ready for the generation it has now: a difference found in AWS is then drift, not progress. */
+export function readyForGeneration(obj: AnyResource): boolean {
+  const ready = findCondition(obj.status?.conditions, 'Ready');
+  return ready?.status === 'True' && ready.observedGeneration === obj.metadata.generation;
+}
+
+/** An error of a pass whose deadline passed: whatever the aborted call threw, the pass timed out. */
+function deadlineError(error: unknown): unknown {
+  if (error instanceof TerminalError || error instanceof WaitingError) return error;
+  return new RetryableError('DeadlineExceeded', `the reconcile did not finish within its deadline (${errorMessage(error)})`, { cause: error });
+}
+
+/** A digest of a kind's resolved inputs (code zips included), to tell their change from drift. */
+function digest(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value) ?? '').digest('base64url');
+}
+
+function withoutUndefined<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

@@ -1,0 +1,302 @@
+// The reconcile contract, table by table in the manner of crossplane-runtime's reconciler tests:
+// a fake external client says what AWS holds, fake Kubernetes writes record what the pass wrote.
+// Each case asserts what a user would see: conditions, Events, AWS writes, and when the key
+// comes back.
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { Condition } from '../../src/api/common.ts';
+import { FINALIZER, type AnyResource, type CustomResource, type DeletionPolicy } from '../../src/api/metadata.ts';
+import type { Reason } from '../../src/api/reasons.ts';
+import { RETRY_AFTER, TerminalError, WaitingError } from '../../src/runtime/errors.ts';
+import type { DeleteResult, ExternalClient, Observation, PassContext, UpdateResult } from '../../src/runtime/external-client.ts';
+import { Reconciler, SETTLING_REQUEUE_MS, type ObjectWrites } from '../../src/runtime/reconciler.ts';
+
+type Spec = { want: string };
+type Status = { arn?: string };
+type Obj = CustomResource<Spec, Status>;
+const RESYNC_MS = 600_000;
+
+/** A fake AWS resource: `observations` are answered in turn (the last one repeats). */
+class FakeClient implements ExternalClient<Spec, Status, string, string[]> {
+  readonly calls: string[] = [];
+  observations: Observation<Status, string[]>[] = [];
+  updateResult: UpdateResult = { wrote: true };
+  deleteResults: DeleteResult[] = [{ wrote: true, remaining: false }];
+  failWith?: unknown;
+  /** What related objects make of the spec (an Agent calling a Lambda changes the Lambda's policy). */
+  related = '';
+
+  async resolve(obj: Obj): Promise<string> {
+    this.calls.push('resolve');
+    if (this.failWith) throw this.failWith;
+    return obj.spec.want + this.related;
+  }
+  async observe(): Promise<Observation<Status, string[]>> {
+    this.calls.push('observe');
+    return this.observations.length > 1 ? this.observations.shift()! : this.observations[0]!;
+  }
+  async create(): Promise<void> {
+    this.calls.push('create');
+  }
+  async update(): Promise<UpdateResult> {
+    this.calls.push('update');
+    return this.updateResult;
+  }
+  async delete(): Promise<DeleteResult> {
+    this.calls.push('delete');
+    return this.deleteResults.length > 1 ? this.deleteResults.shift()! : this.deleteResults[0]!;
+  }
+  async finalize(_obj: Obj, policy: DeletionPolicy): Promise<void> {
+    this.calls.push(`finalize ${policy}`);
+  }
+  get awsWrites(): string[] {
+    return this.calls.filter((c) => ['create', 'update', 'delete'].includes(c));
+  }
+}
+
+/** Records the pass's Kubernetes writes; the object it returns is what the apiserver would hold. */
+class FakeWrites implements ObjectWrites {
+  readonly statusWrites: Record<string, unknown>[] = [];
+  readonly events: { type: string; reason: Reason; message: string }[] = [];
+  readonly order: string[] = [];
+  finalizerRemoved = false;
+  last?: AnyResource;
+
+  async writeStatus<T extends AnyResource>(obj: T, status: Record<string, unknown>): Promise<T> {
+    this.statusWrites.push(status);
+    this.last = { ...obj, status } as T;
+    return this.last as T;
+  }
+  async addFinalizer<T extends AnyResource>(obj: T): Promise<T> {
+    this.order.push('addFinalizer');
+    return { ...obj, metadata: { ...obj.metadata, finalizers: [...(obj.metadata.finalizers ?? []), FINALIZER] } };
+  }
+  async removeFinalizer(): Promise<void> {
+    this.finalizerRemoved = true;
+  }
+  async event(_obj: AnyResource, type: 'Normal' | 'Warning', reason: Reason, message: string): Promise<void> {
+    this.events.push({ type, reason, message });
+  }
+}
+
+function object(options: { generation?: number; conditions?: Condition[]; status?: Status; deleting?: boolean; retain?: boolean; finalizer?: boolean } = {}): Obj {
+  return {
+    apiVersion: 'bedrockforge.io/v1alpha1', kind: 'Thing',
+    metadata: {
+      name: 'x', namespace: 'ns', uid: 'u1', generation: options.generation ?? 1,
+      finalizers: options.finalizer === false ? [] : [FINALIZER],
+      ...(options.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}),
+      ...(options.retain ? { annotations: { 'bedrockforge.io/deletion-policy': 'retain' } } : {}),
+    },
+    spec: { want: 'v' },
+    status: { ...(options.status ?? {}), conditions: options.conditions ?? [] },
+  };
+}
+
+function readyFor(generation: number): Condition[] {
+  return [
+    { type: 'Ready', status: 'True', reason: 'Available', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: generation },
+    { type: 'Synced', status: 'True', reason: 'ReconcileSuccess', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: generation },
+  ];
+}
+
+const inSync: Observation<Status, string[]> = { exists: true, status: { arn: 'arn:x' }, diff: [], plan: [] };
+const differs: Observation<Status, string[]> = { exists: true, status: { arn: 'arn:x' }, diff: ['trust policy'], plan: ['fix'] };
+const absent: Observation<Status, string[]> = { exists: false, status: {} };
+
+function setup(defaultDeletionPolicy: DeletionPolicy = 'delete') {
+  const client = new FakeClient();
+  const writes = new FakeWrites();
+  let drift = 0;
+  const reconciler = new Reconciler({ kind: 'Thing', client, writes, defaultDeletionPolicy, resyncMs: () => RESYNC_MS, onDrift: () => drift++ });
+  const ctx = (signal = new AbortController().signal): PassContext => ({ signal, log: pino({ level: 'silent' }) });
+  return { client, writes, reconciler, ctx, drift: () => drift };
+}
+
+const synced = (status: Record<string, unknown> | undefined) => (status?.conditions as Condition[] | undefined)?.find((c) => c.type === 'Synced');
+const ready = (status: Record<string, unknown> | undefined) => (status?.conditions as Condition[] | undefined)?.find((c) => c.type === 'Ready');
+
+describe('Reconciler: progress and drift', () => {
+  it('converges over several passes with Created and Updated Events, never DriftCorrected', async () => {
+    const { client, writes, reconciler, ctx, drift } = setup();
+    // Pass 1 creates; passes 2 and 3 each take one more step (an agent's action groups, then its
+    // preparation), after which it is in sync.
+    client.observations = [absent, differs, differs, differs, differs, inSync];
+    let obj = object();
+    const outcomes = [];
+    for (let pass = 0; pass < 3; pass++) {
+      outcomes.push(await reconciler.reconcile(obj, ctx()));
+      obj = (writes.last as Obj | undefined) ?? obj;
+    }
+    expect(writes.events.map((e) => e.reason)).toEqual(['Created', 'Updated', 'Updated']);
+    expect(drift()).toBe(0);
+    expect(outcomes.map((o) => 'requeueAfterMs' in o && o.requeueAfterMs)).toEqual([SETTLING_REQUEUE_MS, SETTLING_REQUEUE_MS, RESYNC_MS]);
+    expect(ready(writes.last?.status as Record<string, unknown>)).toMatchObject({ status: 'True', observedGeneration: 1 });
+  });
+
+  it('calls a difference found after Ready for the current generation drift, and corrects it', async () => {
+    const { client, writes, reconciler, ctx, drift } = setup();
+    client.observations = [differs, inSync];
+    await reconciler.reconcile(object({ conditions: readyFor(1) }), ctx());
+    expect(writes.events).toEqual([{ type: 'Normal', reason: 'DriftCorrected', message: 'Corrected drift in: trust policy' }]);
+    expect(drift()).toBe(1);
+  });
+
+  it('calls a change a related object asks of a Ready object progress, not drift', async () => {
+    const { client, writes, reconciler, ctx, drift } = setup();
+    client.observations = [inSync, differs, inSync];
+    const obj = object({ conditions: readyFor(1), status: { arn: 'arn:x' } });
+    await reconciler.reconcile(obj, ctx());
+    client.related = ' and an agent that calls it';
+    await reconciler.reconcile(obj, ctx());
+    expect(writes.events.map((e) => e.reason)).toEqual(['Updated']);
+    expect(drift()).toBe(0);
+  });
+
+  it('calls a resource deleted in AWS after Ready drift, and creates it again', async () => {
+    const { client, writes, reconciler, ctx, drift } = setup();
+    client.observations = [absent, inSync];
+    await reconciler.reconcile(object({ conditions: readyFor(1) }), ctx());
+    expect(client.awsWrites).toEqual(['create']);
+    expect(writes.events.map((e) => e.reason)).toEqual(['DriftCorrected']);
+    expect(drift()).toBe(1);
+  });
+
+  it('calls a change of spec after Ready an update, not drift', async () => {
+    const { client, writes, reconciler, ctx, drift } = setup();
+    client.observations = [differs, inSync];
+    await reconciler.reconcile(object({ generation: 2, conditions: readyFor(1) }), ctx());
+    expect(writes.events.map((e) => e.reason)).toEqual(['Updated']);
+    expect(drift()).toBe(0);
+  });
+
+  it('calls the retry of a failed update progress, when the object was not Ready for its generation', async () => {
+    const { client, writes, reconciler, ctx, drift } = setup();
+    client.observations = [differs, inSync];
+    const failedBefore: Condition[] = [{ type: 'Synced', status: 'False', reason: 'ReconcileError', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: 1 }];
+    await reconciler.reconcile(object({ conditions: failedBefore }), ctx());
+    expect(writes.events.map((e) => e.reason)).toEqual(['Updated']);
+    expect(drift()).toBe(0);
+  });
+});
+
+describe('Reconciler: what it writes', () => {
+  it('writes no status and no Event, and nothing in AWS, when the resource is in sync and status says so', async () => {
+    const { client, writes, reconciler, ctx } = setup();
+    client.observations = [inSync];
+    const obj = object({ conditions: readyFor(1), status: { arn: 'arn:x' } });
+    (obj.status as Record<string, unknown>).observedGeneration = 1;
+    const outcome = await reconciler.reconcile(obj, ctx());
+    expect(outcome).toEqual({ result: 'success', requeueAfterMs: RESYNC_MS });
+    expect(writes.statusWrites).toEqual([]);
+    expect(writes.events).toEqual([]);
+    expect(client.awsWrites).toEqual([]);
+  });
+
+  it('adds the finalizer before resolving, since resolve may write child objects', async () => {
+    const { client, writes, reconciler, ctx } = setup();
+    client.observations = [inSync];
+    await reconciler.reconcile(object({ finalizer: false }), ctx());
+    expect(writes.order).toEqual(['addFinalizer']);
+    expect(client.calls[0]).toBe('resolve');
+  });
+
+  it('on a blocked resource writes nothing in AWS and emits one Warning, not one per pass', async () => {
+    const { client, writes, reconciler, ctx } = setup();
+    client.observations = [{ exists: true, status: {}, blocked: { reason: 'AlreadyExists', message: 'not ours' } }];
+    let obj = object();
+    for (let pass = 0; pass < 3; pass++) {
+      const outcome = await reconciler.reconcile(obj, ctx());
+      expect(outcome).toEqual({ result: 'success', requeueAfterMs: RESYNC_MS });
+      obj = (writes.last as Obj | undefined) ?? obj;
+    }
+    expect(client.awsWrites).toEqual([]);
+    expect(writes.events).toEqual([{ type: 'Warning', reason: 'AlreadyExists', message: 'not ours' }]);
+    expect(synced(writes.last?.status as Record<string, unknown>)).toMatchObject({ status: 'False', reason: 'AlreadyExists' });
+  });
+
+  it('fails a pass whose update wrote nothing while a difference remains, with backoff and one Warning', async () => {
+    const { client, writes, reconciler, ctx } = setup();
+    client.observations = [differs];
+    client.updateResult = { wrote: false };
+    let obj = object();
+    for (let pass = 0; pass < 3; pass++) {
+      expect(await reconciler.reconcile(obj, ctx())).toEqual({ result: 'error' });
+      obj = (writes.last as Obj | undefined) ?? obj;
+    }
+    expect(writes.events).toEqual([{ type: 'Warning', reason: 'NoProgress', message: expect.stringContaining('trust policy') as string }]);
+    expect(synced(writes.last?.status as Record<string, unknown>)).toMatchObject({ status: 'False', reason: 'NoProgress' });
+  });
+});
+
+describe('Reconciler: errors decide when the key comes back', () => {
+  const cases: { name: string; error: unknown; outcome: unknown; reason: Reason; event: 'Normal' | 'Warning' }[] = [
+    { name: 'a wait, after its named delay', error: new WaitingError('WaitingForRole', 'role not Ready', 'dependency'), outcome: { result: 'waiting', requeueAfterMs: RETRY_AFTER.dependency }, reason: 'WaitingForRole', event: 'Normal' },
+    { name: 'a terminal error, at the next resync', error: new TerminalError('NoRole', 'name a role'), outcome: { result: 'terminal', requeueAfterMs: RESYNC_MS }, reason: 'NoRole', event: 'Warning' },
+    { name: 'throttling, after the key\'s backoff', error: Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }), outcome: { result: 'error' }, reason: 'ReconcileError', event: 'Warning' },
+  ];
+  for (const c of cases) {
+    it(`retries ${c.name}`, async () => {
+      const { client, writes, reconciler, ctx } = setup();
+      client.failWith = c.error;
+      expect(await reconciler.reconcile(object(), ctx())).toEqual(c.outcome);
+      expect(writes.events.map((e) => [e.type, e.reason])).toEqual([[c.event, c.reason]]);
+      expect(client.awsWrites).toEqual([]);
+    });
+  }
+
+  it('says a throttled pass is retrying, with the error\'s name', async () => {
+    const { client, writes, reconciler, ctx } = setup();
+    client.failWith = Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+    await reconciler.reconcile(object(), ctx());
+    expect(synced(writes.last?.status as Record<string, unknown>)?.message).toBe('Throttling: Rate exceeded (retrying with backoff)');
+  });
+
+  it('keeps a Ready resource Ready while a later pass fails', async () => {
+    const { client, writes, reconciler, ctx } = setup();
+    client.failWith = new Error('boom');
+    await reconciler.reconcile(object({ conditions: readyFor(1) }), ctx());
+    expect(ready(writes.last?.status as Record<string, unknown>)).toMatchObject({ status: 'True', reason: 'Available' });
+  });
+
+  it('reports a pass past its deadline as DeadlineExceeded and retries it with backoff', async () => {
+    const { client, writes, reconciler, ctx } = setup();
+    const abort = new AbortController();
+    abort.abort();
+    client.failWith = Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+    expect(await reconciler.reconcile(object(), ctx(abort.signal))).toEqual({ result: 'error' });
+    expect(synced(writes.last?.status as Record<string, unknown>)).toMatchObject({ reason: 'DeadlineExceeded' });
+  });
+});
+
+describe('Reconciler: deletion', () => {
+  it('deletes, waits while something remains, then releases children and removes the finalizer', async () => {
+    const { client, writes, reconciler, ctx } = setup();
+    client.deleteResults = [{ wrote: true, remaining: true }, { wrote: false, remaining: true }, { wrote: false, remaining: false }];
+    const obj = object({ deleting: true });
+    expect(await reconciler.reconcile(obj, ctx())).toEqual({ result: 'success', requeueAfterMs: SETTLING_REQUEUE_MS });
+    expect(await reconciler.reconcile(obj, ctx())).toEqual({ result: 'success', requeueAfterMs: SETTLING_REQUEUE_MS });
+    expect(writes.finalizerRemoved).toBe(false);
+    expect(await reconciler.reconcile(obj, ctx())).toEqual({ result: 'success', requeueAfterMs: undefined });
+    expect(client.calls).toEqual(['delete', 'delete', 'delete', 'finalize delete']);
+    expect(writes.finalizerRemoved).toBe(true);
+    expect(writes.events.map((e) => e.reason)).toEqual(['Deleted']);
+  });
+
+  it('with deletion policy retain deletes nothing in AWS and still releases children and the finalizer', async () => {
+    for (const [obj, fallback] of [[object({ deleting: true, retain: true }), 'delete'], [object({ deleting: true }), 'retain']] as const) {
+      const { client, writes, reconciler, ctx } = setup(fallback);
+      await reconciler.reconcile(obj, ctx());
+      expect(client.calls).toEqual(['finalize retain']);
+      expect(writes.finalizerRemoved).toBe(true);
+      expect(writes.events.map((e) => e.reason)).toEqual(['Retained']);
+    }
+  });
+
+  it('leaves an object without the finalizer alone', async () => {
+    const { client, writes, reconciler, ctx } = setup();
+    await reconciler.reconcile(object({ deleting: true, finalizer: false }), ctx());
+    expect(client.calls).toEqual([]);
+    expect(writes.finalizerRemoved).toBe(false);
+  });
+});
