@@ -7,7 +7,7 @@ import type { CustomResource, DeletionPolicy } from '../api/metadata.ts';
 import type { Logger } from '../log.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { ExternalClient } from './external-client.ts';
-import { customKind, keyOf, type KindInformer, type SharedInformers, type WatchedType } from './informers.ts';
+import { cached, customKind, keyOf, type KindInformer, type SharedInformers, type WatchedType } from './informers.ts';
 import { KubeWrites } from './kube-writes.ts';
 import { driftCorrections, queueDepth, reconcileDuration, reconciles, recordReadiness } from './metrics.ts';
 import { withSignal } from './pass-context.ts';
@@ -22,6 +22,11 @@ import { WorkQueue } from './work-queue.ts';
 export interface RelatedWatch {
   type: WatchedType;
   keysFor(related: KubernetesObject): string[];
+}
+
+/** A watch of a related type whose objects `keysFor` reads as `T` (what the informer of `type` holds). */
+export function relatedWatch<T>(type: WatchedType, keysFor: (related: T) => string[]): RelatedWatch {
+  return { type, keysFor: (related) => keysFor(related as T) };
 }
 
 export interface ControllerOptions<Spec extends object, Status extends object, Resolved, Plan> {
@@ -160,7 +165,7 @@ export class Controller<Spec extends object = object, Status extends object = ob
 
   async #reconcileKey(key: string, abort: AbortController): Promise<void> {
     const [namespace, name] = key.split('/');
-    const obj = this.#informer?.get(name!, namespace) as CustomResource<Spec, Status> | undefined;
+    const obj = this.#informer && cached<CustomResource<Spec, Status>>(this.#informer, namespace!, name!);
     if (!obj) return;
     const log = this.#log.child({ kind: this.kind, key, generation: obj.metadata.generation });
     const timer = reconcileDuration.startTimer({ kind: this.kind });

@@ -84,7 +84,12 @@ export function keyOf(object: { metadata?: { namespace?: string; name?: string }
   return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 }
 
-/** A cached object by namespace and name. */
+/** A cached object by namespace and name, as the type the informer watches. */
 export function cached<T>(informer: KindInformer, namespace: string, name: string): T | undefined {
   return informer.get(name, namespace) as T | undefined;
+}
+
+/** The cached objects of a namespace (all namespaces when undefined), as the type the informer watches. */
+export function cachedList<T>(informer: KindInformer, namespace: string | undefined): T[] {
+  return informer.list(namespace) as T[];
 }

@@ -7,7 +7,7 @@ import type { AgentSpec } from '../../api/agent.ts';
 import { AgentKind, IAMRoleKind, LambdaKind, type AgentResource, type IAMRoleResource, type LambdaResource } from '../../api/kinds.ts';
 import { instrument } from '../../aws/sdk-clients.ts';
 import { Controller } from '../../runtime/controller.ts';
-import { cached, customKind, keyOf, type KindInformer } from '../../runtime/informers.ts';
+import { cached, cachedList, customKind, keyOf, type KindInformer } from '../../runtime/informers.ts';
 import { patchAnnotations } from '../../runtime/kube-writes.ts';
 import { agentUsesLambda } from '../agent-lambda-link.ts';
 import { GeneratedRoles, ownerKeys } from '../generated-roles.ts';
@@ -39,5 +39,5 @@ export async function agentController(ctx: OperatorContext) {
 }
 
 function agentsWhere(agents: KindInformer, related: KubernetesObject, match: (spec: AgentSpec, agent: AgentResource) => boolean): string[] {
-  return (agents.list(related.metadata?.namespace) as AgentResource[]).filter((a) => match(a.spec, a)).map(keyOf);
+  return cachedList<AgentResource>(agents, related.metadata?.namespace).filter((a) => match(a.spec, a)).map(keyOf);
 }

@@ -6,8 +6,8 @@ import { ApiException, CoreV1Api, type KubernetesObject, type V1ConfigMap } from
 import { AgentKind, IAMRoleKind, LambdaKind, type AgentResource, type IAMRoleResource, type LambdaResource } from '../../api/kinds.ts';
 import { LAMBDA_CODE_LABEL, type LambdaSpec } from '../../api/lambda.ts';
 import { instrument } from '../../aws/sdk-clients.ts';
-import { Controller } from '../../runtime/controller.ts';
-import { cached, customKind, keyOf, labelledConfigMaps, type KindInformer } from '../../runtime/informers.ts';
+import { Controller, relatedWatch } from '../../runtime/controller.ts';
+import { cached, cachedList, customKind, keyOf, labelledConfigMaps, type KindInformer } from '../../runtime/informers.ts';
 import { agentUsesLambda } from '../agent-lambda-link.ts';
 import { GeneratedRoles, ownerKeys } from '../generated-roles.ts';
 import { controllerBase, ownershipGuard, type OperatorContext } from '../operator-context.ts';
@@ -30,7 +30,7 @@ export async function lambdaController(ctx: OperatorContext) {
       if (error instanceof ApiException && error.code === 404) return false;
       throw error;
     }),
-    agents: (namespace) => agents.list(namespace) as AgentResource[],
+    agents: (namespace) => cachedList<AgentResource>(agents, namespace),
   };
   const generated = new GeneratedRoles(ctx.kc, lookups.iamRole);
   const client = new LambdaExternalClient(lambda, ctx.aws, lookups, generated, ownershipGuard(ctx), ctx.tenancy);
@@ -42,16 +42,13 @@ export async function lambdaController(ctx: OperatorContext) {
     watches: [
       { type: customKind(IAMRoleKind), keysFor: (role) => [...lambdasWhere(lambdas, role, (s) => s.iamRole === role.metadata?.name), ...ownerKeys(role, LambdaKind.kind)] },
       { type: codeConfigMaps, keysFor: (cm) => lambdasWhere(lambdas, cm, (s) => s.code?.configMap?.name === cm.metadata?.name) },
-      {
-        type: customKind(AgentKind),
-        keysFor: (agent) => (lambdas.list(agent.metadata?.namespace) as LambdaResource[])
-          .filter((l) => agentUsesLambda(agent as AgentResource, l.metadata.name, lambdaArn(l))).map(keyOf),
-      },
+      relatedWatch<AgentResource>(customKind(AgentKind), (agent) => cachedList<LambdaResource>(lambdas, agent.metadata.namespace)
+        .filter((l) => agentUsesLambda(agent, l.metadata.name, lambdaArn(l))).map(keyOf)),
     ],
   });
 }
 
 /** Keys of the Lambdas in the namespace of `related` whose spec matches. */
 function lambdasWhere(lambdas: KindInformer, related: KubernetesObject, match: (spec: LambdaSpec) => boolean): string[] {
-  return (lambdas.list(related.metadata?.namespace) as LambdaResource[]).filter((l) => match(l.spec)).map(keyOf);
+  return cachedList<LambdaResource>(lambdas, related.metadata?.namespace).filter((l) => match(l.spec)).map(keyOf);
 }
