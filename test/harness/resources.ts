@@ -6,7 +6,7 @@ import type { Stack } from './stack.ts';
 import { waitFor } from './wait.ts';
 
 export interface TestResource {
-  metadata: { name: string; namespace: string; resourceVersion: string; uid: string; finalizers?: string[]; annotations?: Record<string, string> };
+  metadata: { name: string; namespace: string; resourceVersion: string; uid: string; generation?: number; finalizers?: string[]; annotations?: Record<string, string> };
   spec: Record<string, unknown>;
   status?: Record<string, unknown> & { conditions?: Condition[] };
 }
@@ -42,6 +42,15 @@ export class Resources {
       const object = await this.get(plural, name, namespace);
       const c = condition(object, type);
       return c?.status === status && (!reason || c.reason === reason) ? object : undefined;
+    }, { timeoutMs });
+  }
+
+  /** Waits until the object is Ready for the generation it has (its current spec is met). */
+  waitForReadyGeneration(plural: Plural, name: string, namespace = 'default', timeoutMs = 60_000): Promise<TestResource> {
+    return waitFor(`${plural} ${namespace}/${name} Ready for its generation`, async () => {
+      const object = await this.get(plural, name, namespace);
+      const ready = condition(object, 'Ready');
+      return ready?.status === 'True' && ready.observedGeneration === object.metadata.generation ? object : undefined;
     }, { timeoutMs });
   }
 
