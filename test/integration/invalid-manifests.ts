@@ -156,6 +156,7 @@ export const invalidCases: InvalidCase[] = [
   { title: 'action group with two executors', kind: 'Agent', break: (s) => { s.actionGroups[0].actionGroupExecutor.lambdaArn = 'arn:aws:lambda:us-east-1:123456789012:function:f'; }, field: 'spec.actionGroups[0].actionGroupExecutor', says: 'exactly one of lambda' },
   { title: 'action group with API and function schema', kind: 'Agent', break: (s) => { s.actionGroups[0].apiSchema = { payload: '{}' }; }, field: 'spec.actionGroups[0]', says: 'not both' },
   { title: 'built-in action group with a description', kind: 'Agent', break: (s) => { s.actionGroups.push({ name: 'ask', description: 'asks the user', parentActionGroupSignature: 'AMAZON.UserInput' }); }, field: 'spec.actionGroups[1]', says: 'takes no description, executor or schema' },
+  { title: 'an alias without routing on an agent that is never prepared', kind: 'Agent', break: (s) => { Object.assign(s, { prepareAgent: false, aliases: [{ name: 'live' }] }); }, field: 'spec', says: 'needs a prepared agent' },
   { title: 'two action groups of one name', kind: 'Agent', break: (s) => { s.actionGroups.push(structuredClone(s.actionGroups[0])); }, field: 'spec.actionGroups[1]', says: 'Duplicate' },
   { title: 'KMS key that is no key ARN', kind: 'Agent', break: (s) => { s.customerEncryptionKey = 'alias/mine'; }, field: 'spec.customerEncryptionKey' },
   { title: 'role ARN with a short account', kind: 'Agent', break: (s) => { s.iamRole = 'arn:aws:iam::123:role/x'; }, field: 'spec.iamRole' },
