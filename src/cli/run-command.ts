@@ -1,7 +1,6 @@
 // `bedrock-forge-operator run`: the operator process. It uses the current kubeconfig and the
 // default AWS credential chain (AWS_ENDPOINT_URL honoured).
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { PooledKubeConfig } from '../runtime/pooled-kubeconfig.ts';
@@ -17,6 +16,7 @@ import { DEFAULTS } from '../runtime/defaults.ts';
 import { SharedInformers } from '../runtime/informers.ts';
 import { DEFAULT_BACKOFF, RetryBudget } from '../runtime/work-queue.ts';
 import { registry } from '../runtime/metrics.ts';
+import { listeningPort, parseBindAddress, serveEndpoints } from './http-endpoints.ts';
 import { startLeaderElection } from '../runtime/leader-election.ts';
 
 export const runUsage = `Usage: bedrock-forge-operator run [options]
@@ -38,7 +38,10 @@ credential chain; AWS_ENDPOINT_URL points it at another endpoint (the local emul
   --retry-period SECONDS       time between acquire and renew attempts (default ${DEFAULTS.retryPeriodSeconds})
   --shutdown-timeout SECONDS   on SIGTERM, how long reconciles in flight may finish before they are
                                aborted (default ${DEFAULTS.shutdownTimeoutSeconds})
-  --health-port PORT          serve /healthz, /readyz and /metrics on PORT (default ${DEFAULTS.healthPort}; 0 picks a free port)
+  --health-probe-bind-address ADDR   where /healthz and /readyz listen (default ${DEFAULTS.healthProbeBindAddress}: every
+                              interface; 127.0.0.1:0 picks a free port on loopback)
+  --metrics-bind-address ADDR  where /metrics listens (default ${DEFAULTS.metricsBindAddress}; 0 disables it; the
+                              same address as the probes serves both from one port)
 
 What application teams may do through the operator:
   --permissions-boundary ARN  every IAM role the operator creates or manages gets this managed policy as
@@ -58,7 +61,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       'reconcile-timeout': { type: 'string', default: String(DEFAULTS.reconcileTimeoutSeconds) },
       workers: { type: 'string', default: String(DEFAULTS.workers) },
       'deletion-policy': { type: 'string', default: 'delete' },
-      'health-port': { type: 'string', default: String(DEFAULTS.healthPort) },
+      'health-probe-bind-address': { type: 'string', default: DEFAULTS.healthProbeBindAddress },
+      'metrics-bind-address': { type: 'string', default: DEFAULTS.metricsBindAddress },
       'leader-elect': { type: 'string', default: 'true' },
       'leader-election-namespace': { type: 'string', default: process.env.POD_NAMESPACE ?? 'default' },
       'lease-duration': { type: 'string', default: String(DEFAULTS.leaseDurationSeconds) },
@@ -89,8 +93,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   }, 'starting');
 
   let ready = false;
-  const health = await serveHealth(Number(values['health-port']), () => ready);
-  log.info({ port: (health.address() as { port: number }).port }, 'health endpoints listening');
+  const servers = await serveEndpoints([
+    { address: parseBindAddress(values['health-probe-bind-address'], '--health-probe-bind-address'), paths: {
+      '/healthz': (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n'),
+      '/readyz': (_req, res) => res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ok\n' : 'not ready\n'),
+    } },
+    { address: parseBindAddress(values['metrics-bind-address'], '--metrics-bind-address'), paths: {
+      '/metrics': (_req, res) => void registry.metrics().then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text)),
+    } },
+  ]);
+  const [health, metrics] = servers;
+  if (health) log.info({ port: listeningPort(health), address: values['health-probe-bind-address'] }, 'health endpoints listening');
+  if (metrics) log.info({ port: listeningPort(metrics), address: values['metrics-bind-address'] }, 'metrics endpoint listening');
+  const closeServers = () => { for (const server of new Set(servers)) server?.close(); };
 
   const informers = new SharedInformers(kc, log);
   const context: OperatorContext = {
@@ -119,7 +134,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     const outcome = await Promise.race([elector.acquired.then(() => 'leader'), stopRequested]);
     if (outcome !== 'leader') {
       await elector.release();
-      health.close();
+      closeServers();
       return 0;
     }
     log.info('became leader');
@@ -137,31 +152,16 @@ export async function runCommand(argv: string[]): Promise<number> {
     log.error('leadership lost; exiting');
     await Promise.all(controllers.map((c) => c.stop(0)));
     await informers.stop();
-    health.close();
+    closeServers();
     return 1;
   }
   log.info({ signal: why }, 'stopping: finishing reconciles in flight');
   await Promise.all(controllers.map((c) => c.stop(Number(values['shutdown-timeout']) * 1000)));
   await informers.stop();
   await elector?.release();
-  health.close();
+  closeServers();
   log.info('stopped');
   return 0;
-}
-
-function serveHealth(port: number, isReady: () => boolean): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (req.url === '/metrics') {
-      void registry.metrics().then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text));
-      return;
-    }
-    const ok = req.url === '/healthz' || (req.url === '/readyz' && isReady());
-    res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'not ready\n');
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(server));
-  });
 }
 
 /** A comma-separated flag value as a list, without blanks. */

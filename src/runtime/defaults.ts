@@ -13,6 +13,7 @@ export const DEFAULTS = {
   leaseDurationSeconds: 15,
   renewDeadlineSeconds: 10,
   retryPeriodSeconds: 2,
-  /** The health and metrics server. */
-  healthPort: 8081,
+  /** Where the kubelet's probes and Prometheus reach the operator: every interface (controller-runtime's defaults). */
+  healthProbeBindAddress: ':8081',
+  metricsBindAddress: ':8080',
 } as const;

@@ -11,8 +11,10 @@ export interface RunningOperator {
   logFile: string;
   /** Every log line so far (JSON). */
   lines(): string[];
-  /** Base URL of /healthz, /readyz and /metrics. */
+  /** Base URL of /healthz and /readyz. */
   healthUrl(): string;
+  /** Base URL of /metrics. */
+  metricsUrl(): string;
   /** SIGTERM, then waits for the process to exit. */
   stop(): Promise<void>;
 }
@@ -23,7 +25,9 @@ export interface RunningOperator {
  */
 export async function startOperator(stack: Stack, args: string[] = [], name = 'operator', until = 'watching', env: Record<string, string> = {}): Promise<RunningOperator> {
   const logFile = join(stack.dir, 'logs', `${name}.log`);
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'bedrock-forge-operator.js'), 'run', '--health-port', '0', ...args], {
+  // Free ports on loopback, so that several operators can run side by side.
+  const endpoints = ['--health-probe-bind-address', '127.0.0.1:0', '--metrics-bind-address', '127.0.0.1:0'];
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'bedrock-forge-operator.js'), 'run', ...endpoints, ...args], {
     env: { ...process.env, ...stack.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -31,15 +35,17 @@ export async function startOperator(stack: Stack, args: string[] = [], name = 'o
   let text = '';
   child.stdout!.on('data', (d: Buffer) => { text += d.toString(); log.write(d); });
   child.stderr!.pipe(log);
+  const urlLogged = (msg: string) => {
+    const line = text.split('\n').find((l) => l.includes(`"msg":"${msg}"`));
+    return `http://127.0.0.1:${(JSON.parse(line ?? '{}') as { port?: number }).port}`;
+  };
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const operator: RunningOperator = {
     child,
     logFile,
     lines: () => text.split('\n').filter(Boolean),
-    healthUrl: () => {
-      const line = text.split('\n').find((l) => l.includes('"msg":"health endpoints listening"'));
-      return `http://127.0.0.1:${(JSON.parse(line ?? '{}') as { port?: number }).port}`;
-    },
+    healthUrl: () => urlLogged('health endpoints listening'),
+    metricsUrl: () => urlLogged('metrics endpoint listening'),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

@@ -51,7 +51,7 @@ async function applyComplete(namespace: string): Promise<void> {
 }
 
 async function driftMetric(): Promise<number> {
-  const text = await (await fetch(`${operator.healthUrl()}/metrics`)).text();
+  const text = await (await fetch(`${operator.metricsUrl()}/metrics`)).text();
   return [...text.matchAll(/^bedrockforge_drift_corrections_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
