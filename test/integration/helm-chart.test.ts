@@ -45,10 +45,28 @@ async function renderedContainer(): Promise<Container> {
   return deployment.spec!.template.spec.containers[0]!;
 }
 
+/** What `kubectl auth can-i` answers for the chart's ServiceAccount. */
+const can = async (...args: string[]) => (await kubectl(stack, ['auth', 'can-i', AS_OPERATOR, ...args])).stdout.trim();
+
+let installed: Promise<void> | undefined;
+/**
+ * `helm install` of the release, once per stack: the first test that needs the chart's namespace,
+ * ServiceAccount and RBAC installs it and the others reuse that install, so each test runs alone
+ * as well as after the others.
+ */
+function install(): Promise<void> {
+  return (installed ??= (async () => {
+    await helm(['install', 'bfo', CHART, '-n', RELEASE_NAMESPACE, '--create-namespace', ...VALUES]);
+    // The RBAC authorizer sees new bindings through its informer, a moment later.
+    await waitFor('the chart\'s RBAC to take effect', async () =>
+      ((await can('watch', 'agents.bedrockforge.io', '-A')) === 'yes' && (await can('update', 'leases/bedrock-forge-operator', '-n', RELEASE_NAMESPACE)) === 'yes' ? true : undefined), { timeoutMs: 10_000 });
+  })());
+}
+
 describe('Helm chart', () => {
   it('lints, and installs with its CRDs and RBAC', async () => {
     expect(await helm(['lint', CHART])).toContain('1 chart(s) linted, 0 chart(s) failed');
-    await helm(['install', 'bfo', CHART, '-n', RELEASE_NAMESPACE, '--create-namespace', ...VALUES]);
+    await install();
     const deployment = await kubectl(stack, ['get', 'deployment', '-n', RELEASE_NAMESPACE, 'bfo-bedrock-forge-operator', '-o', 'jsonpath={.spec.replicas}']);
     expect(deployment.stdout).toBe('2');
     // The chart's CRDs are the generated ones (npm run crds:check keeps them so).
@@ -58,7 +76,7 @@ describe('Helm chart', () => {
   });
 
   it('grants its ServiceAccount what the operator needs and nothing more', async () => {
-    const can = async (...args: string[]) => (await kubectl(stack, ['auth', 'can-i', AS_OPERATOR, ...args])).stdout.trim();
+    await install();
     expect(await can('watch', 'agents.bedrockforge.io', '-A')).toBe('yes');
     expect(await can('patch', 'lambdas.bedrockforge.io/status', '-n', 'team-a')).toBe('yes');
     expect(await can('create', 'iamroles.bedrockforge.io', '-n', 'team-a')).toBe('yes');
@@ -73,6 +91,7 @@ describe('Helm chart', () => {
   });
 
   it('runs the operator with the chart\'s arguments as its ServiceAccount, and the complete example becomes Ready', async () => {
+    await install();
     const token = (await kubectl(stack, ['create', 'token', SERVICE_ACCOUNT, '-n', RELEASE_NAMESPACE])).stdout.trim();
     expect(token).toMatch(/^ey/);
     const kubeconfig = parse(await readFile(stack.kubeconfigPath, 'utf8')) as { users: { user: { token: string } }[] };
@@ -83,8 +102,11 @@ describe('Helm chart', () => {
     const container = await renderedContainer();
     const [command, ...args] = container.args;
     expect(command).toBe('run');
-    // The test bed picks a free port for each operator; everything else is the chart's.
-    const chartArgs = args.filter((a) => !a.startsWith('--health-port='));
+    // The chart listens on every interface of the pod (the kubelet probes the pod IP); the test bed
+    // picks free loopback ports for each operator. Everything else is the chart's.
+    const bindArgs = ['--health-probe-bind-address=', '--metrics-bind-address='];
+    expect(args.filter((a) => bindArgs.some((b) => a.startsWith(b)))).toEqual(['--health-probe-bind-address=:8081', '--metrics-bind-address=:8080']);
+    const chartArgs = args.filter((a) => !bindArgs.some((b) => a.startsWith(b)));
     expect(chartArgs).toEqual(expect.arrayContaining(['--cluster-name=test', '--resync=5', '--adopt-namespaces=platform', '--permissions-boundary=']));
     const env = Object.fromEntries(container.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
     operator = await startOperator(stack, chartArgs, 'operator-chart', 'watching', { ...env, KUBECONFIG: kubeconfigPath, POD_NAMESPACE: RELEASE_NAMESPACE });
@@ -108,7 +130,7 @@ describe('Helm chart', () => {
     expect(rendered.find((o) => o.kind === 'ServiceMonitor')?.spec?.endpoints).toEqual([expect.objectContaining({ port: 'http-metrics' })]);
     const rules = rendered.find((o) => o.kind === 'PrometheusRule')!.spec!.groups![0]!.rules;
     expect(rules.map((r) => r.alert)).toEqual(['BedrockForgeResourcesNotReady', 'BedrockForgeAwsErrors']);
-    const served = await (await fetch(`${operator.healthUrl()}/metrics`)).text();
+    const served = await (await fetch(`${operator.metricsUrl()}/metrics`)).text();
     for (const name of rules.flatMap((r) => r.expr.match(/bedrockforge_\w+/g) ?? [])) expect(served).toMatch(new RegExp(`^${name}\\{`, 'm'));
     expect(served).toMatch(/^bedrockforge_resources\{kind="Agent",ready="true"\} 1$/m);
   });

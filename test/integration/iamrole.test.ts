@@ -18,7 +18,7 @@ import { isWrite, recordedCalls, startRecording } from '../harness/emulator/reco
 import { kubectl, kubectlApply } from '../harness/kubectl.ts';
 import { startOperator, type RunningOperator } from '../harness/operator.ts';
 import { repoRoot } from '../harness/repo-paths.ts';
-import { condition, Resources } from '../harness/resources.ts';
+import { condition, Resources, type TestResource } from '../harness/resources.ts';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { waitFor } from '../harness/wait.ts';
 
@@ -57,17 +57,33 @@ const roleSpec = {
 const manifest = (name: string, spec: unknown, namespace = 'default', annotations?: Record<string, string>) =>
   ({ apiVersion: 'bedrockforge.io/v1alpha1', kind: 'IAMRole', metadata: { name, namespace, ...(annotations ? { annotations } : {}) }, spec });
 
+/**
+ * Applies examples/seed and waits until each of its IAMRoles has settled: Ready, or (those that
+ * attach a policy AWS does not have) refused. Applying it again changes nothing, so each test that
+ * needs the seed's roles calls this and runs alone as well as after the others.
+ */
+async function applySeed() {
+  const applied = await kubectl(stack, ['apply', '-f', join(repoRoot, 'examples', 'seed')]);
+  expect(applied.stderr).toBe('');
+  const ready: TestResource[] = [];
+  for (const name of ['least-privilege-agent-role', 'cross-account-agent-role', 'time-restricted-agent-role', 'env-specific-agent-role', 'custom-lambda-role']) {
+    ready.push(await waitForCondition(name, 'Ready', 'True'));
+  }
+  const refused: TestResource[] = [];
+  for (const name of ['custom-agent-role', 'enterprise-agent-role']) {
+    refused.push(await waitForCondition(name, 'Synced', 'False', 'default', 'NoSuchEntity'));
+  }
+  return { ready, refused };
+}
+
 describe('IAMRole controller', () => {
   it('brings every IAMRole of examples/ to the state its content implies', async () => {
-    const applied = await kubectl(stack, ['apply', '-f', join(repoRoot, 'examples', 'seed')]);
-    expect(applied.stderr).toBe('');
-    for (const name of ['least-privilege-agent-role', 'cross-account-agent-role', 'time-restricted-agent-role', 'env-specific-agent-role', 'custom-lambda-role']) {
-      const role = await waitForCondition(name, 'Ready', 'True');
-      expect(role.status?.arn).toBe(`arn:aws:iam::123456789012:role/${name}`);
+    const { ready, refused } = await applySeed();
+    for (const role of ready) {
+      expect(role.status?.arn).toBe(`arn:aws:iam::123456789012:role/${role.metadata.name}`);
     }
     // The seed attaches a policy AWS does not have: a terminal error whose message says which.
-    for (const name of ['custom-agent-role', 'enterprise-agent-role']) {
-      const role = await waitForCondition(name, 'Synced', 'False', 'default', 'NoSuchEntity');
+    for (const role of refused) {
       expect(condition(role, 'Synced')?.message).toContain('AmazonBedrockAgentResourcePolicy');
       expect(condition(role, 'Ready')?.status).toBe('False');
     }
@@ -208,11 +224,12 @@ describe('IAMRole controller', () => {
   });
 
   it('leaves a role owned by an IAMRole of another namespace untouched', async () => {
-    await waitForCondition('drift-role', 'Ready', 'True');
-    await kubectlApply(stack, [manifest('drift-role', { ...roleSpec, description: 'the other team' }, 'team-b')]);
-    const other = await waitForCondition('drift-role', 'Synced', 'False', 'team-b', 'OwnedByAnother');
-    expect(condition(other, 'Synced')?.message).toContain('default/drift-role');
-    expect((await iam.send(new GetRoleCommand({ RoleName: 'drift-role' }))).Role!.Description).toBe('drift target');
+    await kubectlApply(stack, [manifest('contested-role', roleSpec)]);
+    await waitForCondition('contested-role', 'Ready', 'True');
+    await kubectlApply(stack, [manifest('contested-role', { ...roleSpec, description: 'the other team' }, 'team-b')]);
+    const other = await waitForCondition('contested-role', 'Synced', 'False', 'team-b', 'OwnedByAnother');
+    expect(condition(other, 'Synced')?.message).toContain('default/contested-role');
+    expect((await iam.send(new GetRoleCommand({ RoleName: 'contested-role' }))).Role!.Description).toBe('drift target');
   });
 
   it('backs off and retries throttling and server errors, with one Warning, then converges', async () => {
@@ -241,8 +258,9 @@ describe('IAMRole controller', () => {
   });
 
   it('serves health and Prometheus metrics: reconciles, AWS calls, queue depth, resources Ready and not', async () => {
+    await applySeed();
     expect((await fetch(`${operator.healthUrl()}/readyz`)).status).toBe(200);
-    const metrics = await (await fetch(`${operator.healthUrl()}/metrics`)).text();
+    const metrics = await (await fetch(`${operator.metricsUrl()}/metrics`)).text();
     expect(metrics).toMatch(/^bedrockforge_reconciles_total\{kind="IAMRole",result="success"\} [1-9]/m);
     expect(metrics).toMatch(/^bedrockforge_aws_calls_total\{service="iam",operation="GetRole",outcome="success"\} [1-9]/m);
     expect(metrics).toMatch(/^bedrockforge_reconcile_duration_seconds_count\{kind="IAMRole"\} [1-9]/m);
@@ -256,7 +274,7 @@ describe('IAMRole controller', () => {
       return `true=${ready} false=${items.length - ready}`;
     };
     const inGauge = async () => {
-      const text = await (await fetch(`${operator.healthUrl()}/metrics`)).text();
+      const text = await (await fetch(`${operator.metricsUrl()}/metrics`)).text();
       const value = (ready: string) => new RegExp(`^bedrockforge_resources\\{kind="IAMRole",ready="${ready}"\\} (\\d+)$`, 'm').exec(text)?.[1];
       return `true=${value('true')} false=${value('false')}`;
     };
