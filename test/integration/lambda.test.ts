@@ -136,11 +136,15 @@ describe('Lambda controller', () => {
   });
 
   it('deploys new code when the ConfigMap it comes from changes', async () => {
-    await kubectlApply(stack, [{
-      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-code', namespace: 'default', labels: { 'bedrockforge.io/lambda-code': 'true' } }, data: { 'app.py': 'x = 3\n', 'orders.py': 'y = 2\n' },
-    }]);
+    const codeMap = (app: string) => ({
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-changing', namespace: 'default', labels: { 'bedrockforge.io/lambda-code': 'true' } }, data: { 'app.py': app, 'orders.py': 'y = 2\n' },
+    });
+    await kubectlApply(stack, [codeMap('x = 1\n'), fn('from-changing-configmap', { code: { configMap: { name: 'cm-changing', items: [{ key: 'app.py', path: 'app.py' }, { key: 'orders.py', path: 'lib/orders.py' }] } } })]);
+    await waitReady('from-changing-configmap');
+    expect((await configurationOf('from-changing-configmap')).CodeSha256).toBe(codeSha256(zipArchive({ 'app.py': 'x = 1\n', 'lib/orders.py': 'y = 2\n' })));
+    await kubectlApply(stack, [codeMap('x = 3\n')]);
     const sha = codeSha256(zipArchive({ 'app.py': 'x = 3\n', 'lib/orders.py': 'y = 2\n' }));
-    await waitFor('the new ConfigMap content deployed', async () => ((await configurationOf('from-configmap')).CodeSha256 === sha ? true : undefined), { timeoutMs: 15_000 });
+    await waitFor('the new ConfigMap content deployed', async () => ((await configurationOf('from-changing-configmap')).CodeSha256 === sha ? true : undefined), { timeoutMs: 15_000 });
   });
 
   it('reverts drift made directly in AWS within a resync, with an Event naming it', async () => {
@@ -260,7 +264,9 @@ describe('Lambda controller', () => {
   });
 
   it('ends bad input in a clear condition and one Event, with no hot loop and nothing else touched', async () => {
-    await kubectlApply(stack, [fn('missing-code', { code: { s3Bucket: 'code-bucket', s3Key: 'does-not-exist.zip' } })]);
+    // A bucket that exists, without the key the function names.
+    await s3.send(new CreateBucketCommand({ Bucket: 'empty-bucket' }));
+    await kubectlApply(stack, [fn('missing-code', { code: { s3Bucket: 'empty-bucket', s3Key: 'does-not-exist.zip' } })]);
     const failed = await k8s.waitForCondition('lambdas', 'missing-code', 'Synced', 'False');
     expect(condition(failed, 'Synced')?.message).toMatch(/Lambda refused the change: .*(S3|NoSuchKey|does-not-exist)/i);
     await startRecording(stack.awsEndpoint);

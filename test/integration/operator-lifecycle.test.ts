@@ -8,6 +8,7 @@ import { waitFor } from '../harness/wait.ts';
 
 const FAST_LEASE = ['--lease-duration', '3', '--renew-deadline', '2', '--retry-period', '0.5', '--resync', '60'];
 let stack: Stack;
+/** Every replica a test starts, stopped in afterAll should the test fail before stopping it. */
 const replicas: RunningOperator[] = [];
 
 beforeAll(async () => { stack = await startStack(); });
@@ -53,22 +54,28 @@ describe('replicas', () => {
     replicas.push(first);
     const second = await startOperator(stack, FAST_LEASE, 'replica-2', 'waiting to become leader');
     replicas.push(second);
+    try {
+      await kubectlApply(stack, [role('while-first-leads')]);
+      await waitFor('the first replica to make the role Ready', async () => ((await readyStatus('while-first-leads')) === 'True' ? true : undefined), { timeoutMs: 30_000 });
+      expect(second.lines().some((l) => l.includes('"msg":"became leader"') || l.includes('created in AWS'))).toBe(false);
 
-    await kubectlApply(stack, [role('while-first-leads')]);
-    await waitFor('the first replica to make the role Ready', async () => ((await readyStatus('while-first-leads')) === 'True' ? true : undefined), { timeoutMs: 30_000 });
-    expect(second.lines().some((l) => l.includes('"msg":"became leader"') || l.includes('created in AWS'))).toBe(false);
-
-    first.child.kill('SIGKILL');
-    await first.stop();
-    const diedAt = Date.now();
-    await waitFor('the second replica to lead', () => (second.lines().some((l) => l.includes('"msg":"watching"')) ? true : undefined), { timeoutMs: 10_000 });
-    expect(Date.now() - diedAt).toBeLessThan(3_000 + 2_000);
-    await kubectlApply(stack, [role('after-takeover')]);
-    await waitFor('the second replica to make the new role Ready', async () => ((await readyStatus('after-takeover')) === 'True' ? true : undefined), { timeoutMs: 30_000 });
+      first.child.kill('SIGKILL');
+      await first.stop();
+      const diedAt = Date.now();
+      await waitFor('the second replica to lead', () => (second.lines().some((l) => l.includes('"msg":"watching"')) ? true : undefined), { timeoutMs: 10_000 });
+      expect(Date.now() - diedAt).toBeLessThan(3_000 + 2_000);
+      await kubectlApply(stack, [role('after-takeover')]);
+      await waitFor('the second replica to make the new role Ready', async () => ((await readyStatus('after-takeover')) === 'True' ? true : undefined), { timeoutMs: 30_000 });
+    } finally {
+      // Leaves no replica holding the Lease for the tests after this one.
+      await Promise.all([first.stop(), second.stop()]);
+    }
   });
 
   it('stops on SIGTERM, exiting 0, and releases the Lease at once', async () => {
-    const leader = replicas[1]!;
+    // A leader of its own: resolves once it leads, so the Lease has a holder.
+    const leader = await startOperator(stack, FAST_LEASE, 'replica-sigterm');
+    replicas.push(leader);
     expect(await leaseHolder()).not.toBe('');
     leader.child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => leader.child.once('exit', resolve));

@@ -148,15 +148,19 @@ describe('the test bed', () => {
 
   it('forgets every AWS resource on resetAws()', async () => {
     const iam = new IAMClient(awsClientConfig());
+    const lambda = new LambdaClient(awsClientConfig());
     const roleNames = async () => ((await iam.send(new ListRolesCommand({}))).Roles ?? []).map((role) => role.RoleName);
-    await iam.send(new CreateRoleCommand({ RoleName: 'testbed-reset', AssumeRolePolicyDocument: lambdaTrustPolicy }));
+    const { Role } = await iam.send(new CreateRoleCommand({ RoleName: 'testbed-reset', AssumeRolePolicyDocument: lambdaTrustPolicy }));
     expect(await roleNames()).toContain('testbed-reset');
+    await lambda.send(new CreateFunctionCommand({
+      FunctionName: 'testbed-reset', Runtime: 'nodejs22.x', Role: Role?.Arn, Handler: 'index.handler',
+      Code: { ZipFile: zipArchive({ 'index.mjs': 'export const handler = async () => "reset";\n' }) },
+    }));
 
     await stack.resetAws();
 
     expect(await roleNames()).toEqual([]);
-    const lambda = new LambdaClient(awsClientConfig());
-    await expect(lambda.send(new GetFunctionCommand({ FunctionName: 'testbed-hello' }))).rejects.toMatchObject({
+    await expect(lambda.send(new GetFunctionCommand({ FunctionName: 'testbed-reset' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
   });
