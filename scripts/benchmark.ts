@@ -67,7 +67,7 @@ try {
   const versionsAfter = await versions();
   const objectWrites = [...versionsAfter].filter(([name, version]) => versionsBefore.get(name) !== version).length;
   const rssMiB = Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${operator.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-  const metrics = await (await fetch(`${operator.healthUrl()}/metrics`)).text();
+  const metrics = await (await fetch(`${operator.metricsUrl()}/metrics`)).text();
   const heapMiB = (space: string) => Number(new RegExp(`^nodejs_heap_size_${space}_bytes (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0) / 1024 / 1024;
 
   say('');
