@@ -56,8 +56,8 @@ type Resource<Spec extends object, Status extends object> = CustomResource<Spec,
 
 export class Reconciler<Spec extends object, Status extends object, Resolved, Plan> {
   readonly #o: ReconcilerOptions<Spec, Status, Resolved, Plan>;
-  /** A digest of the resolved inputs each object was last Ready for, by UID. */
-  readonly #readyFor = new Map<string, string>();
+  /** The generation and a digest of the resolved inputs each object was last Ready for, by UID. */
+  readonly #readyFor = new Map<string, { generation: number | undefined; inputs: string }>();
 
   constructor(options: ReconcilerOptions<Spec, Status, Resolved, Plan>) {
     this.#o = options;
@@ -90,8 +90,10 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
       return this.#o.resyncMs();
     }
     const uid = obj.metadata.uid ?? obj.metadata.name;
-    // After a restart the inputs are not known: a difference on a Ready object then counts as drift.
-    const drift = readyForGeneration(obj) && (this.#readyFor.get(uid) ?? inputs) === inputs;
+    // What this process saw last wins over status, which a pass that found new drift right after
+    // correcting the last one has set to Pending. After a restart, status is all there is.
+    const last = this.#readyFor.get(uid);
+    const drift = last ? last.generation === obj.metadata.generation && last.inputs === inputs : readyForGeneration(obj);
     if (!observation.exists) {
       await client.create(obj, resolved, ctx);
       ctx.log.info(drift ? 'drift corrected: recreated in AWS' : 'created in AWS');
@@ -112,7 +114,7 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
     }
     if (observation.blocked) throw new RetryableError('ReconcileError', `after the change: ${observation.blocked.message}`);
     const ready = observation.exists && observation.diff.length === 0;
-    if (ready) this.#readyFor.set(uid, inputs);
+    if (ready) this.#readyFor.set(uid, { generation: obj.metadata.generation, inputs });
     await this.#setStatus(obj, observation.status, [
       { type: 'Synced', status: 'True', reason: 'ReconcileSuccess' },
       ready

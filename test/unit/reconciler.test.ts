@@ -153,6 +153,19 @@ describe('Reconciler: progress and drift', () => {
     expect(drift()).toBe(0);
   });
 
+  it('still calls it drift when new drift appears while the last is corrected, and status says Pending meanwhile', async () => {
+    const { client, writes, reconciler, ctx, drift } = setup();
+    // In sync; then drift, corrected, but the observation after the write finds new drift.
+    client.observations = [inSync, differs, differs, differs, inSync];
+    let obj = object({ conditions: readyFor(1), status: { arn: 'arn:x' } });
+    for (let pass = 0; pass < 3; pass++) {
+      await reconciler.reconcile(obj, ctx());
+      obj = (writes.last as Obj | undefined) ?? obj;
+    }
+    expect(writes.events.map((e) => e.reason)).toEqual(['DriftCorrected', 'DriftCorrected']);
+    expect(drift()).toBe(2);
+  });
+
   it('calls a resource deleted in AWS after Ready drift, and creates it again', async () => {
     const { client, writes, reconciler, ctx, drift } = setup();
     client.observations = [absent, inSync];
