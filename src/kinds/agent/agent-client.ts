@@ -221,21 +221,21 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
   async #draftChildren(pass: Pass): Promise<StepResult> {
     const { agentId, plan: { groups, knowledgeBases } } = pass;
     const version = { agentId, agentVersion: DRAFT };
-    const calls: [() => Promise<unknown>, string][] = [
-      ...groups.remove.map((g): [() => Promise<unknown>, string] => [
-        () => this.#bedrock.send(new DeleteAgentActionGroupCommand({ ...version, actionGroupId: g.id, skipResourceInUseCheck: true })), `deleting action group ${g.name}`]),
-      ...groups.create.map((g): [() => Promise<unknown>, string] => [
-        () => this.#bedrock.send(new CreateAgentActionGroupCommand({ ...version, ...g })), `creating action group ${g.actionGroupName}`]),
-      ...groups.update.map(({ id, desired }): [() => Promise<unknown>, string] => [
-        () => this.#bedrock.send(new UpdateAgentActionGroupCommand({ ...version, actionGroupId: id, ...desired })), `updating action group ${desired.actionGroupName}`]),
-      ...knowledgeBases.disassociate.map((knowledgeBaseId): [() => Promise<unknown>, string] => [
-        () => this.#bedrock.send(new DisassociateAgentKnowledgeBaseCommand({ ...version, knowledgeBaseId })), `disassociating knowledge base ${knowledgeBaseId}`]),
-      ...knowledgeBases.associate.map((kb): [() => Promise<unknown>, string] => [
-        () => this.#bedrock.send(new AssociateAgentKnowledgeBaseCommand({ ...version, ...kb })), `associating knowledge base ${kb.knowledgeBaseId}`]),
-      ...knowledgeBases.update.map((kb): [() => Promise<unknown>, string] => [
-        () => this.#bedrock.send(new UpdateAgentKnowledgeBaseCommand({ ...version, ...kb })), `updating knowledge base ${kb.knowledgeBaseId}`]),
+    const calls: { change: string; send: () => Promise<unknown> }[] = [
+      ...groups.remove.map((g) => ({ change: `deleting action group ${g.name}`,
+        send: () => this.#bedrock.send(new DeleteAgentActionGroupCommand({ ...version, actionGroupId: g.id, skipResourceInUseCheck: true })) })),
+      ...groups.create.map((g) => ({ change: `creating action group ${g.actionGroupName}`,
+        send: () => this.#bedrock.send(new CreateAgentActionGroupCommand({ ...version, ...g })) })),
+      ...groups.update.map(({ id, desired }) => ({ change: `updating action group ${desired.actionGroupName}`,
+        send: () => this.#bedrock.send(new UpdateAgentActionGroupCommand({ ...version, actionGroupId: id, ...desired })) })),
+      ...knowledgeBases.disassociate.map((knowledgeBaseId) => ({ change: `disassociating knowledge base ${knowledgeBaseId}`,
+        send: () => this.#bedrock.send(new DisassociateAgentKnowledgeBaseCommand({ ...version, knowledgeBaseId })) })),
+      ...knowledgeBases.associate.map((kb) => ({ change: `associating knowledge base ${kb.knowledgeBaseId}`,
+        send: () => this.#bedrock.send(new AssociateAgentKnowledgeBaseCommand({ ...version, ...kb })) })),
+      ...knowledgeBases.update.map((kb) => ({ change: `updating knowledge base ${kb.knowledgeBaseId}`,
+        send: () => this.#bedrock.send(new UpdateAgentKnowledgeBaseCommand({ ...version, ...kb })) })),
     ];
-    for (const [call, change] of calls) await this.#call(call(), change);
+    for (const { change, send } of calls) await this.#call(send(), change);
     pass.draftChanged = calls.length > 0;
     return pass.draftChanged ? 'wrote' : 'unchanged';
   }
