@@ -1,8 +1,10 @@
 /**
  * A test bed stack for trying things by hand, kept running in the background.
  *
- *   node scripts/stack.ts up [--crds DIR]   starts it (a detached supervisor process owns the children) and prints
- *                                           how to use it; CRDs come from DIR (default: the repository's crds/)
+ *   node scripts/stack.ts up [--crds DIR] [--node]
+ *                                           starts it (a detached supervisor process owns the children) and prints
+ *                                           how to use it; CRDs come from DIR (default: the repository's crds/);
+ *                                           --node adds a node that runs pods (root, see test/harness/README.md)
  *   node scripts/stack.ts down              stops it
  *
  * Everything lives in .stack/: env (shell exports), pid (of the supervisor), supervisor.log, cluster/ (data, logs, kubeconfigs).
@@ -12,6 +14,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ensureKubeBinaries } from '../test/harness/binaries.ts';
+import { ensureNodeAssets } from '../test/harness/node/node.ts';
 import { ensureEmulator } from '../test/harness/emulator/emulator.ts';
 import { isProcessAlive } from '../test/harness/managed-process.ts';
 import { repoRoot } from '../test/harness/repo-paths.ts';
@@ -30,23 +33,25 @@ const files = {
 const SUPERVISE = 'supervise';
 const STOP_TIMEOUT_MS = 30_000;
 
-type SupervisorMessage = { ready: true; seconds: number } | { error: string };
+type SupervisorMessage =
+  | { ready: true; seconds: number; node?: { name: string; containerdAddress: string; awsEndpoint: string } }
+  | { error: string };
 
 async function up(args: string[]): Promise<void> {
-  const crdDir = optionValue(args, '--crds');
+  const { crdDir, node } = upOptions(args);
   const running = runningSupervisorPid();
   if (running !== undefined) {
     console.log(`The stack is already running (supervisor pid ${running}). Use it with: source ${show(files.env)}`);
     return;
   }
   // Builds or installs in the foreground, so that their progress shows here.
-  await Promise.all([ensureKubeBinaries(), ensureEmulator()]);
+  await Promise.all([ensureKubeBinaries(), ensureEmulator(), node ? ensureNodeAssets() : undefined]);
   await removeStateFiles();
   await rm(files.cluster, { recursive: true, force: true });
   await mkdir(stateDir, { recursive: true });
 
   const log = openSync(files.supervisorLog, 'w');
-  const supervisor = spawn(process.execPath, [import.meta.filename, SUPERVISE, ...(crdDir ? [resolve(crdDir)] : [])], {
+  const supervisor = spawn(process.execPath, [import.meta.filename, SUPERVISE, ...(crdDir ? ['--crds', resolve(crdDir)] : []), ...(node ? ['--node'] : [])], {
     detached: true,
     stdio: ['ignore', log, log, 'ipc'],
   });
@@ -62,7 +67,11 @@ async function up(args: string[]): Promise<void> {
   supervisor.unref();
   if ('error' in message) throw new Error(`the stack did not start: ${message.error}\n(see ${show(files.supervisorLog)})`);
 
-  console.log(`Stack ready in ${message.seconds.toFixed(1)} s (supervisor pid ${supervisor.pid}).
+  const nodeLines = message.node
+    ? `\nNode ${message.node.name} runs pods (images: ctr --address ${message.node.containerdAddress} -n k8s.io images import ARCHIVE,
+imagePullPolicy Never); pods reach AWS at ${message.node.awsEndpoint}.\n`
+    : '';
+  console.log(`Stack ready in ${message.seconds.toFixed(1)} s (supervisor pid ${supervisor.pid}).${nodeLines}
 
   source ${show(files.env)}     # KUBECONFIG (admin), AWS_ENDPOINT_URL, AWS_REGION, dummy AWS credentials, PATH with kubectl and helm
   kubectl get namespaces
@@ -74,7 +83,8 @@ Stop it with: npm run stack:down`);
 }
 
 /** Runs in the detached process: owns the stack until SIGTERM/SIGINT/SIGHUP. */
-async function supervise([crdDir]: string[]): Promise<void> {
+async function supervise(args: string[]): Promise<void> {
+  const { crdDir, node } = upOptions(args);
   // Resolves once the message is handed to the IPC channel, so that exiting right after does not lose it.
   const report = (message: SupervisorMessage): Promise<void> =>
     new Promise((resolve) => {
@@ -85,7 +95,7 @@ async function supervise([crdDir]: string[]): Promise<void> {
   const startedAt = Date.now();
   let stack: Stack;
   try {
-    stack = await startStack({ dir: files.cluster, ...(crdDir ? { crdDir } : {}) });
+    stack = await startStack({ dir: files.cluster, node, ...(crdDir ? { crdDir } : {}) });
   } catch (error) {
     console.error((error as Error).message);
     await report({ error: (error as Error).message });
@@ -103,7 +113,8 @@ async function supervise([crdDir]: string[]): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void stopAndExit());
   await writeFile(files.env, envFileLines(stack));
   await writeFile(files.childPids, JSON.stringify(stack.pids));
-  await report({ ready: true, seconds: (Date.now() - startedAt) / 1000 });
+  const nodeInfo = stack.node && { name: stack.node.name, containerdAddress: stack.node.containerdAddress, awsEndpoint: stack.node.awsEndpoint };
+  await report({ ready: true, seconds: (Date.now() - startedAt) / 1000, ...(nodeInfo ? { node: nodeInfo } : {}) });
   process.disconnect?.();
 }
 
@@ -149,11 +160,15 @@ async function removeStateFiles(): Promise<void> {
   await Promise.all([files.env, files.pid, files.childPids].map((path) => rm(path, { force: true })));
 }
 
-function optionValue(args: string[], name: string): string | undefined {
-  if (args.length === 0) return undefined;
-  const [flag, value, ...rest] = args;
-  if (flag !== name || value === undefined || rest.length > 0) throw new Error(`usage: up [${name} DIR]`);
-  return value;
+function upOptions(args: string[]): { crdDir: string | undefined; node: boolean } {
+  let crdDir: string | undefined;
+  let node = false;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--node') node = true;
+    else if (args[i] === '--crds' && args[i + 1] !== undefined && crdDir === undefined) crdDir = args[++i];
+    else throw new Error('usage: up [--crds DIR] [--node]');
+  }
+  return { crdDir, node };
 }
 
 /** Shell exports of the stack's environment; PATH gets kubectl's directory prepended to the user's own PATH. */
@@ -177,7 +192,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = { up, down, 
 const [commandName = '', ...commandArgs] = process.argv.slice(2);
 const command = commands[commandName];
 if (!command) {
-  console.error('usage: node scripts/stack.ts up [--crds DIR] | down');
+  console.error('usage: node scripts/stack.ts up [--crds DIR] [--node] | down');
   process.exit(2);
 }
 try {

@@ -18,8 +18,18 @@ export interface KubeApiserver {
   /** CA that signed the serving certificate kube-apiserver generated for itself. */
   caPem: string;
   tokens: Record<TestUser, string>;
+  port: number;
+  /** Private key that signs service account tokens (kube-controller-manager's --service-account-private-key-file). */
+  serviceAccountKeyPath: string;
   /** Stops kube-apiserver and starts it again on the same port, tokens and certificates (watches break, as in an outage). */
   restart(): Promise<void>;
+}
+
+export interface KubeApiserverOptions {
+  /** --service-cluster-ip-range (default 10.0.0.0/24); its first address is the `kubernetes` Service's, in the serving certificate. */
+  serviceClusterIpRange?: string;
+  /** Enables the ServiceAccount admission plugin (pods get their token); only with a controller manager creating "default" ServiceAccounts. */
+  serviceAccountAdmission?: boolean;
 }
 
 const SERVICE_CLUSTER_IP_RANGE = '10.0.0.0/24';
@@ -29,7 +39,13 @@ const START_TIMEOUT_MS = 60_000;
  * kube-apiserver on a free loopback port, with token authentication and RBAC, backed by `etcdUrl`.
  * Keys, token file and the self-generated serving certificate go to `pkiDir`. Resolves once /readyz is ok.
  */
-export async function startKubeApiserver(binary: string, etcdUrl: string, pkiDir: string, logPath: string): Promise<KubeApiserver> {
+export async function startKubeApiserver(
+  binary: string,
+  etcdUrl: string,
+  pkiDir: string,
+  logPath: string,
+  options: KubeApiserverOptions = {},
+): Promise<KubeApiserver> {
   const servingCertDir = join(pkiDir, 'serving');
   await mkdir(servingCertDir, { recursive: true });
   const tokens = await writeTokenFile(join(pkiDir, 'tokens.csv'));
@@ -51,9 +67,9 @@ export async function startKubeApiserver(binary: string, etcdUrl: string, pkiDir
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${serviceAccountKeys.publicKeyPath}`,
       `--service-account-signing-key-file=${serviceAccountKeys.privateKeyPath}`,
-      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      `--service-cluster-ip-range=${options.serviceClusterIpRange ?? SERVICE_CLUSTER_IP_RANGE}`,
       // Without kube-controller-manager nobody creates the "default" service accounts this plugin requires for pods.
-      '--disable-admission-plugins=ServiceAccount',
+      ...(options.serviceAccountAdmission ? [] : ['--disable-admission-plugins=ServiceAccount']),
       // The default reconciler publishes --advertise-address as the endpoint of the "kubernetes" Service and
       // fails every 10 s because a loopback address is not a valid endpoint; nothing here needs that endpoint.
       '--endpoint-reconciler-type=none',
@@ -93,6 +109,8 @@ export async function startKubeApiserver(binary: string, etcdUrl: string, pkiDir
     url,
     caPem: first.caPem,
     tokens,
+    port: port!,
+    serviceAccountKeyPath: serviceAccountKeys.privateKeyPath,
     async restart() {
       await server.process.stop();
       // The serving certificate in --cert-dir is reused, so clients keep trusting the server.

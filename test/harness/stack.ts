@@ -6,10 +6,12 @@ import { ensureKubeBinaries, type KubeBinaries } from './binaries.ts';
 import { installCrds } from './crds.ts';
 import { ensureEmulator, resetAws, startEmulator, type Emulator } from './emulator/emulator.ts';
 import { startEtcd, type Etcd } from './etcd.ts';
-import { startKubeApiserver, testUsers, type KubeApiserver, type NonAdminUser, type TestUser } from './kube-apiserver.ts';
+import { startKubeApiserver, testUsers, type KubeApiserver, type KubeApiserverOptions, type NonAdminUser, type TestUser } from './kube-apiserver.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { harnessLog } from './log.ts';
 import type { ManagedProcess } from './managed-process.ts';
+import { ensureNodeAssets, reserveNodeSlot, startNode, type Node, type NodeAssets, type NodeProcessName } from './node/node.ts';
+import { releaseSlot, type NodeSlot } from './node/slot.ts';
 import { repoRoot } from './repo-paths.ts';
 
 export interface StackOptions {
@@ -17,6 +19,12 @@ export interface StackOptions {
   crdDir?: string;
   /** Where data, certificates, logs and kubeconfigs go (default: a new temporary directory, removed by stop()). */
   dir?: string;
+  /**
+   * Also run a node (containerd, kubelet, kube-scheduler, kube-controller-manager), so that pods run
+   * as in a cluster. Needs root and Debian packages (see test/harness/README.md); the node binaries
+   * are built on first use.
+   */
+  node?: boolean;
 }
 
 export type StackProcessName = 'etcd' | 'kube-apiserver' | 'moto';
@@ -35,7 +43,9 @@ export interface Stack {
   env: Record<string, string>;
   bin: { kubectl: string; helm: string };
   /** Process ids of the stack's children, all gone once stop() resolves. */
-  pids: Record<StackProcessName, number>;
+  pids: Record<StackProcessName, number> & Partial<Record<NodeProcessName, number>>;
+  /** The node, when the stack was started with `node: true`. */
+  node?: Node;
   /** Forgets every AWS resource created so far. */
   resetAws(): Promise<void>;
   /** Stops kube-apiserver and starts it again on the same address (clients' watches break). */
@@ -49,22 +59,48 @@ const defaultCrdDir = join(repoRoot, 'crds');
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const startedAt = Date.now();
-  const [binaries, python] = await Promise.all([ensureKubeBinaries(), ensureEmulator()]);
+  const [binaries, python, nodeAssets] = await Promise.all([
+    ensureKubeBinaries(),
+    ensureEmulator(),
+    options.node ? ensureNodeAssets() : Promise.resolve(undefined),
+  ]);
   const ownsDir = options.dir === undefined;
   const dir = options.dir ? resolve(options.dir) : await mkdtemp(join(tmpdir(), 'bedrock-forge-testbed-'));
   const kubeconfigDir = join(dir, 'kubeconfigs');
   await Promise.all([join(dir, 'logs'), kubeconfigDir, join(dir, 'pki')].map((path) => mkdir(path, { recursive: true })));
 
-  const { etcd, apiserver, emulator } = await startProcesses(binaries, python, dir);
+  // A node's addresses are reserved (and fenced) first: the apiserver takes its service range.
+  const nodeDir = join(dir, 'node');
+  let slot: NodeSlot | undefined;
+  try {
+    slot = nodeAssets ? await reserveNodeSlot(nodeDir) : undefined;
+  } catch (error) {
+    if (ownsDir) await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const apiserverOptions: KubeApiserverOptions = slot ? { serviceClusterIpRange: slot.serviceClusterIpRange, serviceAccountAdmission: true } : {};
+  let started: Awaited<ReturnType<typeof startProcesses>>;
+  try {
+    started = await startProcesses(binaries, python, dir, apiserverOptions);
+  } catch (error) {
+    if (slot) await releaseSlot(slot);
+    if (ownsDir) await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const { etcd, apiserver, emulator } = started;
   const awsEndpoint = emulator.endpoint;
   const processes: Record<StackProcessName, ManagedProcess> = {
     etcd: etcd.process,
     'kube-apiserver': apiserver.process,
     moto: emulator.process,
   };
+  let node: Node | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      // The node first (its pods and containers), and its slot whether or not it started.
+      if (node) await node.stop();
+      else if (slot) await releaseSlot(slot);
       // The API server first, so that it does not log errors about an etcd that went away.
       await Promise.all([apiserver.process.stop(), processes.moto.stop()]);
       await processes.etcd.stop();
@@ -75,6 +111,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const kubeconfigs = await writeKubeconfigs(apiserver, kubeconfigDir);
     const crdDir = options.crdDir ?? defaultCrdDir;
     if (options.crdDir !== undefined || existsSync(crdDir)) await installCrds(binaries.kubectl, kubeconfigs.admin, crdDir);
+    if (slot && nodeAssets) node = await startStackNode(slot, nodeAssets, nodeDir, dir, apiserver, emulator, kubeconfigs.admin, binaries.kubectl);
     const stack: Stack = {
       dir,
       kubeconfigPath: kubeconfigs.admin,
@@ -82,7 +119,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       awsEndpoint,
       env: stackEnv(dir, kubeconfigs.admin, awsEndpoint, dirname(binaries.kubectl)),
       bin: { kubectl: binaries.kubectl, helm: binaries.helm },
-      pids: { etcd: processes.etcd.pid, 'kube-apiserver': processes['kube-apiserver'].pid, moto: processes.moto.pid },
+      pids: {
+        etcd: processes.etcd.pid,
+        'kube-apiserver': processes['kube-apiserver'].pid,
+        moto: processes.moto.pid,
+        ...(node ? Object.fromEntries(Object.entries(node.processes).map(([name, child]) => [name, child.pid])) : {}),
+      },
+      ...(node ? { node } : {}),
       resetAws: () => resetAws(awsEndpoint),
       restartApiserver: async () => {
         await apiserver.restart();
@@ -103,6 +146,7 @@ async function startProcesses(
   binaries: KubeBinaries,
   python: string,
   dir: string,
+  apiserverOptions: KubeApiserverOptions,
 ): Promise<{ etcd: Etcd; apiserver: KubeApiserver; emulator: Emulator }> {
   const logPath = (name: StackProcessName): string => join(dir, 'logs', `${name}.log`);
   const running: ManagedProcess[] = [];
@@ -112,13 +156,39 @@ async function startProcesses(
   };
   const startKube = async (): Promise<{ etcd: Etcd; apiserver: KubeApiserver }> => {
     const etcd = track(await startEtcd(binaries.etcd, join(dir, 'etcd'), logPath('etcd')));
-    const apiserver = track(await startKubeApiserver(binaries.kubeApiserver, etcd.clientUrl, join(dir, 'pki'), logPath('kube-apiserver')));
+    const apiserver = track(await startKubeApiserver(binaries.kubeApiserver, etcd.clientUrl, join(dir, 'pki'), logPath('kube-apiserver'), apiserverOptions));
     return { etcd, apiserver };
   };
   const [kube, emulator] = await Promise.allSettled([startKube(), startEmulator(python, logPath('moto')).then(track)]);
   if (kube.status === 'fulfilled' && emulator.status === 'fulfilled') return { ...kube.value, emulator: emulator.value };
   await Promise.all(running.map((child) => child.stop()));
   throw kube.status === 'rejected' ? kube.reason : (emulator as PromiseRejectedResult).reason;
+}
+
+function startStackNode(
+  slot: NodeSlot,
+  assets: NodeAssets,
+  nodeDir: string,
+  dir: string,
+  apiserver: KubeApiserver,
+  emulator: Emulator,
+  kubeconfigPath: string,
+  kubectl: string,
+): Promise<Node> {
+  return startNode(
+    {
+      dir: nodeDir,
+      logDir: join(dir, 'logs'),
+      slot,
+      kubeconfigPath,
+      caPem: apiserver.caPem,
+      serviceAccountKeyPath: apiserver.serviceAccountKeyPath,
+      apiserverPort: apiserver.port,
+      emulatorPort: Number(new URL(emulator.endpoint).port),
+      kubectl,
+    },
+    assets,
+  );
 }
 
 async function writeKubeconfigs(apiserver: KubeApiserver, kubeconfigDir: string): Promise<Record<TestUser, string>> {
