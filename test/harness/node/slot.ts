@@ -3,7 +3,7 @@
 // derive. Reserving a slot also fences its addresses so that nothing can ever be routed off the
 // machine: unreachable routes under the service and pod ranges, and a policy rule that lets
 // traffic from its pods reach local addresses only.
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withDirLock } from '../dir-lock.ts';
@@ -17,6 +17,7 @@ const MAX_SLOTS = 64;
 /** Below the connected routes (metric 0) that the bridges' addresses add: they apply only where no address is. */
 const FENCE_METRIC = '4000';
 const CNI_RESULTS_DIR = '/var/lib/cni/results';
+const CGROUP_ROOT = '/sys/fs/cgroup';
 
 export interface NodeSlot {
   index: number;
@@ -92,10 +93,17 @@ export async function releaseSlot(slot: NodeSlot): Promise<void> {
     if (others.length > 0) return;
     const saved = await readFile(SYSCTLS_FILE, 'utf8').catch(() => undefined);
     if (saved === undefined) return;
+    await removeEmptyCgroupParents();
     const failed = await restoreSysctls(JSON.parse(saved) as Record<string, string>);
     if (failed.length > 0) harnessLog.warn(`could not restore ${failed.join(', ')} to ${saved}`);
     await rm(SYSCTLS_FILE, { force: true });
   });
+}
+
+/** runc puts every node's containers under /k8s.io in each cgroup hierarchy; the last node removes it once empty. */
+async function removeEmptyCgroupParents(): Promise<void> {
+  const hierarchies = await readdir(CGROUP_ROOT).catch(() => [] as string[]);
+  await Promise.all(hierarchies.map((hierarchy) => rmdir(join(CGROUP_ROOT, hierarchy, 'k8s.io')).catch(() => undefined)));
 }
 
 function slotOf(index: number, dir: string): NodeSlot {

@@ -1,0 +1,252 @@
+// The operator as users run it: its real image (the Dockerfile, built unchanged), installed by the
+// Helm chart, running as two Pods on a node of the test bed (containerd, kubelet, scheduler,
+// controller manager), talking to the apiserver through the `kubernetes` Service's address and to
+// the AWS emulator through the chart's aws.endpointUrl, with credentials from a Secret.
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BedrockAgentClient, ListAgentsCommand } from '@aws-sdk/client-bedrock-agent';
+import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
+import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureOperatorImage, type OperatorImage } from '../harness/image/operator-image.ts';
+import { kubectl, kubectlApply } from '../harness/kubectl.ts';
+import { harnessLog } from '../harness/log.ts';
+import { ip } from '../harness/node/host.ts';
+import { repoRoot } from '../harness/repo-paths.ts';
+import { condition, Resources } from '../harness/resources.ts';
+import { runCommand } from '../harness/run-command.ts';
+import { startStack, type Stack } from '../harness/stack.ts';
+import { waitFor } from '../harness/wait.ts';
+
+const CHART = join(repoRoot, 'charts', 'bedrock-forge-operator');
+const RELEASE = 'bfo';
+const NAMESPACE = 'bedrock-forge';
+const SELECTOR = `app.kubernetes.io/instance=${RELEASE}`;
+const LEASE = 'bedrock-forge-operator';
+const LEASE_DURATION_SECONDS = 15;
+const NONROOT = 65532;
+
+let stack: Stack;
+let image: OperatorImage;
+let k8s: Resources;
+
+beforeAll(async () => {
+  // The image build (about 2 minutes the first time) runs while the stack starts.
+  const [started, built] = await Promise.all([startStack({ node: true }), ensureOperatorImage()]);
+  stack = started;
+  image = built;
+  k8s = new Resources(stack);
+  const importStarted = Date.now();
+  await stack.node!.importImage(image.archive);
+  harnessLog.info(`imported ${image.ref} (${image.sizeMiB} MiB) in ${((Date.now() - importStarted) / 1000).toFixed(1)} s`);
+}, 900_000);
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const helm = (args: string[]) => runCommand(stack.bin.helm, args, { env: { ...process.env, ...stack.env } });
+const get = async <T>(args: string[]): Promise<T> => JSON.parse((await kubectlOk(['get', ...args, '-o', 'json'])).stdout) as T;
+
+async function kubectlOk(args: string[], stdin?: string) {
+  const result = await kubectl(stack, args, stdin);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
+  return result;
+}
+
+interface Pod {
+  metadata: { name: string; deletionTimestamp?: string };
+  spec: {
+    nodeName?: string;
+    securityContext: Record<string, unknown>;
+    containers: { name: string; image: string; imagePullPolicy: string; securityContext: Record<string, unknown> }[];
+  };
+  status: {
+    phase: string;
+    podIP?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: { ready: boolean; containerID?: string; restartCount: number }[];
+  };
+}
+
+const operatorPods = async (): Promise<Pod[]> =>
+  (await get<{ items: Pod[] }>(['pods', '-n', NAMESPACE, '-l', SELECTOR])).items.filter((pod) => !pod.metadata.deletionTimestamp);
+const isReady = (pod: Pod): boolean => pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+const leaseHolder = async (): Promise<string> =>
+  (await kubectlOk(['get', 'lease', LEASE, '-n', NAMESPACE, '-o', 'jsonpath={.spec.holderIdentity}'])).stdout;
+
+/** Both replicas Running and Ready. */
+async function readyPods(timeoutMs = 120_000): Promise<Pod[]> {
+  return waitFor('both operator pods Running and Ready', async () => {
+    const pods = await operatorPods();
+    return pods.length === 2 && pods.every((pod) => pod.status.phase === 'Running' && isReady(pod)) ? pods : undefined;
+  }, { timeoutMs, intervalMs: 500 });
+}
+
+/**
+ * A pod's address, once `ip route get` says the machine reaches it on the node's pod bridge: never
+ * through the default route, off the machine.
+ */
+async function podAddress(pod: Pod): Promise<string> {
+  const address = pod.status.podIP!;
+  const route = await ip(['route', 'get', address]);
+  expect(route).toContain(`dev ${stack.node!.slot.podBridge}`);
+  return address;
+}
+
+let installed: Promise<void> | undefined;
+/** `helm install` of the chart with the real image, once per stack, so that each test also runs alone. */
+function install(): Promise<void> {
+  return (installed ??= (async () => {
+    await kubectlOk(['create', 'namespace', NAMESPACE]);
+    // moto takes any key; these only stand for the Secret a cluster without IRSA would hold.
+    await kubectlOk(['create', 'secret', 'generic', 'aws-credentials', '-n', NAMESPACE,
+      '--from-literal=AWS_ACCESS_KEY_ID=testing', '--from-literal=AWS_SECRET_ACCESS_KEY=testing']);
+    const started = Date.now();
+    await helm(['install', RELEASE, CHART, '-n', NAMESPACE,
+      '--set', `image.repository=${image.repository}`, '--set', `image.tag=${image.tag}`, '--set', 'image.pullPolicy=Never',
+      '--set', 'aws.region=us-east-1', '--set', `aws.endpointUrl=${stack.node!.awsEndpoint}`, '--set', 'aws.credentialsSecret.name=aws-credentials',
+      '--set', 'operator.clusterName=test', '--set', 'operator.resyncSeconds=5', '--set', `operator.leaseDurationSeconds=${LEASE_DURATION_SECONDS}`]);
+    await readyPods();
+    harnessLog.info(`helm install: both operator pods Ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  })());
+}
+
+const role = (name: string) => ({
+  apiVersion: 'bedrockforge.io/v1alpha1',
+  kind: 'IAMRole',
+  metadata: { name, namespace: 'default' },
+  spec: { assumeRolePolicy: { version: '2012-10-17', statement: [{ effect: 'Allow', principal: { service: 'lambda.amazonaws.com' }, action: 'sts:AssumeRole' }] } },
+});
+
+describe('the operator installed by its Helm chart, from its image, on a node', () => {
+  it('runs two replicas, Ready as the kubelet probes them on the pod IP', async () => {
+    await install();
+    const pods = await readyPods();
+    for (const pod of pods) {
+      expect(pod.spec.nodeName).toBe(stack.node!.name);
+      expect(pod.spec.containers[0]).toMatchObject({ image: image.ref, imagePullPolicy: 'Never' });
+      expect(pod.status.containerStatuses?.[0]).toMatchObject({ ready: true, restartCount: 0 });
+      // What the kubelet asks: the health server answers on the pod's own address, not only on loopback.
+      const response = await fetch(`http://${await podAddress(pod)}:8081/readyz`, { signal: AbortSignal.timeout(5_000) });
+      expect(response.status).toBe(200);
+    }
+    // One of them leads.
+    expect(pods.map((pod) => pod.metadata.name)).toContain((await leaseHolder()).split('_')[0]);
+  });
+
+  it('runs as the chart says: uid 65532, read-only root, no privilege escalation, no capabilities, RuntimeDefault seccomp', async () => {
+    await install();
+    for (const pod of await readyPods()) {
+      expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: NONROOT, runAsGroup: NONROOT, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.spec.containers[0]!.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+
+      // And as it really runs: the container's spec in containerd, and its process seen from the host.
+      const id = pod.status.containerStatuses![0]!.containerID!.replace(/^containerd:\/\//, '');
+      const info = JSON.parse(await stack.node!.ctr(['containers', 'info', id])) as {
+        Spec: { root: { readonly?: boolean }; process: { user: { uid: number; gid: number }; noNewPrivileges?: boolean; capabilities?: Record<string, string[] | undefined> }; linux: { seccomp?: { defaultAction: string } } };
+      };
+      expect(info.Spec.root.readonly).toBe(true);
+      expect(info.Spec.process.user).toMatchObject({ uid: NONROOT, gid: NONROOT });
+      expect(info.Spec.process.noNewPrivileges).toBe(true);
+      expect(Object.values(info.Spec.process.capabilities ?? {}).flatMap((set) => set ?? [])).toEqual([]);
+      expect(info.Spec.linux.seccomp?.defaultAction).toBe('SCMP_ACT_ERRNO');
+
+      const task = (await stack.node!.ctr(['tasks', 'ls'])).split('\n').map((line) => line.trim().split(/\s+/)).find(([taskId]) => taskId === id);
+      const pid = Number(task?.[1]);
+      expect(pid).toBeGreaterThan(0);
+      const status = await readFile(`/proc/${pid}/status`, 'utf8');
+      const field = (name: string) => status.match(new RegExp(`^${name}:\\s*(.*)$`, 'm'))?.[1]?.trim().split(/\s+/);
+      expect(field('Uid')).toEqual([`${NONROOT}`, `${NONROOT}`, `${NONROOT}`, `${NONROOT}`]);
+      expect(field('Gid')).toEqual([`${NONROOT}`, `${NONROOT}`, `${NONROOT}`, `${NONROOT}`]);
+      expect(field('NoNewPrivs')).toEqual(['1']);
+      expect(field('Seccomp')).toEqual(['2']); // filter mode
+      for (const set of ['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb']) expect(`${set} ${field(set)?.[0]}`).toBe(`${set} 0000000000000000`);
+      // The root file system, as the process sees it, is mounted read-only.
+      const rootMount = (await readFile(`/proc/${pid}/mountinfo`, 'utf8')).split('\n').map((line) => line.split(' ')).find((fields) => fields[4] === '/');
+      expect(rootMount?.[5]?.split(',')).toContain('ro');
+    }
+  });
+
+  it('brings the complete example to Ready, with the emulator as AWS', async () => {
+    await install();
+    await kubectlOk(['apply', '-f', join(repoRoot, 'examples', 'complete', 'order-assistant.yaml')]);
+    const started = Date.now();
+    const agent = await waitFor('the complete example Ready', async () => {
+      const found = await k8s.get('agents', 'order-assistant');
+      return condition(found, 'Ready')?.status === 'True' ? found : undefined;
+    }, { timeoutMs: 120_000, intervalMs: 500 });
+    harnessLog.info(`complete example Ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(agent.status?.agentStatus).toBe('PREPARED');
+    const aws = { endpoint: stack.awsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+    const functions = await new LambdaClient(aws).send(new ListFunctionsCommand({}));
+    expect(functions.Functions?.map((f) => f.FunctionName)).toContain('order-lookup');
+  });
+
+  it('serves /metrics on the pod IP, with the reconciles it did', async () => {
+    await install();
+    await kubectlApply(stack, [role('metrics-probe')]);
+    await k8s.waitForCondition('iamroles', 'metrics-probe', 'Ready', 'True', { timeoutMs: 60_000 });
+    const leader = (await leaseHolder()).split('_')[0];
+    const pod = (await operatorPods()).find((p) => p.metadata.name === leader)!;
+    const metrics = await (await fetch(`http://${await podAddress(pod)}:8080/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    expect(metrics).toMatch(/^bedrockforge_reconciles_total\{kind="IAMRole",result="[a-z_]+"\} [1-9]\d*$/m);
+  });
+
+  it('hands the Lease to the other replica when the leader\'s pod is deleted, which then does the work', async () => {
+    await install();
+    await readyPods();
+    const leader = (await leaseHolder()).split('_')[0]!;
+    const deleted = Date.now();
+    await kubectlOk(['delete', 'pod', leader, '-n', NAMESPACE, '--wait=false']);
+    const next = await waitFor('another replica to hold the Lease', async () => {
+      const holder = (await leaseHolder()).split('_')[0];
+      return holder && holder !== leader ? holder : undefined;
+    }, { timeoutMs: LEASE_DURATION_SECONDS * 1000, intervalMs: 250 });
+    harnessLog.info(`Lease taken over by ${next} ${((Date.now() - deleted) / 1000).toFixed(1)} s after deleting ${leader}`);
+    await kubectlApply(stack, [role('after-failover')]);
+    await k8s.waitForCondition('iamroles', 'after-failover', 'Ready', 'True', { timeoutMs: 60_000 });
+    // The Deployment replaces the deleted pod.
+    await readyPods();
+  });
+
+  it('uninstalls, after the custom resources are deleted, leaving no object and no AWS resource', async () => {
+    await install();
+    await kubectlApply(stack, [role('before-uninstall')]);
+    await k8s.waitForCondition('iamroles', 'before-uninstall', 'Ready', 'True', { timeoutMs: 60_000 });
+    // As the README says: the custom resources first, while the operator still runs its finalizers.
+    await kubectlOk(['delete', 'agents,lambdas,iamroles', '--all', '--all-namespaces', '--timeout=120s']);
+    const aws = { endpoint: stack.awsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+    expect((await new IAMClient(aws).send(new ListRolesCommand({}))).Roles).toEqual([]);
+    expect((await new LambdaClient(aws).send(new ListFunctionsCommand({}))).Functions).toEqual([]);
+    expect((await new BedrockAgentClient(aws).send(new ListAgentsCommand({}))).agentSummaries).toEqual([]);
+
+    // What the pods say while they stop, kept in the stack's logs.
+    const followed = (await operatorPods()).map((pod) => {
+      const follow = spawn(stack.bin.kubectl, ['logs', '-f', '-n', NAMESPACE, pod.metadata.name], { env: { ...process.env, ...stack.env }, stdio: ['ignore', 'pipe', 'ignore'] });
+      let text = '';
+      follow.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      return { pod: pod.metadata.name, done: new Promise<string>((resolve) => follow.once('close', () => resolve(text))) };
+    });
+    await helm(['uninstall', RELEASE, '-n', NAMESPACE, '--wait', '--timeout', '120s']);
+    const stopLogs = await Promise.all(followed.map(async ({ pod, done }) => `${pod}:\n${await done}`));
+    await writeFile(join(stack.dir, 'logs', 'operator-pods-uninstall.log'), stopLogs.join('\n'));
+    installed = undefined;
+    // Terminating ones included: each releases the Lease and exits on SIGTERM.
+    await waitFor('the operator pods to be gone', async () =>
+      ((await get<{ items: Pod[] }>(['pods', '-n', NAMESPACE, '-l', SELECTOR])).items.length === 0 ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
+    const left = await kubectlOk(['get', 'all,serviceaccounts,roles,rolebindings,poddisruptionbudgets,clusterroles,clusterrolebindings', '-A', '-l', SELECTOR, '-o', 'name']);
+    expect(left.stdout.trim()).toBe('');
+    // In the release namespace: what the cluster and this test made, and the operator's Lease, which Helm does not own.
+    const inNamespace = (await kubectlOk(['get', 'all,configmaps,secrets,serviceaccounts,roles,rolebindings,leases', '-n', NAMESPACE, '-o', 'name'])).stdout.trim().split('\n');
+    expect(inNamespace.sort()).toEqual(['configmap/kube-root-ca.crt', `lease.coordination.k8s.io/${LEASE}`, 'secret/aws-credentials', 'serviceaccount/default']);
+    // The replicas cannot release that Lease when they stop: Helm deletes the chart's Role with the
+    // Deployment, before the pods get SIGTERM (403 in their logs). It expires instead, so a new
+    // install leads within the lease duration.
+    const lease = await get<{ spec: { holderIdentity?: string; renewTime?: string; leaseDurationSeconds: number } }>(['lease', LEASE, '-n', NAMESPACE]);
+    if (lease.spec.holderIdentity) {
+      expect(Date.parse(lease.spec.renewTime!) + lease.spec.leaseDurationSeconds * 1000).toBeLessThanOrEqual(Date.now() + LEASE_DURATION_SECONDS * 1000);
+      expect(stopLogs.join('\n')).toContain('releasing the lease failed; it will expire');
+    }
+  });
+});
