@@ -131,6 +131,9 @@ describe('the operator installed by its Helm chart, from its image, on a node', 
       const response = await fetch(`http://${await podAddress(pod)}:8081/readyz`, { signal: AbortSignal.timeout(5_000) });
       expect(response.status).toBe(200);
     }
+    // Nothing a pod sends leaves the machine: the kernel's route for it off the machine is "unreachable" (a lookup, no packet sent).
+    const refused = await ip(['route', 'get', '8.8.8.8', 'from', pods[0]!.status.podIP!, 'iif', stack.node!.slot.podBridge]).then((route) => route, (error: Error) => error.message);
+    expect(refused).toContain('No route to host');
     // One of them leads.
     expect(pods.map((pod) => pod.metadata.name)).toContain((await leaseHolder()).split('_')[0]);
   });

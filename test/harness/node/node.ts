@@ -113,7 +113,7 @@ export async function startNode(host: NodeHost, assets: NodeAssets): Promise<Nod
       // sandboxes' network namespaces and /dev/shm) is killed and unmounted here.
       if (processes.containerd && !processes.containerd.exitError()) {
         const tasks = (await ctr(['tasks', 'ls', '--quiet']).catch(() => '')).split('\n').filter(Boolean);
-        if (tasks.length > 0) await ctr(['tasks', 'delete', '--force', ...tasks]).catch((error: Error) => harnessLog.warn(`node: ${error.message}`));
+        if (tasks.length > 0) await ctr(['tasks', 'delete', '--force', ...tasks]).catch((error: Error) => harnessLog.debug(`node: ${error.message}`));
       }
       await processes.containerd?.stop();
       const leftovers = await killProcessesOf(dir, ` -address ${socket}`);
