@@ -106,6 +106,12 @@ async function removeEmptyCgroupParents(): Promise<void> {
   await Promise.all(hierarchies.map((hierarchy) => rmdir(join(CGROUP_ROOT, hierarchy, 'k8s.io')).catch(() => undefined)));
 }
 
+/** How many slots are held by live processes on this machine (another test file's node, a stack:up). */
+export async function liveSlots(): Promise<number> {
+  await mkdir(SLOTS_DIR, { recursive: true });
+  return [...(await readSlots()).values()].filter((holder) => isProcessAlive(holder.pid)).length;
+}
+
 function slotOf(index: number, dir: string): NodeSlot {
   return {
     index,
