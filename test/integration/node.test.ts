@@ -66,6 +66,7 @@ describe('the test bed with a node', () => {
     const pids = Object.values(stack.pids);
     expect(pids.filter(isProcessAlive)).toEqual(pids);
 
+    const sandboxIds = (await node.ctr(['containers', 'ls', '--quiet'])).split('\n').filter(Boolean);
     await stack.stop();
 
     expect(pids.filter(isProcessAlive)).toEqual([]);
@@ -78,7 +79,8 @@ describe('the test bed with a node', () => {
     const routes = await ip(['route', 'show', 'table', 'all']);
     expect(routes).not.toContain(slot.hostCidr);
     expect(routes).not.toContain(slot.podCidr);
-    expect((await readdir('/var/lib/cni/results').catch(() => [] as string[])).filter((name) => name.startsWith(`${slot.cniNetwork}-`))).toEqual([]);
+    const cniResults = await readdir('/var/lib/cni/results').catch(() => [] as string[]);
+    expect(cniResults.filter((name) => name.startsWith(`${slot.cniNetwork}-`) || sandboxIds.some((id) => name.includes(id)))).toEqual([]);
     // With another node running (a parallel test file), the last of them restores them.
     if (aloneAtStart && (await liveSlots()) === 0) expect(await readSysctls()).toEqual(sysctlsBefore);
   });

@@ -170,6 +170,13 @@ async function cleanUp(slot: NodeSlot): Promise<void> {
   await ipQuiet(['route', 'flush', 'table', String(slot.routeTable)]);
   await ipQuiet(['route', 'del', 'unreachable', slot.hostCidr, 'metric', FENCE_METRIC]);
   await ipQuiet(['route', 'del', 'unreachable', slot.podCidr, 'metric', FENCE_METRIC]);
+  // CNI caches a result per sandbox and network: ours under its network name, and containerd's
+  // loopback ones under "cni-loopback" and the sandbox's id.
+  const sandboxes = new Set<string>();
+  for (const base of ['root', 'state']) {
+    for (const id of await readdir(join(slot.dir, 'containerd', base, 'io.containerd.grpc.v1.cri', 'sandboxes')).catch(() => [] as string[])) sandboxes.add(id);
+  }
   const results = await readdir(CNI_RESULTS_DIR).catch(() => [] as string[]);
-  await Promise.all(results.filter((name) => name.startsWith(`${slot.cniNetwork}-`)).map((name) => rm(join(CNI_RESULTS_DIR, name), { force: true })));
+  const ours = results.filter((name) => name.startsWith(`${slot.cniNetwork}-`) || sandboxes.has(name.match(/^cni-loopback-([0-9a-f]{64})-lo$/)?.[1] ?? ''));
+  await Promise.all(ours.map((name) => rm(join(CNI_RESULTS_DIR, name), { force: true })));
 }
