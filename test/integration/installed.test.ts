@@ -94,6 +94,14 @@ async function podAddress(pod: Pod): Promise<string> {
   return address;
 }
 
+/** What a pod logs from now until its container stops (kubectl logs -f). */
+function followLogs(pod: string): Promise<string> {
+  const follow = spawn(stack.bin.kubectl, ['logs', '-f', '-n', NAMESPACE, pod], { env: { ...process.env, ...stack.env }, stdio: ['ignore', 'pipe', 'ignore'] });
+  let text = '';
+  follow.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  return new Promise<string>((resolve) => follow.once('close', () => resolve(text)));
+}
+
 let installed: Promise<void> | undefined;
 /** `helm install` of the chart with the real image, once per stack, so that each test also runs alone. */
 function install(): Promise<void> {
@@ -213,6 +221,34 @@ describe('the operator installed by its Helm chart, from its image, on a node', 
     await readyPods();
   });
 
+  it('rolls out a helm upgrade with no reconcile lost: the old leader finishes its passes and releases the Lease on SIGTERM', async () => {
+    await install();
+    const old = await readyPods();
+    const oldLeader = (await leaseHolder()).split('_')[0]!;
+    const leaderLog = followLogs(oldLeader);
+    const started = Date.now();
+    // A changed value changes the pod template: the Deployment replaces both pods.
+    await helm(['upgrade', RELEASE, CHART, '-n', NAMESPACE, '--reuse-values', '--set', 'operator.workers=3']);
+    // Work applied while the pods are being replaced.
+    const roles = Array.from({ length: 8 }, (_, i) => role(`during-upgrade-${i}`));
+    await kubectlApply(stack, roles);
+    const replaced = await waitFor('the rollout: two new pods Ready, the old ones gone', async () => {
+      const pods = await get<{ items: Pod[] }>(['pods', '-n', NAMESPACE, '-l', SELECTOR]);
+      const ready = pods.items.filter((pod) => isReady(pod) && !pod.metadata.deletionTimestamp);
+      return pods.items.length === 2 && ready.length === 2 && ready.every((pod) => !old.some((o) => o.metadata.name === pod.metadata.name)) ? ready : undefined;
+    }, { timeoutMs: 180_000, intervalMs: 500 });
+    harnessLog.info(`helm upgrade rolled out in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    for (const r of roles) await k8s.waitForCondition('iamroles', r.metadata.name, 'Ready', 'True', { timeoutMs: 60_000 });
+    expect(replaced.map((pod) => pod.metadata.name)).toContain((await leaseHolder()).split('_')[0]);
+    // The kubelet's SIGTERM: passes in flight finish, then the Lease is released at once.
+    const lines = (await leaderLog).split('\n').filter((line) => line.startsWith('{')).map((line) => (JSON.parse(line) as { msg: string }).msg);
+    await writeFile(join(stack.dir, 'logs', `operator-pod-${oldLeader}.log`), lines.join('\n'));
+    const stopping = lines.indexOf('stopping: finishing reconciles in flight');
+    expect(stopping).toBeGreaterThanOrEqual(0);
+    expect(lines.slice(stopping)).toEqual(expect.arrayContaining(['released the lease', 'stopped']));
+    expect(lines.indexOf('stopped')).toBeGreaterThan(lines.indexOf('released the lease'));
+  });
+
   it('uninstalls, after the custom resources are deleted, leaving no object and no AWS resource', async () => {
     await install();
     await kubectlApply(stack, [role('before-uninstall')]);
@@ -225,12 +261,7 @@ describe('the operator installed by its Helm chart, from its image, on a node', 
     expect((await new BedrockAgentClient(aws).send(new ListAgentsCommand({}))).agentSummaries).toEqual([]);
 
     // What the pods say while they stop, kept in the stack's logs.
-    const followed = (await operatorPods()).map((pod) => {
-      const follow = spawn(stack.bin.kubectl, ['logs', '-f', '-n', NAMESPACE, pod.metadata.name], { env: { ...process.env, ...stack.env }, stdio: ['ignore', 'pipe', 'ignore'] });
-      let text = '';
-      follow.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      return { pod: pod.metadata.name, done: new Promise<string>((resolve) => follow.once('close', () => resolve(text))) };
-    });
+    const followed = (await operatorPods()).map((pod) => ({ pod: pod.metadata.name, done: followLogs(pod.metadata.name) }));
     await helm(['uninstall', RELEASE, '-n', NAMESPACE, '--wait', '--timeout', '120s']);
     const stopLogs = await Promise.all(followed.map(async ({ pod, done }) => `${pod}:\n${await done}`));
     await writeFile(join(stack.dir, 'logs', 'operator-pods-uninstall.log'), stopLogs.join('\n'));
