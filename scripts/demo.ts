@@ -3,7 +3,9 @@
 // the resources and their conditions; then makes a drift in the emulator and shows the operator
 // correcting it, and the complete example (Agent, Lambda, generated roles) becoming Ready; then
 // goes on showing the table until Ctrl-C, which stops everything.
-//   --once   stop once the complete example is Ready (for CI and tests)
+//   --once         stop once the complete example is Ready (for CI and tests)
+//   --in-cluster   run the operator as users do: its image, built from the Dockerfile, as Pods on
+//                  a node of the test bed, installed by the Helm chart
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DeleteRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -12,11 +14,13 @@ import { GROUP, KINDS, VERSION } from '../src/api/kinds.ts';
 import { statusTable, type ResourceRow } from '../src/cli/status-table.ts';
 import { kubectl } from '../test/harness/kubectl.ts';
 import { repoRoot } from '../test/harness/repo-paths.ts';
+import { helm, helmInstallOperator, importOperatorImage, RELEASE, RELEASE_NAMESPACE, RELEASE_SELECTOR } from '../test/harness/installed-operator.ts';
 import { startOperator, type RunningOperator } from '../test/harness/operator.ts';
 import { startStack } from '../test/harness/stack.ts';
 import { waitFor } from '../test/harness/wait.ts';
 
-const { values } = parseArgs({ options: { once: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { once: { type: 'boolean' }, 'in-cluster': { type: 'boolean' } } });
+const inCluster = values['in-cluster'] === true;
 const REFRESH_MS = 2000;
 const DEMO_RESYNC_S = 5;
 
@@ -30,19 +34,32 @@ async function listResources(kc: KubeConfig): Promise<ResourceRow[]> {
   return lists.flatMap((l) => (l as { items: ResourceRow[] }).items);
 }
 
-say('Starting the local stack (kube-apiserver, etcd, AWS emulator); the first run builds the binaries…');
-const stack = await startStack();
+say(inCluster
+  ? 'Starting the local stack with a node (kube-apiserver, etcd, containerd, kubelet, AWS emulator); the first run builds the binaries and the image…'
+  : 'Starting the local stack (kube-apiserver, etcd, AWS emulator); the first run builds the binaries… (`npm run demo -- --in-cluster` runs the operator as a Pod from its image)');
+const stack = await startStack({ node: inCluster });
 let operator: RunningOperator | undefined;
 const stopAll = async (): Promise<void> => {
   await operator?.stop();
+  if (inCluster) await helm(stack, ['uninstall', RELEASE, '-n', RELEASE_NAMESPACE]).catch(() => undefined);
   await stack.stop();
 };
 
 try {
   say(`Stack ready. To use it from another shell: KUBECONFIG=${stack.kubeconfigPath} AWS_ENDPOINT_URL=${stack.awsEndpoint}`);
   // A short drift check, so the demo shows a correction within seconds (the default is 10 minutes).
-  operator = await startOperator(stack, ['--resync', String(DEMO_RESYNC_S)]);
-  say(`Operator running, checking for drift every ${DEMO_RESYNC_S} s (logs: ${operator.logFile}).`);
+  if (inCluster) {
+    const image = await importOperatorImage(stack);
+    await helmInstallOperator(stack, image, { 'operator.resyncSeconds': DEMO_RESYNC_S, replicaCount: 1 });
+    await waitFor('the operator pod to be Ready', async () => {
+      const ready = await kubectl(stack, ['get', 'pods', '-n', RELEASE_NAMESPACE, '-l', RELEASE_SELECTOR, '-o', 'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}']);
+      return ready.stdout.trim() === 'True' || undefined;
+    }, { timeoutMs: 120_000 });
+    say(`Operator running as a Pod from ${image.ref} (${image.sizeMiB} MiB), installed by the Helm chart, checking for drift every ${DEMO_RESYNC_S} s (logs: kubectl logs -n ${RELEASE_NAMESPACE} -l ${RELEASE_SELECTOR}).`);
+  } else {
+    operator = await startOperator(stack, ['--resync', String(DEMO_RESYNC_S)]);
+    say(`Operator running, checking for drift every ${DEMO_RESYNC_S} s (logs: ${operator.logFile}).`);
+  }
 
   const applied = await kubectl(stack, ['apply', '-R', '-f', join(repoRoot, 'examples')]);
   say(`\n$ kubectl apply -R -f examples/\n${applied.stdout}${applied.stderr}`);

@@ -9,20 +9,18 @@ import { BedrockAgentClient, ListAgentsCommand } from '@aws-sdk/client-bedrock-a
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureOperatorImage, type OperatorImage } from '../harness/image/operator-image.ts';
+import type { OperatorImage } from '../harness/image/operator-image.ts';
+import { CHART, helm as helmIn, helmInstallOperator, importOperatorImage, RELEASE, RELEASE_NAMESPACE, RELEASE_SELECTOR } from '../harness/installed-operator.ts';
 import { kubectl, kubectlApply } from '../harness/kubectl.ts';
 import { harnessLog } from '../harness/log.ts';
 import { ip } from '../harness/node/host.ts';
 import { repoRoot } from '../harness/repo-paths.ts';
 import { condition, Resources } from '../harness/resources.ts';
-import { runCommand } from '../harness/run-command.ts';
 import { startStack, type Stack } from '../harness/stack.ts';
 import { waitFor } from '../harness/wait.ts';
 
-const CHART = join(repoRoot, 'charts', 'bedrock-forge-operator');
-const RELEASE = 'bfo';
-const NAMESPACE = 'bedrock-forge';
-const SELECTOR = `app.kubernetes.io/instance=${RELEASE}`;
+const NAMESPACE = RELEASE_NAMESPACE;
+const SELECTOR = RELEASE_SELECTOR;
 const LEASE = 'bedrock-forge-operator';
 const LEASE_DURATION_SECONDS = 15;
 const NONROOT = 65532;
@@ -32,20 +30,17 @@ let image: OperatorImage;
 let k8s: Resources;
 
 beforeAll(async () => {
-  // The image build (about 2 minutes the first time) runs while the stack starts.
-  const [started, built] = await Promise.all([startStack({ node: true }), ensureOperatorImage()]);
-  stack = started;
-  image = built;
+  stack = await startStack({ node: true });
   k8s = new Resources(stack);
   const importStarted = Date.now();
-  await stack.node!.importImage(image.archive);
+  image = await importOperatorImage(stack);
   harnessLog.info(`imported ${image.ref} (${image.sizeMiB} MiB) in ${((Date.now() - importStarted) / 1000).toFixed(1)} s`);
 }, 900_000);
 afterAll(async () => {
   await stack?.stop();
 });
 
-const helm = (args: string[]) => runCommand(stack.bin.helm, args, { env: { ...process.env, ...stack.env } });
+const helm = (args: string[]) => helmIn(stack, args);
 const get = async <T>(args: string[]): Promise<T> => JSON.parse((await kubectlOk(['get', ...args, '-o', 'json'])).stdout) as T;
 
 async function kubectlOk(args: string[], stdin?: string) {
@@ -106,15 +101,8 @@ let installed: Promise<void> | undefined;
 /** `helm install` of the chart with the real image, once per stack, so that each test also runs alone. */
 function install(): Promise<void> {
   return (installed ??= (async () => {
-    await kubectlOk(['create', 'namespace', NAMESPACE]);
-    // moto takes any key; these only stand for the Secret a cluster without IRSA would hold.
-    await kubectlOk(['create', 'secret', 'generic', 'aws-credentials', '-n', NAMESPACE,
-      '--from-literal=AWS_ACCESS_KEY_ID=testing', '--from-literal=AWS_SECRET_ACCESS_KEY=testing']);
     const started = Date.now();
-    await helm(['install', RELEASE, CHART, '-n', NAMESPACE,
-      '--set', `image.repository=${image.repository}`, '--set', `image.tag=${image.tag}`, '--set', 'image.pullPolicy=Never',
-      '--set', 'aws.region=us-east-1', '--set', `aws.endpointUrl=${stack.node!.awsEndpoint}`, '--set', 'aws.credentialsSecret.name=aws-credentials',
-      '--set', 'operator.clusterName=test', '--set', 'operator.resyncSeconds=5', '--set', `operator.leaseDurationSeconds=${LEASE_DURATION_SECONDS}`]);
+    await helmInstallOperator(stack, image, { 'operator.clusterName': 'test', 'operator.resyncSeconds': 5, 'operator.leaseDurationSeconds': LEASE_DURATION_SECONDS });
     await readyPods();
     harnessLog.info(`helm install: both operator pods Ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   })());
