@@ -2,6 +2,7 @@
 // (log groups, agent ARNs, confused-deputy conditions) are built from them. The account is asked
 // of STS once, on first use.
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { instrument } from './sdk-clients.ts';
 
 /** Where ARNs point: partition, region and account. */
 export interface AwsScope {
@@ -22,7 +23,7 @@ export class AwsEnvironment {
 
   /** The account of the operator's credentials (sts:GetCallerIdentity needs no permission). */
   account(): Promise<string> {
-    this.#account ??= new STSClient({ region: this.region }).send(new GetCallerIdentityCommand({})).then((r) => r.Account!)
+    this.#account ??= instrument(new STSClient({ region: this.region }), 'sts').send(new GetCallerIdentityCommand({})).then((r) => r.Account!)
       .catch((error: unknown) => {
         this.#account = undefined;
         throw error;
