@@ -16,7 +16,7 @@ export const TERMINAL_REASONS = [
   'AlreadyExists', 'OwnedByAnother', 'AdoptionNotAllowed', 'PermissionsBoundaryRequired', 'RoleNotAllowed', 'RoleNameConflict',
   // Spec problems found before any AWS call.
   'NoRole', 'NoCode', 'ConfigMapNotLabelled', 'ConfigMapEmpty', 'ConfigMapKeyMissing', 'UnsupportedStatement', 'DuplicateStatementId',
-  'UnsupportedPolicyReference', 'UnsupportedPromptReference', 'UnsupportedGuardrailReference',
+  'UnsupportedPolicyReference', 'UnsupportedPromptReference', 'UnsupportedGuardrailReference', 'AliasNeedsPreparedAgent',
   // What AWS cannot change in place.
   'PathImmutable', 'PackageTypeImmutable',
   // What AWS refused, by the adapters' tables in src/aws/ (IAM, Lambda, Bedrock in that order).

@@ -125,6 +125,12 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
   async resolve(obj: AgentResource): Promise<AgentResolved> {
     const spec = obj.spec;
     const namespace = obj.metadata.namespace ?? 'default';
+    // The CRD refuses this at apply; an object stored before that rule existed ends here, before any AWS call.
+    const unrouted = (spec.aliases ?? []).filter((a) => !a.routingConfiguration).map((a) => a.name);
+    if (spec.prepareAgent === false && unrouted.length > 0) {
+      throw new TerminalError('AliasNeedsPreparedAgent',
+        `alias ${unrouted.join(', ')} has no routingConfiguration, so it needs a prepared agent, and spec.prepareAgent is false: remove the alias, give it a routingConfiguration to an existing version, or set prepareAgent true`);
+    }
     const roleArn = await this.#roleArn(obj);
     const lambdaArn = (name: string) => {
       const lambda = this.#lookups.lambda(namespace, name);
