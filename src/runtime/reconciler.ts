@@ -223,9 +223,13 @@ function deadlineError(error: unknown): unknown {
   return new RetryableError('DeadlineExceeded', `the reconcile did not finish within its deadline (${errorMessage(error)})`, { cause: error });
 }
 
-/** A digest of a kind's resolved inputs (code zips included), to tell their change from drift. */
+/** A digest of a kind's resolved inputs, to tell their change from drift; binary data (code zips) by its own hash. */
 function digest(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value) ?? '').digest('base64url');
+  const text = JSON.stringify(value, function (this: Record<string, unknown>, key, json: unknown) {
+    const raw = this[key];
+    return Buffer.isBuffer(raw) ? `sha256:${createHash('sha256').update(raw).digest('base64url')}` : json;
+  });
+  return createHash('sha256').update(text ?? '').digest('base64url');
 }
 
 function withoutUndefined<T>(value: T): T {
