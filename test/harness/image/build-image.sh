@@ -14,9 +14,9 @@ cache=$1 context=$2 ref=$3 out=$4
 : "${NODE_VERSION:?}" "${NPM_VERSION:?}" "${DEBIAN_SNAPSHOT:?}"
 mkdir -p "$cache/downloads"
 mirrors=("deb http://deb.debian.org/debian bookworm main" "deb http://deb.debian.org/debian bookworm-updates main" "deb http://deb.debian.org/debian-security bookworm-security main")
-# buildah's images and layers live in the cache, not in the machine's /var/lib/containers.
-export CONTAINERS_STORAGE_CONF=$cache/storage.conf BUILDAH_ISOLATION=chroot
-printf '[storage]\ndriver = "overlay"\ngraphroot = "%s/storage/root"\nrunroot = "%s/storage/run"\n' "$cache" "$cache" > "$CONTAINERS_STORAGE_CONF"
+# buildah's images and layers live in the cache, not in the machine's /var/lib/containers
+# (buildah-store.ts writes that configuration and sets these).
+: "${CONTAINERS_STORAGE_CONF:?}" "${BUILDAH_ISOLATION:?}"
 log() { echo "image: $*" >&2; }
 
 # Node.js and npm, from the npm registry.
@@ -117,7 +117,5 @@ fi
 # 3. The Dockerfile, as it is: no pull, layers cached in the storage above.
 log "building $ref from the Dockerfile"
 buildah bud --quiet --pull=never --isolation=chroot --network=host --layers -t "$ref" "$context" >/dev/null
-rm -f "$out.tmp"
-buildah push --quiet "$ref" "oci-archive:$out.tmp:$ref"
-mv "$out.tmp" "$out"
+buildah push --quiet "$ref" "oci-archive:$out:$ref"
 log "wrote $out ($(du -m "$out" | cut -f1) MiB)"

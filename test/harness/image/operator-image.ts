@@ -2,14 +2,14 @@
 // build-image.sh: buildah, base images assembled from Debian packages and the npm registry, no
 // container registry), kept as an OCI archive that containerd imports. The archive is cached,
 // keyed by everything the Dockerfile copies and by the versions of the bases.
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { cacheRoot, shortHash } from '../cache-dir.ts';
-import { withDirLock } from '../dir-lock.ts';
+import { shortHash } from '../cache-dir.ts';
 import { harnessLog } from '../log.ts';
 import { repoRoot } from '../repo-paths.ts';
 import { runCommand } from '../run-command.ts';
+import { ensureArchive, imageCacheDir } from './buildah-store.ts';
 
 /** npm in the build stage's base (the Dockerfile's `npm ci`). */
 const NPM_VERSION = '11.21.2';
@@ -31,31 +31,25 @@ export interface OperatorImage {
 export async function ensureOperatorImage(): Promise<OperatorImage> {
   const versions = await baseVersions();
   const contextKey = shortHash([JSON.stringify(versions), ...(await contextFiles()).flatMap(({ path, content }) => [path, content])]);
-  const dir = join(cacheRoot(), 'image');
-  await mkdir(dir, { recursive: true });
+  const dir = imageCacheDir();
   const archive = join(dir, `operator-${contextKey}.oci.tar`);
   const image = { ref: `${REPOSITORY}:${contextKey}`, repository: REPOSITORY, tag: contextKey, archive };
-  const cached = await sizeMiB(archive);
-  if (cached !== undefined) return { ...image, sizeMiB: cached };
-  return withDirLock(join(dir, 'build.lock'), 'the operator image build', async () => {
-    const built = await sizeMiB(archive);
-    if (built !== undefined) return { ...image, sizeMiB: built };
+  await ensureArchive(archive, 'the operator image build', async (tmp, env) => {
     await requireTools();
     const context = await mkdtemp(join(tmpdir(), 'bfo-image-context-'));
     const started = Date.now();
     try {
       for (const entry of CONTEXT) await cp(join(repoRoot, entry), join(context, entry), { recursive: true });
       harnessLog.info(`building the operator image from the Dockerfile (first build: about 2 minutes)…`);
-      await runCommand('bash', [join(import.meta.dirname, 'build-image.sh'), dir, context, image.ref, archive], {
-        env: { ...process.env, ...versions }, onLine: (line) => { if (line.startsWith('image: ')) harnessLog.info(line); },
+      await runCommand('bash', [join(import.meta.dirname, 'build-image.sh'), dir, context, image.ref, tmp], {
+        env: { ...env, ...versions }, onLine: (line) => { if (line.startsWith('image: ')) harnessLog.info(line); },
       });
     } finally {
       await rm(context, { recursive: true, force: true });
     }
-    const size = (await sizeMiB(archive))!;
-    harnessLog.info(`built ${image.ref} in ${((Date.now() - started) / 1000).toFixed(1)} s (${size} MiB archive)`);
-    return { ...image, sizeMiB: size };
+    harnessLog.info(`built ${image.ref} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
+  return { ...image, sizeMiB: Math.round((await stat(archive)).size / 2 ** 20) };
 }
 
 /** Node.js as the project pins it, npm, and the week of the Debian bases (refreshed weekly for security fixes). */
@@ -85,13 +79,5 @@ async function requireTools(): Promise<void> {
     await runCommand(tool, ['--version']).catch(() => {
       throw new Error(`building the operator image needs ${tool}: apt-get install -y buildah mmdebstrap (.ci/run installs them)`);
     });
-  }
-}
-
-async function sizeMiB(path: string): Promise<number | undefined> {
-  try {
-    return Math.round((await stat(path)).size / 2 ** 20);
-  } catch {
-    return undefined;
   }
 }
