@@ -17,6 +17,10 @@ export const TERMINAL_REASONS = [
   // Spec problems found before any AWS call.
   'NoRole', 'NoCode', 'ConfigMapNotLabelled', 'ConfigMapEmpty', 'ConfigMapKeyMissing', 'UnsupportedStatement', 'DuplicateStatementId',
   'UnsupportedPolicyReference', 'UnsupportedPromptReference', 'UnsupportedGuardrailReference', 'AliasNeedsPreparedAgent',
+  // What AWS would refuse, known locally (src/iam/iam-rules.json, src/aws/lambda/lambda-rules.json, OpenAPI 3).
+  'RuntimeNotSupported', 'InvalidEnvironment', 'InvalidCode', 'InvalidApiSchema', 'CrossAccountRole',
+  // The platform's rules (--refuse-findings, --required-tags).
+  'FindingsRefused', 'RequiredTagsMissing',
   // What AWS cannot change in place.
   'PathImmutable', 'PackageTypeImmutable',
   // What AWS refused, by the adapters' tables in src/aws/ (IAM, Lambda, Bedrock in that order).
@@ -25,10 +29,17 @@ export const TERMINAL_REASONS = [
   'Validation', 'ResourceNotFound', 'PrepareFailed',
 ] as const;
 
+/**
+ * Advice, not failure: the Findings condition (what the policies allow that they should not) and
+ * the AccessCheck condition (whether AWS would allow the calls the service makes with the role).
+ */
+export const ADVISORY_REASONS = ['NoFindings', 'FindingsPresent', 'AccessAllowed', 'AccessWouldBeDenied', 'AccessNotVerifiable'] as const;
+
 /** Failures a retry with backoff may fix (throttling, 5xx, a deadline, no progress). */
 export const RETRY_REASONS = ['ReconcileError', 'DeadlineExceeded', 'NoProgress'] as const;
 
 export type WaitingReason = (typeof WAITING_REASONS)[number];
 export type TerminalReason = (typeof TERMINAL_REASONS)[number];
 export type RetryReason = (typeof RETRY_REASONS)[number];
-export type Reason = (typeof PROGRESS_REASONS)[number] | WaitingReason | TerminalReason | RetryReason;
+export type AdvisoryReason = (typeof ADVISORY_REASONS)[number];
+export type Reason = (typeof PROGRESS_REASONS)[number] | WaitingReason | TerminalReason | RetryReason | AdvisoryReason;

@@ -167,7 +167,9 @@ describe('Agent controller', () => {
       { Sid: 'AllowModelInvocationForOrchestration', Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: [profile, `arn:aws:bedrock:*::foundation-model/${MODEL}`] },
       { Sid: 'ReadInferenceProfile', Effect: 'Allow', Action: 'bedrock:GetInferenceProfile', Resource: profile },
       { Sid: 'AllowAccessToActionGroupApiSchemasInS3', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::schemas/orders.yaml', Condition: { StringEquals: { 'aws:ResourceAccount': ACCOUNT } } },
-      { Sid: 'QueryAssociatedKnowledgeBases', Effect: 'Allow', Action: ['bedrock:Retrieve', 'bedrock:RetrieveAndGenerate'], Resource: `arn:aws:bedrock:us-east-1:${ACCOUNT}:knowledge-base/KB12345678` },
+      { Sid: 'QueryAssociatedKnowledgeBases', Effect: 'Allow', Action: 'bedrock:Retrieve', Resource: `arn:aws:bedrock:us-east-1:${ACCOUNT}:knowledge-base/KB12345678` },
+      // RetrieveAndGenerate takes no resource type in IAM's catalogue: "*", alone.
+      { Sid: 'RetrieveAndGenerate', Effect: 'Allow', Action: 'bedrock:RetrieveAndGenerate', Resource: '*' },
       { Sid: 'ApplyAgentGuardrail', Effect: 'Allow', Action: 'bedrock:ApplyGuardrail', Resource: `arn:aws:bedrock:us-east-1:${ACCOUNT}:guardrail/gr1abc` },
       { Sid: 'DecryptAgentResources', Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY },
     ]);

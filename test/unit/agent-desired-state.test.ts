@@ -44,7 +44,8 @@ describe('generated service role (seed 001)', () => {
     }, scope, undefined).inlinePolicies![0]!.policy.statement;
     expect(statements.slice(1)).toEqual([
       { sid: 'AllowAccessToActionGroupApiSchemasInS3', effect: 'Allow', action: ['s3:GetObject'], resource: ['arn:aws:s3:::schemas/orders.yaml'], condition: { StringEquals: { 'aws:ResourceAccount': '123456789012' } } },
-      { sid: 'QueryAssociatedKnowledgeBases', effect: 'Allow', action: ['bedrock:Retrieve', 'bedrock:RetrieveAndGenerate'], resource: ['arn:aws:bedrock:us-east-1:123456789012:knowledge-base/KB12345678'] },
+      { sid: 'QueryAssociatedKnowledgeBases', effect: 'Allow', action: ['bedrock:Retrieve'], resource: ['arn:aws:bedrock:us-east-1:123456789012:knowledge-base/KB12345678'] },
+      { sid: 'RetrieveAndGenerate', effect: 'Allow', action: ['bedrock:RetrieveAndGenerate'], resource: ['*'] },
       { sid: 'ApplyAgentGuardrail', effect: 'Allow', action: ['bedrock:ApplyGuardrail'], resource: ['arn:aws:bedrock:us-east-1:123456789012:guardrail/gr1abc'] },
       { sid: 'DecryptAgentResources', effect: 'Allow', action: ['kms:Decrypt'], resource: ['arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555'] },
     ]);

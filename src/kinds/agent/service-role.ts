@@ -64,7 +64,11 @@ export function serviceRoleSpec(agentName: string, spec: AgentSpec, scope: AwsSc
   }
   const knowledgeBases = (spec.knowledgeBases ?? []).map((kb) => `arn:${partition}:bedrock:${region}:${account}:knowledge-base/${kb.knowledgeBaseId}`);
   if (knowledgeBases.length > 0) {
-    statement.push({ sid: 'QueryAssociatedKnowledgeBases', effect: 'Allow', action: ['bedrock:Retrieve', 'bedrock:RetrieveAndGenerate'], resource: knowledgeBases });
+    statement.push({ sid: 'QueryAssociatedKnowledgeBases', effect: 'Allow', action: ['bedrock:Retrieve'], resource: knowledgeBases });
+    // The seed lists RetrieveAndGenerate with the knowledge-base ARNs, but IAM's catalogue gives
+    // that action no resource type: a statement naming ARNs never allows it. It gets "*" alone;
+    // what it reads is still limited by bedrock:Retrieve on the knowledge bases above.
+    statement.push({ sid: 'RetrieveAndGenerate', effect: 'Allow', action: ['bedrock:RetrieveAndGenerate'], resource: ['*'] });
   }
   const guardrail = spec.guardrail?.identifier;
   if (guardrail) {

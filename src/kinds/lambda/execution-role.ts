@@ -26,13 +26,18 @@ export function executionRoleSpec(functionName: string, spec: LambdaSpec, scope:
     { sid: 'WriteOwnLogStreams', effect: 'Allow', action: ['logs:CreateLogStream', 'logs:PutLogEvents'], resource: [`${logGroup}:log-stream:*`] },
   ];
   if (spec.vpcConfig) {
-    // Lambda manages the function's network interfaces as the role; EC2 allows no narrower
-    // resource for Describe*, and the ENIs do not exist before Lambda creates them.
-    statement.push({
-      sid: 'ManageVpcNetworkInterfaces', effect: 'Allow',
-      action: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
-      resource: ['*'],
-    });
+    // Lambda manages the function's network interfaces as the role: created in the spec's subnets
+    // with its security groups, then changed and deleted; the Describe calls take no resource type.
+    const ec2 = (type: string, id: string) => `arn:${partition}:ec2:${region}:${account}:${type}/${id}`;
+    const interfaces = ec2('network-interface', '*');
+    statement.push(
+      {
+        sid: 'CreateVpcNetworkInterfaces', effect: 'Allow', action: ['ec2:CreateNetworkInterface'],
+        resource: [interfaces, ...spec.vpcConfig.subnetIds.map((id) => ec2('subnet', id)), ...spec.vpcConfig.securityGroupIds.map((id) => ec2('security-group', id))],
+      },
+      { sid: 'ManageVpcNetworkInterfaces', effect: 'Allow', action: ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], resource: [interfaces] },
+      { sid: 'DescribeVpcNetworkInterfaces', effect: 'Allow', action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'], resource: ['*'] },
+    );
   }
   const dlq = spec.deadLetterConfig?.targetArn;
   if (dlq) {

