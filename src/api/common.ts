@@ -48,16 +48,30 @@ export const Condition = Type.Object({
 }, { description: 'A condition of the resource.' });
 export type Condition = Static<typeof Condition>;
 
+/** Something a policy allows that it should not (src/iam/findings.ts). */
+export const Finding = Type.Object({
+  severity: Type.Unsafe<'low' | 'medium' | 'high'>({ type: 'string', enum: ['low', 'medium', 'high'], description: 'high, medium or low.' }),
+  check: str({ description: 'Name of the check, such as PublicPrincipal or UnknownAction.', maxLength: 64 }),
+  path: str({ description: 'The statement or field it concerns, such as spec.assumeRolePolicy.statement[0].principal.', maxLength: 512 }),
+  message: str({ description: 'What the policy allows and what to change.', maxLength: 1024 }),
+}, { description: 'A finding of the policy analysis.' });
+export type Finding = Static<typeof Finding>;
+
 /** Status fields every kind has, followed by the kind's own AWS identifiers. */
 export function statusOf<P extends Parameters<typeof Type.Object>[0]>(description: string, own: P) {
   return Type.Object({
     observedGeneration: Type.Optional(int({ description: 'The metadata.generation the controller last acted on.', minimum: 0 })),
     conditions: Type.Optional(Type.Array(Condition, {
-      description: 'Ready: the AWS resource exists and is usable. Synced: the last reconcile succeeded; its message says what to fix when not.',
+      description: 'Ready: the AWS resource exists and is usable. Synced: the last reconcile succeeded; its message says what to fix when not. Findings: what the policies allow that they should not (status.findings). AccessCheck: whether AWS would allow the calls the service makes with the role.',
       maxItems: 8,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],
     })),
+    findings: Type.Optional(Type.Array(Finding, {
+      description: 'What the policies of this object allow that they should not, found with IAM\'s catalogue; empty when none.',
+      maxItems: 100,
+    })),
+    findingCount: Type.Optional(int({ description: 'How many findings (the Findings column).', minimum: 0 })),
     ...own,
   }, { description });
 }
@@ -68,6 +82,7 @@ export function printerColumns(arnPath: string) {
     { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
     { name: 'Synced', type: 'string', jsonPath: '.status.conditions[?(@.type=="Synced")].status' },
     { name: 'ARN', type: 'string', jsonPath: arnPath, priority: 0 },
+    { name: 'Findings', type: 'integer', jsonPath: '.status.findingCount' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ];
 }

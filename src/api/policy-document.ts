@@ -16,20 +16,22 @@ const version = oneOfStrings(['2012-10-17', '2008-10-17'] as const, {
   description: 'Policy language version; use 2012-10-17.',
 });
 
+// No count limits on actions, resources or statements: IAM limits a policy by its size (10,240
+// characters for a role's inline policies together, 6,144 for a managed policy), which the
+// operator checks before any call (src/iam/iam-rules.ts). AWS managed policies list up to 302
+// actions in one statement.
 const action = stringOrList({
   description: 'Actions the statement covers, such as "sts:AssumeRole" or ["bedrock:InvokeModel"]: a string or a list.',
   pattern: '^(\\*|[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+)$',
-  maxItems: 200,
 });
 const notAction = stringOrList({
   description: 'Actions the statement does not cover (instead of action): a string or a list.',
   pattern: '^(\\*|[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+)$',
-  maxItems: 200,
 });
 
 const RESOURCE = '^(\\*|arn:.+)$';
-const resource = stringOrList({ description: 'Resources, as ARNs (wildcards allowed) or "*": a string or a list.', pattern: RESOURCE, maxItems: 200 });
-const notResource = stringOrList({ description: 'Resources the statement does not cover (instead of resource): a string or a list.', pattern: RESOURCE, maxItems: 200 });
+const resource = stringOrList({ description: 'Resources, as ARNs (wildcards allowed) or "*": a string or a list.', pattern: RESOURCE });
+const notResource = stringOrList({ description: 'Resources the statement does not cover (instead of resource): a string or a list.', pattern: RESOURCE });
 
 /**
  * Condition block: operator (StringEquals, ArnLike, DateGreaterThan, ForAnyValue:StringEquals, …)
@@ -130,7 +132,7 @@ export type ResourceStatement = Static<typeof ResourceStatement>;
 export const TrustPolicy = Type.Object(
   {
     version: Type.Optional(version),
-    statement: Type.Array(TrustStatement, { description: 'The statements of the trust policy.', minItems: 1, maxItems: 50 }),
+    statement: Type.Array(TrustStatement, { description: 'The statements of the trust policy.', minItems: 1 }),
   },
   { description: 'Trust policy: who may assume the role. IAM limits it to 2,048 characters by default.' },
 );
@@ -139,7 +141,7 @@ export type TrustPolicy = Static<typeof TrustPolicy>;
 export const PermissionsPolicy = Type.Object(
   {
     version: Type.Optional(version),
-    statement: Type.Array(PolicyStatement, { description: 'The statements of the policy.', minItems: 1, maxItems: 100 }),
+    statement: Type.Array(PolicyStatement, { description: 'The statements of the policy.', minItems: 1 }),
   },
   { description: 'A permissions policy document.' },
 );

@@ -10,12 +10,15 @@ import { agentController } from '../kinds/agent/agent-controller.ts';
 import { iamRoleController } from '../kinds/iamrole/iamrole-controller.ts';
 import { lambdaController } from '../kinds/lambda/lambda-controller.ts';
 import type { OperatorContext } from '../kinds/operator-context.ts';
+import { PlatformRules } from '../kinds/platform-rules.ts';
 import { TenancyPolicy } from '../kinds/tenancy-policy.ts';
 import type { DeletionPolicy } from '../api/metadata.ts';
 import { DEFAULTS } from '../runtime/defaults.ts';
 import { SharedInformers } from '../runtime/informers.ts';
 import { DEFAULT_BACKOFF, RetryBudget } from '../runtime/work-queue.ts';
 import { registry } from '../runtime/metrics.ts';
+import { SEVERITIES, type Severity } from '../iam/findings.ts';
+import { adjustableQuota, DEFAULT_ROLE_QUOTAS, type RoleQuotas } from '../iam/iam-rules.ts';
 import { listeningPort, parseBindAddress, serveEndpoints } from './http-endpoints.ts';
 import { startLeaderElection } from '../runtime/leader-election.ts';
 
@@ -50,7 +53,15 @@ What application teams may do through the operator:
                               operator did not create (annotation bedrockforge.io/adopt); * for all
                               (default *), empty for none
   --external-role-arns LIST   comma-separated role ARNs, * as a wildcard, that Lambdas and Agents may
-                              name directly instead of an IAMRole of their namespace (default *)`;
+                              name directly instead of an IAMRole of their namespace (default *)
+  --refuse-findings SEVERITY  refuse, before anything is created or changed, objects whose policies have
+                              findings of this severity or higher: high, medium, low or none (default none)
+  --required-tags LIST        comma-separated tag keys every IAMRole, Lambda and Agent must set in spec.tags
+                              (generated roles inherit their owner's tags); default none
+
+The IAM quotas of the AWS account, where AWS lets an account raise them:
+  --iam-trust-policy-quota CHARS     size of a role's trust policy (default 2048, at most 4096)
+  --iam-managed-policies-quota N     managed policies per role (default 10, at most 20)`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -72,6 +83,10 @@ export async function runCommand(argv: string[]): Promise<number> {
       'permissions-boundary': { type: 'string', default: process.env.PERMISSIONS_BOUNDARY },
       'adopt-namespaces': { type: 'string', default: process.env.ADOPT_NAMESPACES ?? '*' },
       'external-role-arns': { type: 'string', default: process.env.EXTERNAL_ROLE_ARNS ?? '*' },
+      'refuse-findings': { type: 'string', default: process.env.REFUSE_FINDINGS ?? 'none' },
+      'required-tags': { type: 'string', default: process.env.REQUIRED_TAGS ?? '' },
+      'iam-trust-policy-quota': { type: 'string', default: String(DEFAULT_ROLE_QUOTAS.trustPolicyChars) },
+      'iam-managed-policies-quota': { type: 'string', default: String(DEFAULT_ROLE_QUOTAS.managedPoliciesPerRole) },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -84,12 +99,28 @@ export async function runCommand(argv: string[]): Promise<number> {
     console.error(`--deletion-policy must be delete or retain, not ${deletionPolicy}`);
     return 1;
   }
+  const refuse = values['refuse-findings'];
+  if (refuse !== 'none' && !(SEVERITIES as readonly string[]).includes(refuse)) {
+    console.error(`--refuse-findings must be high, medium, low or none, not ${refuse}`);
+    return 1;
+  }
+  let iamQuotas: RoleQuotas;
+  try {
+    iamQuotas = {
+      trustPolicyChars: adjustableQuota('trustPolicyChars', Number(values['iam-trust-policy-quota']), '--iam-trust-policy-quota'),
+      managedPoliciesPerRole: adjustableQuota('managedPoliciesPerRole', Number(values['iam-managed-policies-quota']), '--iam-managed-policies-quota'),
+    };
+  } catch (error) {
+    console.error((error as Error).message);
+    return 1;
+  }
   const log = createLogger();
   const kc = new PooledKubeConfig();
   kc.loadFromDefault();
   log.info({
     server: kc.getCurrentCluster()?.server, awsEndpoint: process.env.AWS_ENDPOINT_URL ?? 'default',
     permissionsBoundary: values['permissions-boundary'] || 'none', adoptNamespaces: values['adopt-namespaces'], externalRoleArns: values['external-role-arns'],
+    refuseFindings: refuse, requiredTags: values['required-tags'] || 'none', iamQuotas,
   }, 'starting');
 
   let ready = false;
@@ -117,6 +148,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       adoptNamespaces: list(values['adopt-namespaces']),
       externalRoleArns: list(values['external-role-arns']),
     }),
+    platform: new PlatformRules({ iamQuotas, requiredTags: list(values['required-tags']) }),
+    ...(refuse !== 'none' ? { refuseFindingsAt: refuse as Severity } : {}),
   };
   const stopRequested = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));

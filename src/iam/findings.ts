@@ -5,17 +5,11 @@
 import { toIamPolicy, type AnyPolicy, type IamStatement } from '../aws/iam/policy-json.ts';
 import { actionsMatching, arnFormatRegExp, catalogueAction, serviceKnown, wildcardRegExp, type CatalogueAction } from './catalogue.ts';
 
+import type { Finding } from '../api/common.ts';
+
+export type { Finding };
 export const SEVERITIES = ['low', 'medium', 'high'] as const;
 export type Severity = (typeof SEVERITIES)[number];
-
-export interface Finding {
-  severity: Severity;
-  /** Stable name of the check, such as PublicPrincipal. */
-  check: string;
-  /** Where: the statement's field path in the spec. */
-  path: string;
-  message: string;
-}
 
 /** Which documents of an object to analyse, and where each sits in the spec. */
 export interface AnalysedPolicy {

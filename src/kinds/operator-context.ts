@@ -1,12 +1,14 @@
 // What every kind's controller is built from: the cluster, the AWS environment, the process-wide
 // informers and retry budget, and the operator's flags.
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Finding } from '../api/common.ts';
 import type { DeletionPolicy } from '../api/metadata.ts';
 import type { AwsEnvironment } from '../aws/aws-environment.ts';
 import type { Logger } from '../log.ts';
 import type { SharedInformers } from '../runtime/informers.ts';
 import { DEFAULT_BACKOFF, WorkQueue, type RetryBudget } from '../runtime/work-queue.ts';
 import { OwnershipGuard } from './ownership-guard.ts';
+import type { PlatformRules } from './platform-rules.ts';
 import type { TenancyPolicy } from './tenancy-policy.ts';
 
 export interface OperatorContext {
@@ -24,6 +26,10 @@ export interface OperatorContext {
   defaultDeletionPolicy: DeletionPolicy;
   /** What application teams may do through the operator (boundary, adoption, external roles). */
   tenancy: TenancyPolicy;
+  /** Required tags and the account's IAM quotas, checked before any AWS call. */
+  platform: PlatformRules;
+  /** Refuse objects with findings at or above this severity (--refuse-findings). */
+  refuseFindingsAt?: Finding['severity'];
 }
 
 /** The generic parts of a kind's ControllerOptions. */
@@ -31,6 +37,7 @@ export function controllerBase(ctx: OperatorContext) {
   return {
     kc: ctx.kc, log: ctx.log, informers: ctx.informers, workers: ctx.workers, resyncMs: ctx.resyncMs, reconcileTimeoutMs: ctx.reconcileTimeoutMs,
     defaultDeletionPolicy: ctx.defaultDeletionPolicy, queue: new WorkQueue(DEFAULT_BACKOFF, ctx.retryBudget),
+    ...(ctx.refuseFindingsAt ? { refuseFindingsAt: ctx.refuseFindingsAt } : {}),
   };
 }
 

@@ -66,3 +66,13 @@ export class TenancyPolicy {
       `${field} names ${arn}, which this operator does not allow roles to be named directly (its --external-role-arns: ${this.#externalRoleFlag || 'none'}); name an IAMRole of this namespace instead`);
   }
 }
+
+/** Refuses a role ARN of another account: iam:PassRole cannot pass it ("Cross-account pass role is not allowed"). */
+export function requireSameAccount(roleArn: string, account: string, field: string): string {
+  const owner = roleArn.split(':')[4];
+  if (owner !== account) {
+    throw new TerminalError('CrossAccountRole',
+      `${field} names ${roleArn}, a role of account ${owner}; AWS lets a service use only roles of its own account (${account}): create the role in ${account}, or name an IAMRole of this namespace`);
+  }
+  return roleArn;
+}

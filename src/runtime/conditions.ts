@@ -3,7 +3,8 @@
 import type { Condition } from '../api/common.ts';
 import type { Reason } from '../api/reasons.ts';
 
-export type ConditionType = 'Ready' | 'Synced';
+/** Ready and Synced decide; Findings and AccessCheck advise (see src/api/reasons.ts). */
+export type ConditionType = 'Ready' | 'Synced' | 'Findings' | 'AccessCheck';
 
 export interface ConditionInput {
   type: ConditionType;

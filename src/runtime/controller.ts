@@ -2,6 +2,7 @@
 // per-key backoff, and workers that run one Reconciler pass per key under a deadline. The kind
 // supplies only its external client (external-client.ts).
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { Finding } from '../api/common.ts';
 import type { KindDefinition } from '../api/kinds.ts';
 import type { CustomResource, DeletionPolicy } from '../api/metadata.ts';
 import type { Logger } from '../log.ts';
@@ -9,7 +10,7 @@ import { DEFAULTS } from './defaults.ts';
 import type { ExternalClient } from './external-client.ts';
 import { cached, customKind, keyOf, type KindInformer, type SharedInformers, type WatchedType } from './informers.ts';
 import { KubeWrites } from './kube-writes.ts';
-import { driftCorrections, queueDepth, reconcileDuration, reconciles, recordReadiness } from './metrics.ts';
+import { driftCorrections, queueDepth, reconcileDuration, reconciles, recordFindings, recordReadiness } from './metrics.ts';
 import { withSignal } from './pass-context.ts';
 import { Reconciler, type ObjectWrites, type PassOutcome } from './reconciler.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -46,6 +47,8 @@ export interface ControllerOptions<Spec extends object, Status extends object, R
   queue?: WorkQueue;
   /** The Kubernetes writes of a pass (tests replace them). */
   writes?: ObjectWrites;
+  /** Refuse objects with findings at or above this severity (--refuse-findings). */
+  refuseFindingsAt?: Finding['severity'];
 }
 
 /** After a pass is aborted, how long it may take to unwind before its key is released anyway. */
@@ -83,6 +86,8 @@ export class Controller<Spec extends object = object, Status extends object = ob
       resyncMs: () => Math.round(this.#resyncMs * (0.9 + Math.random() * 0.2)),
       onDrift: () => driftCorrections.inc({ kind }),
       onReadiness: (obj, ready) => recordReadiness(kind, keyOf(obj), ready),
+      onFindings: (obj, findings) => recordFindings(kind, keyOf(obj), findings),
+      ...(options.refuseFindingsAt ? { refuseFindingsAt: options.refuseFindingsAt } : {}),
     });
   }
 

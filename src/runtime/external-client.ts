@@ -8,12 +8,15 @@
 //            `resolve` gave (the plan). A failed read fails the pass; it never stands in for data.
 //   create   creates the resource in AWS.
 //   update   carries out (a step of) the plan and says whether it wrote anything.
+//   assess   (optional) advises without an AWS write: the findings of the object's policies and
+//            whether AWS would allow the calls the service makes with its role.
 //   delete   deletes what is ours in AWS and says whether something is still going.
 //   finalize on deletion, after delete (or instead of it with deletion policy retain): releases
 //            what `resolve` made in Kubernetes.
 //
 // Every verb gets the pass's context; its signal is also applied to every SDK and Kubernetes call
 // made during the pass (pass-context.ts).
+import type { Finding } from '../api/common.ts';
 import type { CustomResource, DeletionPolicy } from '../api/metadata.ts';
 import type { TerminalReason } from '../api/reasons.ts';
 import type { Logger } from '../log.ts';
@@ -57,9 +60,25 @@ export interface DeleteResult {
   remaining: boolean;
 }
 
+/** Whether AWS would allow what the service does with the object's role, and what decides. */
+export interface AccessVerdict {
+  outcome: 'allowed' | 'denied' | 'unknown';
+  /** Names the call, the resource and the policy that decides (or what could not be read). */
+  message: string;
+}
+
+/** Advice on an object: it never fails a pass (unless the platform refuses findings). */
+export interface Assessment {
+  /** Undefined: the kind has no policies to analyse. */
+  findings?: Finding[];
+  /** Undefined: nothing to check for this object. */
+  access?: AccessVerdict;
+}
+
 export interface ExternalClient<Spec extends object, Status extends object, Resolved, Plan> {
   resolve(obj: CustomResource<Spec, Status>, ctx: PassContext): Promise<Resolved>;
   observe(obj: CustomResource<Spec, Status>, resolved: Resolved, ctx: PassContext): Promise<Observation<Status, Plan>>;
+  assess?(obj: CustomResource<Spec, Status>, resolved: Resolved, ctx: PassContext): Promise<Assessment>;
   create(obj: CustomResource<Spec, Status>, resolved: Resolved, ctx: PassContext): Promise<void>;
   update(obj: CustomResource<Spec, Status>, resolved: Resolved, plan: Plan, ctx: PassContext): Promise<UpdateResult>;
   delete(obj: CustomResource<Spec, Status>, ctx: PassContext): Promise<DeleteResult>;

@@ -65,3 +65,29 @@ export function recordReadiness(kind: string, key: string, ready: boolean | unde
   if (ready === undefined) keys.delete(key);
   else keys.set(key, ready);
 }
+
+/** Findings of each resource's policies, by kind and key: what bedrockforge_policy_findings counts. */
+const findingsByKey = new Map<string, Map<string, Array<{ severity: string }>>>();
+
+export const policyFindings = new Gauge({
+  name: 'bedrockforge_policy_findings',
+  help: 'Findings of the policies of the resources this replica reconciles, by kind and severity (high, medium, low).',
+  labelNames: ['kind', 'severity'] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const [kind, keys] of findingsByKey) {
+      for (const severity of ['high', 'medium', 'low']) {
+        this.set({ kind, severity }, [...keys.values()].reduce((n, list) => n + list.filter((f) => f.severity === severity).length, 0));
+      }
+    }
+  },
+});
+
+/** Records the findings of a resource (undefined: it is gone). */
+export function recordFindings(kind: string, key: string, findings: Array<{ severity: string }> | undefined): void {
+  let keys = findingsByKey.get(kind);
+  if (!keys) findingsByKey.set(kind, (keys = new Map()));
+  if (findings === undefined) keys.delete(key);
+  else keys.set(key, findings);
+}

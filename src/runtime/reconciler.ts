@@ -10,12 +10,12 @@
 // and message, never per retry.
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { Condition } from '../api/common.ts';
+import type { Condition, Finding } from '../api/common.ts';
 import { FINALIZER, deletionPolicyOf, type AnyResource, type CustomResource, type DeletionPolicy } from '../api/metadata.ts';
 import type { Reason } from '../api/reasons.ts';
 import { findCondition, setCondition, type ConditionInput } from './conditions.ts';
 import { RetryableError, TerminalError, WaitingError, errorMessage, reasonOf } from './errors.ts';
-import type { ExternalClient, PassContext } from './external-client.ts';
+import type { Assessment, ExternalClient, PassContext } from './external-client.ts';
 import { withSignal } from './pass-context.ts';
 
 /** The Kubernetes writes a pass makes; KubeWrites makes them against the apiserver. */
@@ -44,7 +44,24 @@ export interface ReconcilerOptions<Spec extends object, Status extends object, R
   onDrift?: () => void;
   /** Called with each object's readiness after a pass (the metric); undefined when it is going away. */
   onReadiness?: (obj: AnyResource, ready: boolean | undefined) => void;
+  /** Called with each object's findings after they are assessed (the metric); undefined when it is going away. */
+  onFindings?: (obj: AnyResource, findings: Finding[] | undefined) => void;
+  /** Objects with a finding at or above this severity are refused before anything is created or changed. */
+  refuseFindingsAt?: Finding['severity'];
 }
+
+/** What an assessment adds to every status write of the pass. */
+interface Advice {
+  fields: { findings?: Finding[]; findingCount?: number };
+  conditions: ConditionInput[];
+}
+
+/** State of one pass that its failure path needs. */
+interface Pass {
+  advice?: Advice;
+}
+
+const SEVERITY_ORDER: Array<Finding['severity']> = ['low', 'medium', 'high'];
 
 /** Look again soon: a delete to confirm, or a resource still settling after a write. */
 export const SETTLING_REQUEUE_MS = 2_000;
@@ -65,27 +82,34 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
 
   /** One pass; never throws: a failure is recorded on the object and told to the queue. */
   async reconcile(obj: Resource<Spec, Status>, ctx: PassContext): Promise<PassOutcome> {
+    const pass: Pass = {};
     try {
-      const requeueAfterMs = obj.metadata.deletionTimestamp ? await this.#finalize(obj, ctx) : await this.#sync(obj, ctx);
+      const requeueAfterMs = obj.metadata.deletionTimestamp ? await this.#finalize(obj, ctx) : await this.#sync(obj, ctx, pass);
       return { result: 'success', requeueAfterMs };
     } catch (error) {
-      return this.#failed(obj, ctx.signal.aborted ? deadlineError(error) : error, ctx);
+      return this.#failed(obj, ctx.signal.aborted ? deadlineError(error) : error, ctx, pass.advice);
     }
   }
 
-  async #sync(obj: Resource<Spec, Status>, ctx: PassContext): Promise<number> {
+  async #sync(obj: Resource<Spec, Status>, ctx: PassContext, pass: Pass): Promise<number> {
     const { client, kind } = this.#o;
     // Before any write: resolve may create generated IAMRoles, which the finalizer must release.
     if (!obj.metadata.finalizers?.includes(FINALIZER)) obj = await this.#o.writes.addFinalizer(obj);
     const resolved = await client.resolve(obj, ctx);
     const inputs = digest(resolved);
+    if (client.assess) {
+      const assessment = await client.assess(obj, resolved, ctx);
+      pass.advice = await this.#advise(obj, assessment, ctx);
+      this.#refuseFindings(assessment.findings);
+    }
+    const advice = pass.advice;
     let observation = await client.observe(obj, resolved, ctx);
     if (observation.blocked) {
       const { reason, message } = observation.blocked;
       await this.#setStatus(obj, observation.status, [
         { type: 'Synced', status: 'False', reason, message },
         { type: 'Ready', status: 'False', reason },
-      ]);
+      ], advice);
       await this.#eventOnce(obj, 'Warning', reason, message, ctx);
       return this.#o.resyncMs();
     }
@@ -120,7 +144,7 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
       ready
         ? { type: 'Ready', status: 'True', reason: 'Available' }
         : { type: 'Ready', status: 'False', reason: 'Pending', message: observation.exists ? `still differs: ${observation.diff.join(', ')}` : 'being created' },
-    ]);
+    ], advice);
     return ready ? this.#o.resyncMs() : SETTLING_REQUEUE_MS;
   }
 
@@ -128,6 +152,7 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
     if (!obj.metadata.finalizers?.includes(FINALIZER)) return undefined;
     const { client, kind } = this.#o;
     this.#o.onReadiness?.(obj, undefined);
+    this.#o.onFindings?.(obj, undefined);
     const policy = deletionPolicyOf(obj, this.#o.defaultDeletionPolicy);
     if (policy === 'retain') {
       ctx.log.info('deletion policy retain: the AWS resource stays');
@@ -152,7 +177,49 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
     this.#readyFor.delete(obj.metadata.uid ?? obj.metadata.name);
   }
 
-  async #failed(obj: Resource<Spec, Status>, error: unknown, ctx: PassContext): Promise<PassOutcome> {
+  /**
+   * The status an assessment adds: findings with their count and condition, the access check's
+   * condition; a Warning Event for each finding not in status yet and for an access check that
+   * turns to denied, so that Events say what is new, once.
+   */
+  async #advise(obj: Resource<Spec, Status>, assessment: Assessment, ctx: PassContext): Promise<Advice> {
+    const advice: Advice = { fields: {}, conditions: [] };
+    const { findings, access } = assessment;
+    if (findings) {
+      const sorted = [...findings].sort((a, b) => SEVERITY_ORDER.indexOf(b.severity) - SEVERITY_ORDER.indexOf(a.severity));
+      advice.fields = { findings: sorted.slice(0, 100), findingCount: findings.length };
+      const counts = SEVERITY_ORDER.map((s) => [s, findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
+      advice.conditions.push(findings.length === 0
+        ? { type: 'Findings', status: 'False', reason: 'NoFindings', message: 'the policies have no findings' }
+        : { type: 'Findings', status: 'True', reason: 'FindingsPresent', message: `${counts.reverse().map(([s, n]) => `${n} ${s}`).join(', ')}: ${sorted[0]!.path}: ${sorted[0]!.message}${findings.length > 1 ? ' (all in status.findings)' : ''}` });
+      this.#o.onFindings?.(obj, findings);
+      const known = new Set(((obj.status as { findings?: Finding[] } | undefined)?.findings ?? []).map(findingKey));
+      for (const f of sorted.filter((x) => !known.has(findingKey(x)))) {
+        await this.#event(obj, 'Warning', 'FindingsPresent', `[${f.severity}] ${f.path}: ${f.message}`, ctx);
+      }
+    }
+    if (access) {
+      const reason = access.outcome === 'allowed' ? 'AccessAllowed' : access.outcome === 'denied' ? 'AccessWouldBeDenied' : 'AccessNotVerifiable';
+      advice.conditions.push({ type: 'AccessCheck', status: access.outcome === 'allowed' ? 'True' : access.outcome === 'denied' ? 'False' : 'Unknown', reason, message: access.message });
+      const previous = findCondition(obj.status?.conditions, 'AccessCheck');
+      if (access.outcome === 'denied' && (previous?.reason !== reason || previous.message !== access.message)) {
+        await this.#event(obj, 'Warning', reason, access.message, ctx);
+      }
+    }
+    return advice;
+  }
+
+  /** Under --refuse-findings, an object with findings at or above the severity goes no further. */
+  #refuseFindings(findings: Finding[] | undefined): void {
+    const floor = this.#o.refuseFindingsAt;
+    if (!floor || !findings) return;
+    const refused = findings.filter((f) => SEVERITY_ORDER.indexOf(f.severity) >= SEVERITY_ORDER.indexOf(floor));
+    if (refused.length === 0) return;
+    throw new TerminalError('FindingsRefused',
+      `this operator refuses objects with ${floor}${floor === 'high' ? '' : ' or higher'} findings (its --refuse-findings): ${refused.map((f) => `[${f.severity}] ${f.path}: ${f.message}`).join('; ')}`);
+  }
+
+  async #failed(obj: Resource<Spec, Status>, error: unknown, ctx: PassContext, advice?: Advice): Promise<PassOutcome> {
     const reason = reasonOf(error);
     const known = error instanceof TerminalError || error instanceof WaitingError;
     // Anything else (throttling, 5xx, network, a deadline) is retried: the message says so, with the error's name.
@@ -161,7 +228,7 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
     // A resource that was usable stays Ready while a later change fails.
     const wasReady = findCondition(obj.status?.conditions, 'Ready')?.status === 'True';
     const record = async () => {
-      await this.#setStatus(obj, undefined, [{ type: 'Synced', status: 'False', reason, message }, ...(wasReady ? [] : [{ type: 'Ready' as const, status: 'False' as const, reason }])]);
+      await this.#setStatus(obj, undefined, [{ type: 'Synced', status: 'False', reason, message }, ...(wasReady ? [] : [{ type: 'Ready' as const, status: 'False' as const, reason }])], advice);
       await this.#eventOnce(obj, error instanceof WaitingError ? 'Normal' : 'Warning', reason, message, ctx);
     };
     try {
@@ -183,13 +250,13 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
   }
 
   /** Writes status only when it differs from what the object holds. */
-  async #setStatus(obj: Resource<Spec, Status>, fields: Partial<Status> | undefined, conditions: ConditionInput[]): Promise<void> {
+  async #setStatus(obj: Resource<Spec, Status>, fields: Partial<Status> | undefined, conditions: ConditionInput[], advice?: Advice): Promise<void> {
     const current = (obj.status ?? {}) as Record<string, unknown> & { conditions?: Condition[] };
     const generation = obj.metadata.generation ?? 0;
     let list = current.conditions;
-    for (const c of conditions) list = setCondition(list, c, generation, new Date());
+    for (const c of [...conditions, ...(advice?.conditions ?? [])]) list = setCondition(list, c, generation, new Date());
     if (!obj.metadata.deletionTimestamp) this.#o.onReadiness?.(obj, findCondition(list, 'Ready')?.status === 'True');
-    const next = withoutUndefined({ ...current, ...(fields ?? {}), observedGeneration: generation, conditions: list });
+    const next = withoutUndefined({ ...current, ...(fields ?? {}), ...(advice?.fields ?? {}), observedGeneration: generation, conditions: list });
     if (isDeepStrictEqual(next, withoutUndefined(current))) return;
     await this.#o.writes.writeStatus(obj, next);
   }
@@ -210,6 +277,8 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
     await this.#event(obj, type, reason, message, ctx);
   }
 }
+
+const findingKey = (f: Finding) => `${f.check}|${f.path}|${f.message}`;
 
 /** Ready for the generation it has now: a difference found in AWS is then drift, not progress. */
 export function readyForGeneration(obj: AnyResource): boolean {

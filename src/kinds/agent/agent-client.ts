@@ -27,7 +27,9 @@ import type { DeleteResult, ExternalClient, Observation, UpdateResult } from '..
 import { retainAgentOn } from '../agent-lambda-link.ts';
 import { readyRoleArn, type GeneratedRoles } from '../generated-roles.ts';
 import { managedTagKeys, type OwnershipGuard } from '../ownership-guard.ts';
-import type { TenancyPolicy } from '../tenancy-policy.ts';
+import { PlatformRules } from '../platform-rules.ts';
+import { requireSameAccount, type TenancyPolicy } from '../tenancy-policy.ts';
+import { checkApiSchemas } from './api-schema.ts';
 import {
   actionGroupMatches, agentDiff, desiredActionGroup, desiredAgentFields, desiredKnowledgeBases, knowledgeBaseMatches,
   type AgentFields, type DesiredActionGroup, type DesiredKnowledgeBase,
@@ -108,10 +110,13 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
   readonly #retryFailedPrepareMs: number;
   readonly #memory = new AgentMemory();
 
+  readonly #platform: PlatformRules;
+
   constructor(
     bedrock: BedrockAgentClient, aws: AwsEnvironment, lookups: AgentLookups, roles: GeneratedRoles, ownership: OwnershipGuard, tenancy: TenancyPolicy,
-    retryFailedPrepareMs: number,
+    retryFailedPrepareMs: number, platform = new PlatformRules(),
   ) {
+    this.#platform = platform;
     this.#bedrock = bedrock;
     this.#aws = aws;
     this.#lookups = lookups;
@@ -131,6 +136,8 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
       throw new TerminalError('AliasNeedsPreparedAgent',
         `alias ${unrouted.join(', ')} has no routingConfiguration, so it needs a prepared agent, and spec.prepareAgent is false: remove the alias, give it a routingConfiguration to an existing version, or set prepareAgent true`);
     }
+    this.#platform.requireTags(obj, spec.tags);
+    await checkApiSchemas(spec.actionGroups ?? []);
     const roleArn = await this.#roleArn(obj);
     const lambdaArn = (name: string) => {
       const lambda = this.#lookups.lambda(namespace, name);
@@ -348,8 +355,8 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
     const spec = obj.spec;
     const namespace = obj.metadata.namespace ?? 'default';
     const role = spec.iamRole;
-    if (typeof role === 'string' && role.startsWith('arn:')) return this.#tenancy.externalRole(role, 'spec.iamRole');
-    if (typeof role === 'object' && role.roleArn) return this.#tenancy.externalRole(role.roleArn, 'spec.iamRole.roleArn');
+    if (typeof role === 'string' && role.startsWith('arn:')) return requireSameAccount(this.#tenancy.externalRole(role, 'spec.iamRole'), await this.#aws.account(), 'spec.iamRole');
+    if (typeof role === 'object' && role.roleArn) return requireSameAccount(this.#tenancy.externalRole(role.roleArn, 'spec.iamRole.roleArn'), await this.#aws.account(), 'spec.iamRole.roleArn');
     const named = namedIAMRole(spec);
     if (named) return readyRoleArn(this.#lookups.iamRole(namespace, named.name), namespace, named.name, named.field);
     if (typeof role === 'object' && role.autoCreate === false) {

@@ -13,7 +13,10 @@ import { classifyIamError } from '../../aws/iam/iam-errors.ts';
 import { iamPolicyText, policiesEqual } from '../../aws/iam/policy-json.ts';
 import { ownershipTags } from '../../aws/ownership.ts';
 import { TerminalError } from '../../runtime/errors.ts';
-import type { DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import type { Assessment, DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import { analysePolicies, type AnalysedPolicy } from '../../iam/findings.ts';
+import { roleProblems } from '../../iam/iam-rules.ts';
+import { PlatformRules } from '../platform-rules.ts';
 import { managedTagKeys, type OwnershipGuard } from '../ownership-guard.ts';
 import type { TenancyPolicy } from '../tenancy-policy.ts';
 
@@ -37,6 +40,14 @@ export interface RolePlan {
 
 const DEFAULT_MAX_SESSION = 3600;
 
+/** A role's documents for the analysis, with their places in the spec. */
+export function roleDocuments(spec: IAMRoleSpec): AnalysedPolicy[] {
+  return [
+    { kind: 'trust', path: 'spec.assumeRolePolicy', document: spec.assumeRolePolicy },
+    ...(spec.inlinePolicies ?? []).map((p, i): AnalysedPolicy => ({ kind: 'identity', path: `spec.inlinePolicies[${i}].policy`, document: p.policy })),
+  ];
+}
+
 export function roleNameOf(obj: IAMRoleResource): string {
   return obj.spec.roleName ?? obj.metadata.name;
 }
@@ -46,14 +57,33 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
   readonly #ownership: OwnershipGuard;
   readonly #tenancy: TenancyPolicy;
 
-  constructor(iam: IAMClient, ownership: OwnershipGuard, tenancy: TenancyPolicy) {
+  readonly #platform: PlatformRules;
+
+  constructor(iam: IAMClient, ownership: OwnershipGuard, tenancy: TenancyPolicy, platform = new PlatformRules()) {
     this.#iam = iam;
     this.#ownership = ownership;
     this.#tenancy = tenancy;
+    this.#platform = platform;
   }
 
+  /** Refuses, before any AWS call, what IAM would refuse (grammar, trust actions, quotas) and what the platform forbids. */
   async resolve(obj: IAMRoleResource): Promise<RoleResolved> {
-    return { roleName: roleNameOf(obj), boundary: this.#tenancy.boundaryFor(obj.spec.permissionsBoundary) };
+    const spec = obj.spec;
+    this.#platform.requireTags(obj, spec.tags);
+    const problems = roleProblems({
+      trust: spec.assumeRolePolicy,
+      inline: spec.inlinePolicies ?? [],
+      managedPolicyCount: (spec.policies ?? []).length,
+    }, this.#platform.iamQuotas);
+    if (problems.length > 0) {
+      throw new TerminalError(problems[0]!.reason, problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+    }
+    return { roleName: roleNameOf(obj), boundary: this.#tenancy.boundaryFor(spec.permissionsBoundary) };
+  }
+
+  /** The findings of the trust policy and the inline policies (managed ones are AWS's or the account's own). */
+  async assess(obj: IAMRoleResource): Promise<Assessment> {
+    return { findings: analysePolicies(roleDocuments(obj.spec)) };
   }
 
   async observe(obj: IAMRoleResource, { roleName, boundary }: RoleResolved): Promise<Observation<IAMRoleStatus, RolePlan>> {

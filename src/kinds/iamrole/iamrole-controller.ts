@@ -9,5 +9,5 @@ import { IAMRoleExternalClient } from './iamrole-client.ts';
 export function iamRoleController(ctx: OperatorContext) {
   // IAM is global; the SDK still wants a region.
   const iam = instrument(new IAMClient({ region: ctx.aws.region }), 'iam');
-  return new Controller({ ...controllerBase(ctx), kind: IAMRoleKind, client: new IAMRoleExternalClient(iam, ownershipGuard(ctx), ctx.tenancy) });
+  return new Controller({ ...controllerBase(ctx), kind: IAMRoleKind, client: new IAMRoleExternalClient(iam, ownershipGuard(ctx), ctx.tenancy, ctx.platform) });
 }

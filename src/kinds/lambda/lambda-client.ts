@@ -20,11 +20,14 @@ import {
 } from '../../aws/lambda/permissions.ts';
 import type { TagChanges } from '../../aws/ownership.ts';
 import { TerminalError, WaitingError } from '../../runtime/errors.ts';
-import type { DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import type { Assessment, DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import { analysePolicies, type AnalysedPolicy } from '../../iam/findings.ts';
+import { PlatformRules } from '../platform-rules.ts';
+import { checkZipFile, environmentRefusal, runtimeRefusal } from './lambda-rules.ts';
 import { agentUsesLambda, retainedAgentArns } from '../agent-lambda-link.ts';
 import { readyRoleArn, type GeneratedRoles } from '../generated-roles.ts';
 import { managedTagKeys, type OwnershipGuard } from '../ownership-guard.ts';
-import type { TenancyPolicy } from '../tenancy-policy.ts';
+import { requireSameAccount, type TenancyPolicy } from '../tenancy-policy.ts';
 import { codeMatches, desiredCode, functionCode, type DesiredCode } from './desired-code.ts';
 import { executionRoleObjectName, executionRoleSpec } from './execution-role.ts';
 import { configurationDiff, desiredConfiguration, desiredReservedConcurrency, type ConfigAspect } from './function-config.ts';
@@ -89,13 +92,37 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
   /** S3 code location last deployed, by object UID: S3 code without a declared hash has no other evidence. Forgotten on deletion. */
   readonly #deployedSource = new Map<string, string>();
 
-  constructor(lambda: LambdaClient, aws: AwsEnvironment, lookups: LambdaLookups, roles: GeneratedRoles, ownership: OwnershipGuard, tenancy: TenancyPolicy) {
+  readonly #platform: PlatformRules;
+
+  constructor(lambda: LambdaClient, aws: AwsEnvironment, lookups: LambdaLookups, roles: GeneratedRoles, ownership: OwnershipGuard, tenancy: TenancyPolicy, platform = new PlatformRules()) {
     this.#lambda = lambda;
     this.#aws = aws;
     this.#lookups = lookups;
     this.#roles = roles;
     this.#ownership = ownership;
     this.#tenancy = tenancy;
+    this.#platform = platform;
+  }
+
+  /** What Lambda would refuse in any call, and a runtime it no longer takes for a function not created yet. */
+  #refuseWhatLambdaRefuses(obj: LambdaResource): void {
+    const spec = obj.spec;
+    this.#platform.requireTags(obj, spec.tags);
+    const variables = spec.environment ?? spec.environmentVariables;
+    const environment = variables && environmentRefusal(variables, spec.environment ? 'spec.environment' : 'spec.environmentVariables');
+    if (environment) throw new TerminalError('InvalidEnvironment', environment);
+    checkZipFile(spec.code?.zipFile);
+    const runtime = obj.status?.arn ? undefined : runtimeRefusal(spec.runtime, true);
+    if (runtime) throw new TerminalError('RuntimeNotSupported', runtime);
+  }
+
+  /** The findings of the resource policy the spec writes. */
+  async assess(obj: LambdaResource): Promise<Assessment> {
+    return {
+      findings: analysePolicies((obj.spec.resourcePolicy?.statements ?? []).map((statement, i): AnalysedPolicy => ({
+        kind: 'resource', path: `spec.resourcePolicy.statements[${i}]`, document: { statement: [statement] },
+      }))).map((f) => ({ ...f, path: f.path.replace(/^(spec\.resourcePolicy\.statements\[\d+\])\.statement\[0\]/, '$1') })),
+    };
   }
 
   /** The role (generated if the spec names none), the code, and the resource policy's statements. */
@@ -103,6 +130,7 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
     const spec = obj.spec;
     const namespace = obj.metadata.namespace ?? 'default';
     const functionName = functionNameOf(obj);
+    this.#refuseWhatLambdaRefuses(obj);
     const account = await this.#aws.account();
     const roleArn = await this.#roleArn(obj, functionName, account);
     if (!spec.code) throw new TerminalError('NoCode', 'spec.code is required');
@@ -163,6 +191,8 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
   }
 
   async create(obj: LambdaResource, desired: FunctionResolved): Promise<void> {
+    const runtime = runtimeRefusal(obj.spec.runtime, true);
+    if (runtime) throw new TerminalError('RuntimeNotSupported', runtime);
     await this.#call(this.#lambda.send(new CreateFunctionCommand({
       FunctionName: desired.functionName,
       ...withoutEmpty(desired.config),
@@ -219,6 +249,8 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
   async #configurationOrCode(obj: LambdaResource, desired: FunctionResolved, { fn, configDiff, codeDiffers }: FunctionPlan): Promise<boolean> {
     const FunctionName = desired.functionName;
     if (configDiff.length === 0 && !codeDiffers) return false;
+    const runtime = runtimeRefusal(obj.spec.runtime, false);
+    if (runtime) throw new TerminalError('RuntimeNotSupported', runtime);
     if (fn.State === 'Pending' || fn.LastUpdateStatus === 'InProgress') {
       throw new WaitingError('UpdateInProgress', `Lambda is still applying the previous change to ${FunctionName} (State ${fn.State}, LastUpdateStatus ${fn.LastUpdateStatus}); the next change follows once it is done`, 'settling');
     }
@@ -247,8 +279,8 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
   async #roleArn(obj: LambdaResource, functionName: string, account: string): Promise<string> {
     const spec = obj.spec;
     const namespace = obj.metadata.namespace ?? 'default';
-    if (spec.roleArn) return this.#tenancy.externalRole(spec.roleArn, 'spec.roleArn');
-    if (spec.iamRole?.startsWith('arn:')) return this.#tenancy.externalRole(spec.iamRole, 'spec.iamRole');
+    if (spec.roleArn) return requireSameAccount(this.#tenancy.externalRole(spec.roleArn, 'spec.roleArn'), account, 'spec.roleArn');
+    if (spec.iamRole?.startsWith('arn:')) return requireSameAccount(this.#tenancy.externalRole(spec.iamRole, 'spec.iamRole'), account, 'spec.iamRole');
     if (spec.iamRole) return readyRoleArn(this.#lookups.iamRole(namespace, spec.iamRole), namespace, spec.iamRole, 'spec.iamRole');
     const name = executionRoleObjectName(obj.metadata.name);
     const { partition, region } = this.#aws;

@@ -1,0 +1,40 @@
+// An action group's inline API schema must be an OpenAPI 3 document, as Bedrock requires: parsed
+// (JSON or YAML) and validated with a maintained parser (@apidevtools/swagger-parser, MIT) before
+// any AWS call. References outside the document are not followed: Bedrock does not follow them
+// either, and the operator reads nothing but the spec.
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { parse as parseYaml } from 'yaml';
+import { TerminalError } from '../../runtime/errors.ts';
+
+/** Why the payload is not an OpenAPI 3 document, or undefined when it is one. */
+export async function apiSchemaProblem(payload: string): Promise<string | undefined> {
+  let document: unknown;
+  try {
+    document = payload.trimStart().startsWith('{') ? JSON.parse(payload) : parseYaml(payload);
+  } catch (error) {
+    return `it is neither JSON nor YAML (${(error as Error).message.split('\n')[0]})`;
+  }
+  if (!document || typeof document !== 'object' || Array.isArray(document)) return 'it is not an object';
+  const version = (document as { openapi?: unknown }).openapi;
+  if (typeof version !== 'string' || !version.startsWith('3.')) {
+    return (document as { swagger?: unknown }).swagger ? 'it is Swagger 2.0; Bedrock takes OpenAPI 3 (openapi: 3.0.x)' : 'it has no openapi: 3.x field';
+  }
+  try {
+    await SwaggerParser.validate(structuredClone(document) as never, { resolve: { external: false } });
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.split('\n').slice(0, 3).join(' ').slice(0, 500);
+  }
+}
+
+/** Refuses the first action group whose inline schema is not OpenAPI 3. */
+export async function checkApiSchemas(groups: Array<{ name: string; apiSchema?: { payload?: string } }>): Promise<void> {
+  for (const [i, group] of groups.entries()) {
+    const payload = group.apiSchema?.payload;
+    if (payload === undefined) continue;
+    const problem = await apiSchemaProblem(payload);
+    if (problem) {
+      throw new TerminalError('InvalidApiSchema', `spec.actionGroups[${i}].apiSchema.payload (${group.name}) is not an OpenAPI 3 schema: ${problem}`);
+    }
+  }
+}
