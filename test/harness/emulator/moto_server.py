@@ -30,9 +30,11 @@ def configure_moto() -> None:
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import bedrock_agent_ext  # noqa: E402
     import faults_ext  # noqa: E402
+    import iam_ext  # noqa: E402
     import lambda_ext  # noqa: E402
 
     bedrock_agent_ext.install()
+    iam_ext.install()
     lambda_ext.install()
     faults_ext.install()
 
