@@ -13,19 +13,29 @@ Each behaviour is a small patch of moto's Lambda classes; the "simple" backend t
 - the execution role: it must exist and trust lambda.amazonaws.com, and (with
   ``MOTO_IAM_PROPAGATION_SECONDS`` > 0) be old enough for IAM to have propagated it;
 - configuration fields moto ignores on update (ephemeral storage, tracing, dead-letter target,
-  KMS key, file systems, architectures) and a reserved concurrency of 0.
+  KMS key, file systems, architectures) and a reserved concurrency of 0;
+- what Lambda refuses that its API model does not say, from ``src/aws/lambda/lambda-rules.json``
+  (which the operator reads too): a runtime past its block-create date (CreateFunction) or
+  block-update date (updates), reserved environment keys, environment variables over 4 KB, and
+  ZipFile bytes that are not a zip; and an execution role of another account, with AWS's 403.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime
 import fnmatch
 import functools
+import io
 import json
 import os
 import re
 import time
 import uuid
+import zipfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -56,6 +66,13 @@ TRUST_UPDATED_AT = "_forge_trust_updated_at"  # utcnow() of a role's last Update
 PENDING = "Pending"
 IN_PROGRESS = "InProgress"
 
+# What Lambda refuses that its API model does not say: shared with the operator (src/kinds/lambda/).
+LAMBDA_RULES_PATH = Path(__file__).resolve().parents[3] / "src" / "aws" / "lambda" / "lambda-rules.json"
+LAMBDA_RULES: dict[str, Any] = json.loads(LAMBDA_RULES_PATH.read_text(encoding="utf-8"))
+DEPRECATED_RUNTIMES: dict[str, dict[str, str]] = {r["identifier"]: r for r in LAMBDA_RULES["deprecatedRuntimes"]}
+RESERVED_KEYS: list[str] = LAMBDA_RULES["environment"]["reservedKeys"]
+ENVIRONMENT_MAX_BYTES: int = LAMBDA_RULES["environment"]["maxBytes"]
+
 
 def install() -> None:
     """Patches moto; called once before the server starts."""
@@ -63,6 +80,9 @@ def install() -> None:
     _install_permission_checks()
     _install_code_and_role_checks()
     _install_configuration_fields()
+    # An execution role of another account: moto's CrossAccountNotAllowed has AWS's code and
+    # message but answers 400; Lambda answers 403.
+    CrossAccountNotAllowed.code = 403
 
 
 # --- errors, as AWS words them -------------------------------------------------------------------
@@ -77,6 +97,13 @@ class ResourceConflictException(LambdaClientError):
 
 def _cannot_be_assumed() -> InvalidParameterValueException:
     return InvalidParameterValueException("The role defined for the function cannot be assumed by Lambda.")
+
+
+def _runtime_refused(runtime: str) -> InvalidParameterValueException:
+    return InvalidParameterValueException(
+        f"The runtime parameter of {runtime} is no longer supported for creating or updating AWS Lambda functions. "
+        "We recommend you use a supported runtime while creating or updating functions."
+    )
 
 
 def _s3_error(code: str, message: str) -> InvalidParameterValueException:
@@ -181,6 +208,11 @@ def _install_state_machine() -> None:
         def update_function_configuration(self: LambdaBackend, function_name: str, qualifier: str, body: dict[str, Any]) -> Any:
             fn = self.get_function(function_name, qualifier)
             _refuse_while_busy(fn)
+            # The runtime the function will have: a blocked one is refused, unless this update
+            # moves the function off it.
+            _check_runtime(body.get("Runtime", fn.run_time), creating=False)
+            if "Environment" in body:
+                _check_environment(body["Environment"])
             if "Role" in body:
                 _check_execution_role(self.account_id, get_partition(self.region_name), body["Role"])
             original(self, function_name, qualifier, body)
@@ -194,6 +226,8 @@ def _install_state_machine() -> None:
         def update_function_code(self: LambdaBackend, function_name: str, qualifier: str, body: dict[str, Any]) -> Any:
             fn = self.get_function(function_name, qualifier)
             _refuse_while_busy(fn)
+            _check_runtime(fn.run_time, creating=False)
+            _check_zip_file(body)
             s3_key = _check_s3_code(self.account_id, get_partition(self.region_name), body)
             if body.get("DryRun"):
                 return fn.get_configuration()
@@ -396,7 +430,7 @@ def _check_execution_role(account_id: str, partition: str, role_arn: str) -> Non
     if not match:
         raise InvalidRoleFormat(role_arn)
     if match.group(2) != account_id:
-        raise CrossAccountNotAllowed()
+        raise CrossAccountNotAllowed()  # 403 AccessDeniedException (see install())
     try:
         role = iam_backends[account_id][partition].get_role_by_arn(role_arn)
     except IAMNotFoundException:
@@ -409,6 +443,9 @@ def _install_code_and_role_checks() -> None:
     def make_create_function(original: Callable[..., Any]) -> Callable[..., Any]:
         def create_function(self: LambdaBackend, spec: dict[str, Any]) -> Any:
             # Checked before moto builds the function (which reads the code, see the patched __init__).
+            _check_runtime(spec.get("Runtime"), creating=True)
+            _check_environment(spec.get("Environment"))
+            _check_zip_file(spec.get("Code") or {})
             if "Role" in spec:
                 _check_execution_role(self.account_id, get_partition(self.region_name), spec["Role"])
             _check_s3_code(self.account_id, get_partition(self.region_name), spec.get("Code") or {})
@@ -426,6 +463,52 @@ def _install_code_and_role_checks() -> None:
         return update_assume_role_policy
 
     _patch(IAMBackend, "update_assume_role_policy", make_update_assume_role_policy)
+
+
+# --- what Lambda refuses that its API model does not say (lambda-rules.json) ---------------------
+
+
+def _today() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+
+
+def _check_runtime(runtime: str | None, creating: bool) -> None:
+    # A deprecated runtime stays usable until its block dates: new functions until "Block function
+    # create", updates of existing ones until "Block function update".
+    entry = DEPRECATED_RUNTIMES.get(runtime or "")
+    if entry is not None and entry["blockCreate" if creating else "blockUpdate"] <= _today():
+        raise _runtime_refused(entry["identifier"])
+
+
+def _check_environment(environment: Any) -> None:
+    variables = (environment or {}).get("Variables") or {}
+    reserved = [key for key in variables if key in RESERVED_KEYS]
+    if reserved:
+        raise InvalidParameterValueException(
+            "Lambda was unable to configure your environment variables because the environment variables you have provided "
+            f"contains reserved keys that are currently not supported for modification. Reserved keys used in this request: {', '.join(reserved)}"
+        )
+    # Lambda measures the JSON of the variables map, as compact as it gets, in bytes.
+    measured = json.dumps(variables, separators=(",", ":"), ensure_ascii=False)
+    if len(measured.encode("utf-8")) > ENVIRONMENT_MAX_BYTES:
+        raise InvalidParameterValueException(
+            "Lambda was unable to configure your environment variables because the environment variables you have provided "
+            f"exceeded the 4KB limit. String measured: {measured}"
+        )
+
+
+def _check_zip_file(code: dict[str, Any]) -> None:
+    # ZipFile is the base64 of the archive; Lambda unzips it when it stores the function.
+    if code.get("ZipFile") is None:
+        return
+    try:
+        data = base64.b64decode(code["ZipFile"], validate=True)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            damaged = archive.testzip()
+    except (binascii.Error, ValueError, zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError):
+        damaged = "archive"
+    if damaged is not None:
+        raise InvalidParameterValueException("Could not unzip uploaded file. Please check your file, then try to upload again.")
 
 
 # --- configuration fields moto ignores ----------------------------------------------------------
