@@ -15,6 +15,9 @@ answers every error with HTTP 400. This module emulates the agent part of the AW
 * the built-in test alias TSTALIASID of every agent;
 * input validation from the botocore service model (required members, lengths, patterns, enums,
   ranges), with AWS's "N validation error(s) detected" messages;
+* what the model does not say: an action group's apiSchema.payload must be an OpenAPI 3 document
+  (JSON or YAML, checked with openapi-spec-validator), and an agent's service role must be of the
+  caller's account (iam:PassRole);
 * errors as AWS sends them: {"message": ...} with x-amzn-ErrorType and the status of the API
   reference (400 ValidationException, 404 ResourceNotFoundException, 409 ConflictException);
 * each operation's success status (202 for CreateAgent, 204 for DeleteAgentActionGroup, ...).
@@ -40,6 +43,11 @@ from typing import Any, Callable
 from urllib.parse import unquote
 
 import botocore.session
+import referencing.exceptions
+import yaml
+from openapi_spec_validator.shortcuts import get_validator_cls
+from openapi_spec_validator.shortcuts import validate as validate_openapi
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError, ValidatorDetectError
 from moto.bedrockagent import exceptions as moto_exceptions
 from moto.bedrockagent.models import AgentsforBedrockBackend, KnowledgeBase, bedrockagent_backends
 from moto.bedrockagent.responses import AgentsforBedrockResponse
@@ -119,6 +127,13 @@ class ConflictException(JsonRESTError):
 
     def __init__(self, message: str):
         super().__init__("ConflictException", message)
+
+
+class AccessDeniedException(JsonRESTError):
+    code = 403
+
+    def __init__(self, message: str):
+        super().__init__("AccessDeniedException", message)
 
 
 def _words(status: str) -> str:
@@ -607,9 +622,18 @@ def _reply(**body: Any) -> str:
     return json.dumps(body)
 
 
+def _check_role_account(backend: AgentsforBedrockBackend, role_arn: str | None) -> None:
+    # Handing Bedrock a role is iam:PassRole, which AWS allows only for roles of the caller's own
+    # account: a role of another account is refused whatever the caller's policies say.
+    match = re.match(r"arn:[^:]+:iam::(\d{12}):role/", role_arn or "")
+    if match and match.group(1) != backend.account_id:
+        raise AccessDeniedException("Cross-account pass role is not allowed.")
+
+
 def create_agent(self: AgentsforBedrockResponse) -> str:
     params = _params(self, "CreateAgent")
     backend = _backend(self)
+    _check_role_account(backend, params.get("agentResourceRoleArn"))
     agent = _Agent(backend, {k: params[k] for k in AGENT_FIELDS if params.get(k) is not None}, params.get("clientToken"))
     # AWS accepts a second agent of the same name, then fails it: "Cannot create a new agent as an
     # agent with the same name already exists." (its failureReasons, status FAILED).
@@ -637,6 +661,7 @@ def update_agent(self: AgentsforBedrockResponse) -> str:
     params = _params(self, "UpdateAgent")
     backend = _backend(self)
     agent = _agent(backend, params["agentId"])
+    _check_role_account(backend, params.get("agentResourceRoleArn"))
     _not_busy(agent, "Update")
     if any(a.name == params["agentName"] and a is not agent for a in _agents(backend)):
         raise ConflictException(f"Cannot update the agent: an agent with the name {params['agentName']} already exists.")
@@ -690,8 +715,65 @@ def _action_group_fields(params: dict[str, Any]) -> dict[str, Any]:
             )
     elif params.get("apiSchema") is not None and params.get("functionSchema") is not None:
         raise ValidationException("An action group takes either an apiSchema or a functionSchema, not both.")
+    payload = (params.get("apiSchema") or {}).get("payload")
+    if payload is not None:
+        problem = _openapi_problem(payload)
+        if problem:
+            # AWS's wording (as CloudFormation and the console relay it), then why.
+            raise ValidationException(
+                "Failed to create OpenAPI 3 model from the JSON/YAML object that you provided for action: "
+                f"{params.get('actionGroupName')}. {problem}"
+            )
     fields.setdefault("actionGroupState", "ENABLED")  # "ActionGroupState: default ENABLED"
     return fields
+
+
+def _external_ref(value: Any) -> str | None:
+    """The first $ref of the document that points outside it (another file, a URL), if any."""
+    if isinstance(value, dict):
+        ref = value.get("$ref")
+        if isinstance(ref, str) and not ref.startswith("#"):
+            return ref
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            found = _external_ref(item)
+            if found:
+                return found
+    return None
+
+
+def _openapi_problem(payload: str) -> str | None:
+    """Why an action group's inline API schema is not an OpenAPI 3 document (JSON or YAML); None if it is one."""
+    try:
+        document = json.loads(payload)
+    except ValueError:
+        try:
+            document = yaml.safe_load(payload)
+        except yaml.YAMLError as error:
+            return f"The payload is neither JSON nor YAML: {str(error).splitlines()[0]}"
+    if not isinstance(document, dict):
+        return "The payload is not a JSON/YAML object."
+    version = document.get("openapi")
+    if "swagger" in document and version is None:
+        return f"Swagger {document['swagger']} is not OpenAPI 3: give an 'openapi: 3.x.y' document."
+    if not str(version or "").startswith("3."):
+        return "The document has no 'openapi' field of version 3.x.y."
+    # Bedrock reads the payload alone: a $ref to another file or a URL cannot be resolved (nor is
+    # it fetched here).
+    ref = _external_ref(document)
+    if ref:
+        return f"The $ref {ref} points outside the document; only local references (#/...) can be resolved."
+    try:
+        validate_openapi(document, cls=get_validator_cls(document))
+    except ValidatorDetectError:
+        return f"OpenAPI version {version} is not a version of OpenAPI 3 (3.0, 3.1, 3.2)."
+    except OpenAPIValidationError as error:
+        where = f" (at {error.json_path})" if getattr(error, "json_path", "$") != "$" else ""
+        return f"{error.message}{where}"
+    except referencing.exceptions.Unresolvable as error:
+        return f"The reference {getattr(error, 'ref', None) or error} does not resolve within the document."
+    return None
 
 
 def _unique_group_name(agent: _Agent, name: str, group_id: str | None = None) -> None:
