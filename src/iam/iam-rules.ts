@@ -3,7 +3,7 @@
 // that the user learns it from a condition naming the field instead of from a failed write.
 import { readFileSync } from 'node:fs';
 import { type AnyPolicy, iamPolicyText, toIamPolicy } from '../aws/iam/policy-json.ts';
-import { serviceActions } from './catalogue.ts';
+import { serviceActions, wildcardRegExp } from './catalogue.ts';
 
 interface Quota { default: number; adjustable: boolean; max?: number; what: string }
 interface IamRulesData {
@@ -23,21 +23,23 @@ export interface PolicyProblem {
   message: string;
 }
 
-const operators = new Map(IAM_RULES.conditionOperators.map((o) => [o.toLowerCase(), o]));
-const withoutIfExists = new Set(IAM_RULES.operatorsWithoutIfExists.map((o) => o.toLowerCase()));
-const qualifiers = new Set(IAM_RULES.multivalueQualifiers.map((q) => q.toLowerCase()));
+const operators = new Set(IAM_RULES.conditionOperators);
+const withoutIfExists = new Set(IAM_RULES.operatorsWithoutIfExists);
+const qualifiers = new Set(IAM_RULES.multivalueQualifiers);
 
-/** Whether IAM knows a condition operator, with its ForAnyValue:/ForAllValues: qualifier and IfExists suffix. */
+/**
+ * Whether IAM knows a condition operator, with its ForAnyValue:/ForAllValues: qualifier and
+ * IfExists suffix. Case matters: IAM refuses `stringEquals` ("Invalid Condition type").
+ */
 export function conditionOperatorValid(operator: string): boolean {
-  let rest = operator;
-  const colon = rest.indexOf(':');
+  let base = operator;
+  const colon = base.indexOf(':');
   if (colon >= 0) {
-    if (!qualifiers.has(rest.slice(0, colon).toLowerCase())) return false;
-    rest = rest.slice(colon + 1);
+    if (!qualifiers.has(base.slice(0, colon))) return false;
+    base = base.slice(colon + 1);
   }
-  let base = rest.toLowerCase();
-  if (base.endsWith('ifexists')) {
-    base = base.slice(0, -'ifexists'.length);
+  if (base.endsWith('IfExists')) {
+    base = base.slice(0, -'IfExists'.length);
     if (withoutIfExists.has(base)) return false;
   }
   return operators.has(base) || withoutIfExists.has(base);
@@ -73,8 +75,8 @@ export function trustActionProblems(policy: AnyPolicy, path: string): PolicyProb
   const fits = (action: string) => {
     if (action === '*' || allowedLower.has(action.toLowerCase())) return true;
     // A wildcard is accepted when it covers at least one trust action (sts:Assume*).
-    const re = new RegExp(`^${action.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
-    return action.includes('*') && allowed.some((a) => re.test(a));
+    const re = wildcardRegExp(action, 'i');
+    return /[*?]/.test(action) && allowed.some((a) => re.test(a));
   };
   return toIamPolicy(policy).Statement.flatMap((s, i) => [...(s.Action ?? []), ...(s.NotAction ?? [])]
     .filter((a) => !fits(a))

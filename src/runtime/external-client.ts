@@ -8,8 +8,10 @@
 //            `resolve` gave (the plan). A failed read fails the pass; it never stands in for data.
 //   create   creates the resource in AWS.
 //   update   carries out (a step of) the plan and says whether it wrote anything.
-//   assess   (optional) advises without an AWS write: the findings of the object's policies and
-//            whether AWS would allow the calls the service makes with its role.
+//   findings (optional) what the object's policies allow that they should not: from the spec
+//            alone, before resolve, so that --refuse-findings stops an object before anything.
+//   checkAccess (optional) after resolve: whether AWS would allow the calls the service makes
+//            with the object's role. It makes no AWS write.
 //   delete   deletes what is ours in AWS and says whether something is still going.
 //   finalize on deletion, after delete (or instead of it with deletion policy retain): releases
 //            what `resolve` made in Kubernetes.
@@ -67,18 +69,12 @@ export interface AccessVerdict {
   message: string;
 }
 
-/** Advice on an object: it never fails a pass (unless the platform refuses findings). */
-export interface Assessment {
-  /** Undefined: the kind has no policies to analyse. */
-  findings?: Finding[];
-  /** Undefined: nothing to check for this object. */
-  access?: AccessVerdict;
-}
-
 export interface ExternalClient<Spec extends object, Status extends object, Resolved, Plan> {
   resolve(obj: CustomResource<Spec, Status>, ctx: PassContext): Promise<Resolved>;
   observe(obj: CustomResource<Spec, Status>, resolved: Resolved, ctx: PassContext): Promise<Observation<Status, Plan>>;
-  assess?(obj: CustomResource<Spec, Status>, resolved: Resolved, ctx: PassContext): Promise<Assessment>;
+  findings?(obj: CustomResource<Spec, Status>): Finding[];
+  /** Undefined: nothing to check for this object. */
+  checkAccess?(obj: CustomResource<Spec, Status>, resolved: Resolved, ctx: PassContext): Promise<AccessVerdict | undefined>;
   create(obj: CustomResource<Spec, Status>, resolved: Resolved, ctx: PassContext): Promise<void>;
   update(obj: CustomResource<Spec, Status>, resolved: Resolved, plan: Plan, ctx: PassContext): Promise<UpdateResult>;
   delete(obj: CustomResource<Spec, Status>, ctx: PassContext): Promise<DeleteResult>;

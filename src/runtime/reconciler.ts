@@ -15,7 +15,7 @@ import { FINALIZER, deletionPolicyOf, type AnyResource, type CustomResource, typ
 import type { Reason } from '../api/reasons.ts';
 import { findCondition, setCondition, type ConditionInput } from './conditions.ts';
 import { RetryableError, TerminalError, WaitingError, errorMessage, reasonOf } from './errors.ts';
-import type { Assessment, ExternalClient, PassContext } from './external-client.ts';
+import type { AccessVerdict, ExternalClient, PassContext } from './external-client.ts';
 import { withSignal } from './pass-context.ts';
 
 /** The Kubernetes writes a pass makes; KubeWrites makes them against the apiserver. */
@@ -95,13 +95,15 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
     const { client, kind } = this.#o;
     // Before any write: resolve may create generated IAMRoles, which the finalizer must release.
     if (!obj.metadata.finalizers?.includes(FINALIZER)) obj = await this.#o.writes.addFinalizer(obj);
+    if (client.findings) {
+      const findings = client.findings(obj);
+      pass.advice = await this.#adviseFindings(obj, findings, ctx);
+      this.#refuseFindings(findings);
+    }
     const resolved = await client.resolve(obj, ctx);
     const inputs = digest(resolved);
-    if (client.assess) {
-      const assessment = await client.assess(obj, resolved, ctx);
-      pass.advice = await this.#advise(obj, assessment, ctx);
-      this.#refuseFindings(assessment.findings);
-    }
+    const access = await client.checkAccess?.(obj, resolved, ctx);
+    if (access) pass.advice = await this.#adviseAccess(obj, access, pass.advice, ctx);
     const advice = pass.advice;
     let observation = await client.observe(obj, resolved, ctx);
     if (observation.blocked) {
@@ -178,35 +180,34 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
   }
 
   /**
-   * The status an assessment adds: findings with their count and condition, the access check's
-   * condition; a Warning Event for each finding not in status yet and for an access check that
-   * turns to denied, so that Events say what is new, once.
+   * What findings add to the status: the list, its count and the Findings condition; a Warning
+   * Event for each finding not in status yet, so that Events say what is new, once.
    */
-  async #advise(obj: Resource<Spec, Status>, assessment: Assessment, ctx: PassContext): Promise<Advice> {
-    const advice: Advice = { fields: {}, conditions: [] };
-    const { findings, access } = assessment;
-    if (findings) {
-      const sorted = [...findings].sort((a, b) => SEVERITY_ORDER.indexOf(b.severity) - SEVERITY_ORDER.indexOf(a.severity));
-      advice.fields = { findings: sorted.slice(0, 100), findingCount: findings.length };
-      const counts = SEVERITY_ORDER.map((s) => [s, findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
-      advice.conditions.push(findings.length === 0
+  async #adviseFindings(obj: Resource<Spec, Status>, findings: Finding[], ctx: PassContext): Promise<Advice> {
+    const sorted = [...findings].sort((a, b) => SEVERITY_ORDER.indexOf(b.severity) - SEVERITY_ORDER.indexOf(a.severity));
+    const counts = SEVERITY_ORDER.map((s) => [s, findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0).reverse();
+    this.#o.onFindings?.(obj, findings);
+    const known = new Set(((obj.status as { findings?: Finding[] } | undefined)?.findings ?? []).map(findingKey));
+    for (const f of sorted.filter((x) => !known.has(findingKey(x)))) {
+      await this.#event(obj, 'Warning', 'FindingsPresent', `[${f.severity}] ${f.path}: ${f.message}`, ctx);
+    }
+    return {
+      fields: { findings: sorted.slice(0, 100), findingCount: findings.length },
+      conditions: [findings.length === 0
         ? { type: 'Findings', status: 'False', reason: 'NoFindings', message: 'the policies have no findings' }
-        : { type: 'Findings', status: 'True', reason: 'FindingsPresent', message: `${counts.reverse().map(([s, n]) => `${n} ${s}`).join(', ')}: ${sorted[0]!.path}: ${sorted[0]!.message}${findings.length > 1 ? ' (all in status.findings)' : ''}` });
-      this.#o.onFindings?.(obj, findings);
-      const known = new Set(((obj.status as { findings?: Finding[] } | undefined)?.findings ?? []).map(findingKey));
-      for (const f of sorted.filter((x) => !known.has(findingKey(x)))) {
-        await this.#event(obj, 'Warning', 'FindingsPresent', `[${f.severity}] ${f.path}: ${f.message}`, ctx);
-      }
+        : { type: 'Findings', status: 'True', reason: 'FindingsPresent', message: `${counts.map(([s, n]) => `${n} ${s}`).join(', ')}: ${sorted[0]!.path}: ${sorted[0]!.message}${findings.length > 1 ? ' (all in status.findings)' : ''}` }],
+    };
+  }
+
+  /** The AccessCheck condition, and a Warning Event when it turns to denied or names another denial. */
+  async #adviseAccess(obj: Resource<Spec, Status>, access: AccessVerdict, advice: Advice | undefined, ctx: PassContext): Promise<Advice> {
+    const reason = access.outcome === 'allowed' ? 'AccessAllowed' : access.outcome === 'denied' ? 'AccessWouldBeDenied' : 'AccessNotVerifiable';
+    const status = access.outcome === 'allowed' ? 'True' : access.outcome === 'denied' ? 'False' : 'Unknown';
+    const previous = findCondition(obj.status?.conditions, 'AccessCheck');
+    if (access.outcome === 'denied' && (previous?.reason !== reason || previous.message !== access.message)) {
+      await this.#event(obj, 'Warning', reason, access.message, ctx);
     }
-    if (access) {
-      const reason = access.outcome === 'allowed' ? 'AccessAllowed' : access.outcome === 'denied' ? 'AccessWouldBeDenied' : 'AccessNotVerifiable';
-      advice.conditions.push({ type: 'AccessCheck', status: access.outcome === 'allowed' ? 'True' : access.outcome === 'denied' ? 'False' : 'Unknown', reason, message: access.message });
-      const previous = findCondition(obj.status?.conditions, 'AccessCheck');
-      if (access.outcome === 'denied' && (previous?.reason !== reason || previous.message !== access.message)) {
-        await this.#event(obj, 'Warning', reason, access.message, ctx);
-      }
-    }
-    return advice;
+    return { fields: advice?.fields ?? {}, conditions: [...(advice?.conditions ?? []), { type: 'AccessCheck', status, reason, message: access.message }] };
   }
 
   /** Under --refuse-findings, an object with findings at or above the severity goes no further. */

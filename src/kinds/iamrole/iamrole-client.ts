@@ -13,8 +13,8 @@ import { classifyIamError } from '../../aws/iam/iam-errors.ts';
 import { iamPolicyText, policiesEqual } from '../../aws/iam/policy-json.ts';
 import { ownershipTags } from '../../aws/ownership.ts';
 import { TerminalError } from '../../runtime/errors.ts';
-import type { Assessment, DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
-import { analysePolicies, type AnalysedPolicy } from '../../iam/findings.ts';
+import type { DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import { analysePolicies, type AnalysedPolicy, type Finding } from '../../iam/findings.ts';
 import { roleProblems } from '../../iam/iam-rules.ts';
 import { PlatformRules } from '../platform-rules.ts';
 import { managedTagKeys, type OwnershipGuard } from '../ownership-guard.ts';
@@ -82,8 +82,8 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
   }
 
   /** The findings of the trust policy and the inline policies (managed ones are AWS's or the account's own). */
-  async assess(obj: IAMRoleResource): Promise<Assessment> {
-    return { findings: analysePolicies(roleDocuments(obj.spec)) };
+  findings(obj: IAMRoleResource): Finding[] {
+    return analysePolicies(roleDocuments(obj.spec));
   }
 
   async observe(obj: IAMRoleResource, { roleName, boundary }: RoleResolved): Promise<Observation<IAMRoleStatus, RolePlan>> {
@@ -141,7 +141,13 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
       PermissionsBoundary: boundary,
       // The ownership tags go with the create call, so a role never exists without them.
       Tags: [...Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value })), ...ownershipTags(this.#ownership.owner(obj))],
-    })));
+    }))).catch((error: unknown) => {
+      // IAM says "Scope ARN … does not exist": say which field names it.
+      if (boundary && error instanceof TerminalError && error.reason === 'NoSuchEntity') {
+        throw new TerminalError('NoSuchEntity', `${boundary === spec.permissionsBoundary ? 'spec.permissionsBoundary' : 'the operator\'s --permissions-boundary'}: ${error.message}`, { cause: error });
+      }
+      throw error;
+    });
     for (const p of spec.inlinePolicies ?? []) {
       await this.#call(this.#iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: p.name, PolicyDocument: iamPolicyText(p.policy) })));
     }

@@ -20,8 +20,8 @@ import {
 } from '../../aws/lambda/permissions.ts';
 import type { TagChanges } from '../../aws/ownership.ts';
 import { TerminalError, WaitingError } from '../../runtime/errors.ts';
-import type { Assessment, DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
-import { analysePolicies, type AnalysedPolicy } from '../../iam/findings.ts';
+import type { DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import { analysePolicies, type AnalysedPolicy, type Finding } from '../../iam/findings.ts';
 import { PlatformRules } from '../platform-rules.ts';
 import { checkZipFile, environmentRefusal, runtimeRefusal } from './lambda-rules.ts';
 import { agentUsesLambda, retainedAgentArns } from '../agent-lambda-link.ts';
@@ -117,12 +117,10 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
   }
 
   /** The findings of the resource policy the spec writes. */
-  async assess(obj: LambdaResource): Promise<Assessment> {
-    return {
-      findings: analysePolicies((obj.spec.resourcePolicy?.statements ?? []).map((statement, i): AnalysedPolicy => ({
-        kind: 'resource', path: `spec.resourcePolicy.statements[${i}]`, document: { statement: [statement] },
-      }))).map((f) => ({ ...f, path: f.path.replace(/^(spec\.resourcePolicy\.statements\[\d+\])\.statement\[0\]/, '$1') })),
-    };
+  findings(obj: LambdaResource): Finding[] {
+    return analysePolicies((obj.spec.resourcePolicy?.statements ?? []).map((statement, i): AnalysedPolicy => ({
+      kind: 'resource', path: `spec.resourcePolicy.statements[${i}]`, document: { statement: [statement] },
+    }))).map((f) => ({ ...f, path: f.path.replace(/^(spec\.resourcePolicy\.statements\[\d+\])\.statement\[0\]/, '$1') }));
   }
 
   /** The role (generated if the spec names none), the code, and the resource policy's statements. */
