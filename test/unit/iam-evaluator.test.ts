@@ -337,6 +337,11 @@ describe('condition operators', () => {
     expect(holds({ ArnNotLike: { 'aws:SourceArn': `arn:aws:bedrock:*:${B}:agent/*` } }, ctx)).toBe(true);
     expect(holds({ ArnNotEquals: { 'aws:SourceArn': AGENT } }, ctx)).toBe(false);
     expect(holds({ ArnLike: { 'aws:SourceArn': 'not-an-arn' } }, ctx)).toBe(false);
+    // A part that differs decides whatever a variable without a value elsewhere would be; otherwise it is unknown.
+    expect(holds({ ArnNotLike: { 'aws:SourceArn': `arn:aws:bedrock:us-east-1:${B}:agent/\${aws:PrincipalTag/team}` } }, ctx)).toBe(true);
+    expect(holds({ ArnNotLike: { 'aws:SourceArn': `arn:aws:bedrock:us-east-1:${A}:agent/\${aws:PrincipalTag/team}` } }, ctx)).toBe(false);
+    expect(holds({ ArnLike: { 'aws:SourceArn': `arn:aws:bedrock:us-east-1:${A}:agent/\${aws:PrincipalTag/team}` } }, ctx)).toBe(false);
+    expect(holds({ ArnLike: { 'aws:SourceArn': `arn:aws:bedrock:us-east-1:${A}:agent/\${aws:PrincipalTag/team}` } }, { ...ctx, 'aws:PrincipalTag/team': 'AGENT12345' })).toBe(true);
   });
 
   it('Null compares presence; IfExists and negated operators hold when the key is missing', () => {

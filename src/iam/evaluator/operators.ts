@@ -83,19 +83,23 @@ function arnParts(text: string): string[] | undefined {
   return parts;
 }
 
-/** ArnLike/ArnEquals: each of the six parts compared on its own, case-sensitively, with wildcards. */
+/**
+ * ArnLike/ArnEquals: each of the six parts compared on its own, case-sensitively, with wildcards.
+ * A part that differs decides, whatever the variables of the other parts; otherwise a variable
+ * without a value leaves the comparison unknown.
+ */
 const arnTest: ValueTest = (requestValue, policyValue, variables) => {
   const p = arnParts(policyValue);
   const r = requestValue.split(':');
   if (!p || r.length < 6) return undefined;
   const request = [...r.slice(0, 5), r.slice(5).join(':')];
-  let all = true;
+  let unknown = false;
   for (let i = 0; i < 6; i++) {
     const { pieces, unresolved } = compile(p[i]!, { wildcards: true, variables });
-    if (unresolved.length > 0) return undefined;
-    if (!matchPieces(pieces, request[i]!)) all = false;
+    if (unresolved.length > 0) unknown = true;
+    else if (!matchPieces(pieces, request[i]!)) return false;
   }
-  return all;
+  return unknown ? undefined : true;
 };
 
 const base = (name: string, test: ValueTest): BaseOperator => ({ name, negated: false, test });
