@@ -10,6 +10,8 @@
 // Shapes where the oracle departs from AWS's documentation are not generated (each says why at
 // the pool or choice that avoids it); the focused tests in iam-evaluator.test.ts pin our side.
 import { runSimulation, type RunSimulationResults, type Simulation } from '@cloud-copilot/iam-simulate';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AnyPolicy } from '../../src/aws/iam/policy-json.ts';
 import { authorize } from '../../src/iam/evaluator/authorize.ts';
@@ -459,6 +461,13 @@ async function shrink(c: Case): Promise<Case> {
 const size = (c: Case) => JSON.stringify(c).length;
 
 describe('the IAM evaluator agrees with iam-simulate', () => {
+  it('which only tests import (AGPL: nothing the product ships may)', () => {
+    const src = join(import.meta.dirname, '..', '..', 'src');
+    const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|js|mjs|json)$/.test(f));
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.filter((f) => readFileSync(join(src, f), 'utf8').includes('@cloud-copilot/iam-simulate'))).toEqual([]);
+  });
+
   it(`on ${CASES} generated cases (seed ${SEED})`, { timeout: 60_000 }, async () => {
     const rng = new Rng(SEED);
     const failing: Case[] = [];

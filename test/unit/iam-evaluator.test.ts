@@ -9,6 +9,7 @@ import type { AnyPolicy, AnyStatement } from '../../src/aws/iam/policy-json.ts';
 import { authorize } from '../../src/iam/evaluator/authorize.ts';
 import { parseOperator } from '../../src/iam/evaluator/conditions.ts';
 import { effectiveContext } from '../../src/iam/evaluator/context.ts';
+import { describeDecision } from '../../src/iam/evaluator/explain.ts';
 import type { AccessRequest, Decision, PolicySet, RequestContext, RequestPrincipal } from '../../src/iam/evaluator/types.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -89,10 +90,22 @@ describe('the product\'s questions', () => {
   });
 
   it('an explicit Deny names its statement, Sid and policy', () => {
-    const d = authorize(req(agentRole, 'iam:DeleteRole', AGENT_ROLE), {
+    const request = req(agentRole, 'iam:DeleteRole', AGENT_ROLE);
+    const d = authorize(request, {
       identity: [named('operator', allowAll, { Effect: 'Allow', Action: 'iam:Get*', Resource: '*' }, { Sid: 'NoDelete', Effect: 'Deny', Action: 'iam:Delete*', Resource: '*' })],
     });
     expect(d).toEqual({ decision: 'ExplicitDeny', deniedBy: [{ policy: 'operator', index: 2, sid: 'NoDelete', kind: 'identity' }] });
+    expect(describeDecision(request, d)).toBe(`role custom-agent-role is denied iam:DeleteRole on ${AGENT_ROLE} by statement 2 (Sid NoDelete) of operator`);
+  });
+
+  it('a decision reads as a sentence', () => {
+    const request = req(agentRole, 'bedrock:InvokeModel', HAIKU);
+    expect(describeDecision(request, authorize(request, { identity: [] }))).toBe(`no identity policy of role custom-agent-role allows bedrock:InvokeModel on ${HAIKU}`);
+    const inline = named('role custom-agent-role, inline policy bedrock', { Sid: 'Invoke', Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: '*' });
+    expect(describeDecision(request, authorize(request, { identity: [inline] })))
+      .toBe(`role custom-agent-role is allowed bedrock:InvokeModel on ${HAIKU} by statement 0 (Sid Invoke) of role custom-agent-role, inline policy bedrock`);
+    const fn = req(service('bedrock.amazonaws.com'), 'lambda:InvokeFunction', FUNCTION);
+    expect(describeDecision(fn, authorize(fn, {}))).toBe(`the resource policy does not allow bedrock.amazonaws.com lambda:InvokeFunction on ${FUNCTION}`);
   });
 
   describe('the operator\'s IAM policy, as the emulator uses it', () => {
