@@ -387,11 +387,14 @@ describe('condition operators', () => {
     expect(holds({ 'ForAnyValue:StringLike': { 'aws:PrincipalTag/team': ['ord*'] } }, { 'aws:PrincipalTag/team': 'orders' })).toBe(true);
   });
 
-  it('keys AND, values OR, key names case-insensitive, operator names too', () => {
+  it('keys AND, values OR, key names case-insensitive, operator names not', () => {
     const ctx = { 'aws:SourceAccount': A, 'AWS:SourceArn': AGENT };
     expect(holds({ StringEquals: { 'aws:sourceaccount': [B, A] }, ArnLike: { 'aws:SourceArn': `arn:aws:bedrock:*:${A}:agent/*` } }, ctx)).toBe(true);
     expect(holds({ StringEquals: { 'aws:SourceAccount': A, 'aws:PrincipalTag/team': 'x' } }, ctx)).toBe(false);
-    expect(holds({ stringequals: { 'AWS:SOURCEACCOUNT': A } }, ctx)).toBe(true);
+    expect(holds({ StringEquals: { 'AWS:SOURCEACCOUNT': A } }, ctx)).toBe(true);
+    expect(holds({ stringEquals: { 'aws:SourceAccount': A } }, ctx)).toBe(false); // IAM refuses it: reported, see below
+    expect(parseOperator('forAnyValue:StringEquals')).toBeUndefined();
+    expect(parseOperator('StringEqualsifexists')).toBeUndefined();
   });
 
   it('policy variables in values: resolved, with defaults, literal escapes, and never in 2008-10-17 policies', () => {

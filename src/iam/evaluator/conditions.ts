@@ -19,22 +19,27 @@ export interface ParsedOperator {
   ifExists: boolean;
 }
 
-const QUALIFIERS: Record<string, Qualifier> = { foranyvalue: 'ForAnyValue', forallvalues: 'ForAllValues' };
+const QUALIFIERS: ReadonlySet<string> = new Set<Qualifier>(['ForAnyValue', 'ForAllValues']);
+const isQualifier = (text: string): text is Qualifier => QUALIFIERS.has(text);
 
-/** Splits `ForAnyValue:StringLikeIfExists` into its parts; undefined for an operator IAM does not have. */
+/**
+ * Splits `ForAnyValue:StringLikeIfExists` into its parts; undefined for an operator IAM does not
+ * have. Case matters, as in IAM, which refuses `stringEquals` (see conditionOperatorValid in
+ * src/iam/iam-rules.ts): such a statement is reported, not guessed at.
+ */
 export function parseOperator(operator: string): ParsedOperator | undefined {
-  let rest = operator;
+  let name = operator;
   let qualifier: Qualifier | undefined;
-  const colon = rest.indexOf(':');
+  const colon = name.indexOf(':');
   if (colon >= 0) {
-    qualifier = QUALIFIERS[rest.slice(0, colon).toLowerCase()];
-    if (!qualifier) return undefined;
-    rest = rest.slice(colon + 1);
+    const prefix = name.slice(0, colon);
+    if (!isQualifier(prefix)) return undefined;
+    qualifier = prefix;
+    name = name.slice(colon + 1);
   }
-  let name = rest.toLowerCase();
-  if (name === 'null') return { ...(qualifier && { qualifier }), ifExists: false };
-  const ifExists = name.endsWith('ifexists');
-  if (ifExists) name = name.slice(0, -'ifexists'.length);
+  if (name === 'Null') return { ...(qualifier && { qualifier }), ifExists: false };
+  const ifExists = name.endsWith('IfExists');
+  if (ifExists) name = name.slice(0, -'IfExists'.length);
   const base = BASE_OPERATORS.get(name);
   return base ? { ...(qualifier && { qualifier }), base, ifExists } : undefined;
 }

@@ -135,8 +135,8 @@ const OPERATORS: BaseOperator[] = [
   not('ArnNotLike', arnTest),
 ];
 
-/** Base operators by lower-case name (IAM's operator names are case-insensitive). */
-export const BASE_OPERATORS: ReadonlyMap<string, BaseOperator> = new Map(OPERATORS.map((o) => [o.name.toLowerCase(), o]));
+/** Base operators by name, as IAM writes them (case-sensitive). */
+export const BASE_OPERATORS: ReadonlyMap<string, BaseOperator> = new Map(OPERATORS.map((o) => [o.name, o]));
 
 /** Whether a request value satisfies the operator over all the policy values of a key. */
 export function valueSatisfies(operator: BaseOperator, requestValue: string, policyValues: string[], variables: ContextLookup | undefined): boolean {
