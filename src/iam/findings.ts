@@ -67,8 +67,8 @@ function principalFindings(s: IamStatement, path: string, kind: AnalysedPolicy['
 }
 
 /** The catalogue's actions a statement's action patterns cover, and the patterns that cover none. */
-function expandActions(actions: string[]): { known: Array<{ action: string; info: CatalogueAction }>; unknown: string[] } {
-  const known: Array<{ action: string; info: CatalogueAction }> = [];
+function expandActions(actions: string[]): { known: Array<{ action: string; info: CatalogueAction; wildcard?: boolean }>; unknown: string[] } {
+  const known: Array<{ action: string; info: CatalogueAction; wildcard?: boolean }> = [];
   const unknown: string[] = [];
   for (const a of actions) {
     if (a === '*') continue;
@@ -80,7 +80,7 @@ function expandActions(actions: string[]): { known: Array<{ action: string; info
     } else {
       const matches = serviceKnown(service) ? actionsMatching(a) : [];
       if (matches.length === 0) unknown.push(a);
-      known.push(...matches);
+      known.push(...matches.map((m) => ({ ...m, wildcard: true })));
     }
   }
   return { known, unknown };
@@ -115,9 +115,10 @@ function identityFindings(s: IamStatement, path: string): Finding[] {
   }
   if (s.Action === undefined || everyAction) return out;
   const arns = resources.filter((r) => r !== '*');
-  for (const { action, info } of dedupe(known)) {
+  for (const { action, info, wildcard } of dedupe(known)) {
     if (info.resourceTypes.length === 0) {
-      if (arns.length > 0 && !resources.includes('*')) {
+      // A wildcard (s3:Get*) also covers actions without resource types; it is meant for the others.
+      if (!wildcard && arns.length > 0 && !resources.includes('*')) {
         out.push({ severity: 'medium', check: 'ActionTakesNoResource', path: `${path}.resource`, message: `${action} takes no resource type, so naming ARNs never allows it: give it resource "*" in a statement of its own` });
       }
     } else if (resources.includes('*') && !action.includes('*') && !(passRole && action.toLowerCase() === 'iam:passrole')) {

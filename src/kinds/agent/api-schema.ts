@@ -19,12 +19,26 @@ export async function apiSchemaProblem(payload: string): Promise<string | undefi
   if (typeof version !== 'string' || !version.startsWith('3.')) {
     return (document as { swagger?: unknown }).swagger ? 'it is Swagger 2.0; Bedrock takes OpenAPI 3 (openapi: 3.0.x)' : 'it has no openapi: 3.x field';
   }
+  const external = externalReference(document);
+  if (external) return `it refers to ${external} outside the document; Bedrock reads the schema alone: inline what it refers to`;
   try {
     await SwaggerParser.validate(structuredClone(document) as never, { resolve: { external: false } });
     return undefined;
   } catch (error) {
     return (error as Error).message.split('\n').slice(0, 3).join(' ').slice(0, 500);
   }
+}
+
+/** The first `$ref` that points outside the document, if any. */
+function externalReference(value: unknown): string | undefined {
+  if (Array.isArray(value)) return value.map(externalReference).find(Boolean);
+  if (!value || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    if (key === '$ref' && typeof child === 'string' && !child.startsWith('#')) return child;
+    const found = externalReference(child);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Refuses the first action group whose inline schema is not OpenAPI 3. */
