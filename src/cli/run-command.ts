@@ -11,6 +11,9 @@ import { iamRoleController } from '../kinds/iamrole/iamrole-controller.ts';
 import { lambdaController } from '../kinds/lambda/lambda-controller.ts';
 import type { OperatorContext } from '../kinds/operator-context.ts';
 import { PlatformRules } from '../kinds/platform-rules.ts';
+import { RoleDocumentsReader } from '../kinds/role-documents.ts';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { instrument } from '../aws/sdk-clients.ts';
 import { TenancyPolicy } from '../kinds/tenancy-policy.ts';
 import type { DeletionPolicy } from '../api/metadata.ts';
 import { DEFAULTS } from '../runtime/defaults.ts';
@@ -139,8 +142,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   const closeServers = () => { for (const server of new Set(servers)) server?.close(); };
 
   const informers = new SharedInformers(kc, log);
+  const aws = new AwsEnvironment();
   const context: OperatorContext = {
-    kc, log, informers, aws: new AwsEnvironment(), retryBudget: new RetryBudget(DEFAULT_BACKOFF.qps, DEFAULT_BACKOFF.burst),
+    kc, log, informers, aws, retryBudget: new RetryBudget(DEFAULT_BACKOFF.qps, DEFAULT_BACKOFF.burst),
     cluster: values['cluster-name'], workers: Number(values.workers),
     resyncMs: Number(values.resync) * 1000, reconcileTimeoutMs: Number(values['reconcile-timeout']) * 1000, defaultDeletionPolicy: deletionPolicy as DeletionPolicy,
     tenancy: new TenancyPolicy({
@@ -149,6 +153,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       externalRoleArns: list(values['external-role-arns']),
     }),
     platform: new PlatformRules({ iamQuotas, requiredTags: list(values['required-tags']) }),
+    roleDocuments: new RoleDocumentsReader(instrument(new IAMClient({ region: aws.region }), 'iam')),
     ...(refuse !== 'none' ? { refuseFindingsAt: refuse as Severity } : {}),
   };
   const stopRequested = new Promise<string>((resolve) => {

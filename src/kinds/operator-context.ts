@@ -9,6 +9,7 @@ import type { SharedInformers } from '../runtime/informers.ts';
 import { DEFAULT_BACKOFF, WorkQueue, type RetryBudget } from '../runtime/work-queue.ts';
 import { OwnershipGuard } from './ownership-guard.ts';
 import type { PlatformRules } from './platform-rules.ts';
+import type { RoleDocumentsReader } from './role-documents.ts';
 import type { TenancyPolicy } from './tenancy-policy.ts';
 
 export interface OperatorContext {
@@ -30,6 +31,8 @@ export interface OperatorContext {
   platform: PlatformRules;
   /** Refuse objects with findings at or above this severity (--refuse-findings). */
   refuseFindingsAt?: Finding['severity'];
+  /** Reads the documents of the roles Agents and Lambdas use, for the access check. */
+  roleDocuments: RoleDocumentsReader;
 }
 
 /** The generic parts of a kind's ControllerOptions. */

@@ -156,3 +156,19 @@ export function diffPermissions(desired: Permission[], actual: Permission[]): Pe
   const extra = actual.filter((p) => !wanted.has(p.statementId)).map((p) => p.statementId);
   return { put, remove: [...extra, ...changed] };
 }
+
+/** A permission as the statement Lambda writes into the function's policy, for the access check. */
+export function permissionStatement(p: Permission, functionArn: string): Record<string, unknown> {
+  const principal = p.principal === '*' ? '*' : /\.amazonaws\.com(\.cn)?$/.test(p.principal) ? { Service: p.principal } : { AWS: p.principal };
+  const condition: Record<string, Record<string, string>> = {};
+  if (p.sourceArn) condition.ArnLike = { 'AWS:SourceArn': p.sourceArn };
+  const equals: Record<string, string> = {};
+  if (p.sourceAccount) equals['AWS:SourceAccount'] = p.sourceAccount;
+  if (p.principalOrgId) equals['aws:PrincipalOrgID'] = p.principalOrgId;
+  if (p.functionUrlAuthType) equals['lambda:FunctionUrlAuthType'] = p.functionUrlAuthType;
+  if (Object.keys(equals).length > 0) condition.StringEquals = equals;
+  return {
+    Sid: p.statementId, Effect: 'Allow', Principal: principal, Action: p.action, Resource: functionArn,
+    ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
+  };
+}

@@ -23,7 +23,10 @@ import { allPages, classified, ignoreNotFound } from '../../aws/aws-errors.ts';
 import { classifyBedrockError } from '../../aws/bedrock-agent/bedrock-agent-errors.ts';
 import type { TagChanges } from '../../aws/ownership.ts';
 import { TerminalError, WaitingError } from '../../runtime/errors.ts';
-import type { DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import type { AccessVerdict, DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import { accessVerdict } from '../../iam/access-check.ts';
+import type { RoleDocumentsReader } from '../role-documents.ts';
+import { agentCalls } from './agent-access.ts';
 import { retainAgentOn } from '../agent-lambda-link.ts';
 import { readyRoleArn, type GeneratedRoles } from '../generated-roles.ts';
 import { managedTagKeys, type OwnershipGuard } from '../ownership-guard.ts';
@@ -111,12 +114,14 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
   readonly #memory = new AgentMemory();
 
   readonly #platform: PlatformRules;
+  readonly #roleDocuments: RoleDocumentsReader | undefined;
 
   constructor(
     bedrock: BedrockAgentClient, aws: AwsEnvironment, lookups: AgentLookups, roles: GeneratedRoles, ownership: OwnershipGuard, tenancy: TenancyPolicy,
-    retryFailedPrepareMs: number, platform = new PlatformRules(),
+    retryFailedPrepareMs: number, platform = new PlatformRules(), roleDocuments?: RoleDocumentsReader,
   ) {
     this.#platform = platform;
+    this.#roleDocuments = roleDocuments;
     this.#bedrock = bedrock;
     this.#aws = aws;
     this.#lookups = lookups;
@@ -158,6 +163,20 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
       aliases: spec.aliases ?? [],
       prepare: spec.prepareAgent !== false,
     };
+  }
+
+  /** Whether AWS would allow what Bedrock does with the agent's role (advice: AccessCheck). */
+  async checkAccess(obj: AgentResource, resolved: AgentResolved): Promise<AccessVerdict | undefined> {
+    const roleArn = resolved.fields.agentResourceRoleArn;
+    if (!this.#roleDocuments || !roleArn) return undefined;
+    const namespace = obj.metadata.namespace ?? 'default';
+    const objectName = namedIAMRole(obj.spec)?.name ?? (generatesRole(obj.spec) ? serviceRoleObjectName(obj.metadata.name) : undefined);
+    const role = objectName ? this.#lookups.iamRole(namespace, objectName) : undefined;
+    const documents = role
+      ? await this.#roleDocuments.fromIAMRole(role, roleArn, this.#tenancy.permissionsBoundary ?? role.spec.permissionsBoundary)
+      : await this.#roleDocuments.fromArn(roleArn);
+    const { partition, region } = this.#aws;
+    return accessVerdict(agentCalls(obj.spec, documents, { partition, region, account: await this.#aws.account() }, obj.status?.agentArn));
   }
 
   async observe(obj: AgentResource, desired: AgentResolved): Promise<Observation<AgentStatus, AgentPlan>> {

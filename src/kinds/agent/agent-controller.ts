@@ -26,7 +26,7 @@ export async function agentController(ctx: OperatorContext) {
     lambda: (namespace, name) => cached<LambdaResource>(lambdas, namespace, name),
     annotateLambda: (namespace, name, annotations) => patchAnnotations(ctx.kc, LambdaKind, namespace, name, annotations),
   };
-  const client = new AgentExternalClient(bedrock, ctx.aws, lookups, new GeneratedRoles(ctx.kc, lookups.iamRole), ownershipGuard(ctx), ctx.tenancy, ctx.resyncMs, ctx.platform);
+  const client = new AgentExternalClient(bedrock, ctx.aws, lookups, new GeneratedRoles(ctx.kc, lookups.iamRole), ownershipGuard(ctx), ctx.tenancy, ctx.resyncMs, ctx.platform, ctx.roleDocuments);
   return new Controller({
     ...controllerBase(ctx),
     kind: AgentKind,

@@ -20,7 +20,10 @@ import {
 } from '../../aws/lambda/permissions.ts';
 import type { TagChanges } from '../../aws/ownership.ts';
 import { TerminalError, WaitingError } from '../../runtime/errors.ts';
-import type { DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import type { AccessVerdict, DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import { accessVerdict } from '../../iam/access-check.ts';
+import type { RoleDocumentsReader } from '../role-documents.ts';
+import { lambdaCalls } from './lambda-access.ts';
 import { analysePolicies, type AnalysedPolicy, type Finding } from '../../iam/findings.ts';
 import { PlatformRules } from '../platform-rules.ts';
 import { checkZipFile, environmentRefusal, runtimeRefusal } from './lambda-rules.ts';
@@ -94,7 +97,13 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
 
   readonly #platform: PlatformRules;
 
-  constructor(lambda: LambdaClient, aws: AwsEnvironment, lookups: LambdaLookups, roles: GeneratedRoles, ownership: OwnershipGuard, tenancy: TenancyPolicy, platform = new PlatformRules()) {
+  readonly #roleDocuments: RoleDocumentsReader | undefined;
+
+  constructor(
+    lambda: LambdaClient, aws: AwsEnvironment, lookups: LambdaLookups, roles: GeneratedRoles, ownership: OwnershipGuard, tenancy: TenancyPolicy,
+    platform = new PlatformRules(), roleDocuments?: RoleDocumentsReader,
+  ) {
+    this.#roleDocuments = roleDocuments;
     this.#lambda = lambda;
     this.#aws = aws;
     this.#lookups = lookups;
@@ -146,6 +155,21 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
       tags: this.#ownership.desiredTags(obj, spec.tags),
       permissions: this.#desiredPermissions(obj, account),
     };
+  }
+
+  /** Whether Lambda may assume the role, and each Agent that calls the function may invoke it (advice: AccessCheck). */
+  async checkAccess(obj: LambdaResource, resolved: FunctionResolved): Promise<AccessVerdict | undefined> {
+    if (!this.#roleDocuments) return undefined;
+    const namespace = obj.metadata.namespace ?? 'default';
+    const spec = obj.spec;
+    const objectName = spec.iamRole && !spec.iamRole.startsWith('arn:') ? spec.iamRole : !spec.iamRole && !spec.roleArn ? executionRoleObjectName(obj.metadata.name) : undefined;
+    const role = objectName ? this.#lookups.iamRole(namespace, objectName) : undefined;
+    const documents = role
+      ? await this.#roleDocuments.fromIAMRole(role, resolved.roleArn, this.#tenancy.permissionsBoundary ?? role.spec.permissionsBoundary)
+      : await this.#roleDocuments.fromArn(resolved.roleArn);
+    const callers = this.#lookups.agents(namespace).filter((a) => !a.metadata.deletionTimestamp && agentUsesLambda(a, obj.metadata.name, obj.status?.arn));
+    const { partition, region } = this.#aws;
+    return accessVerdict(lambdaCalls(resolved.functionName, documents, resolved.permissions, callers, { partition, region, account: await this.#aws.account() }));
   }
 
   async observe(obj: LambdaResource, desired: FunctionResolved): Promise<Observation<LambdaStatus, FunctionPlan>> {

@@ -33,7 +33,7 @@ export async function lambdaController(ctx: OperatorContext) {
     agents: (namespace) => cachedList<AgentResource>(agents, namespace),
   };
   const generated = new GeneratedRoles(ctx.kc, lookups.iamRole);
-  const client = new LambdaExternalClient(lambda, ctx.aws, lookups, generated, ownershipGuard(ctx), ctx.tenancy, ctx.platform);
+  const client = new LambdaExternalClient(lambda, ctx.aws, lookups, generated, ownershipGuard(ctx), ctx.tenancy, ctx.platform, ctx.roleDocuments);
   const lambdaArn = (l: LambdaResource) => l.status?.arn;
   return new Controller({
     ...controllerBase(ctx),

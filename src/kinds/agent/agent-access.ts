@@ -1,0 +1,50 @@
+// The calls Bedrock makes with an agent's service role, for the access check: assume the role
+// (as bedrock.amazonaws.com, for this agent of this account), invoke its model (or inference
+// profile and the model behind it in the agent's region), read its action groups' schemas in S3,
+// query its knowledge bases, apply its guardrail, decrypt with its KMS key.
+import type { AgentSpec } from '../../api/agent.ts';
+import type { AwsScope } from '../../aws/aws-environment.ts';
+import type { ExpectedCall } from '../../iam/access-check.ts';
+import type { RoleDocuments } from '../role-documents.ts';
+import { modelStatements } from './service-role.ts';
+
+const BEDROCK = 'bedrock.amazonaws.com';
+
+export function agentCalls(spec: AgentSpec, role: RoleDocuments, scope: AwsScope, agentArn: string | undefined): ExpectedCall[] {
+  const { partition, region, account } = scope;
+  const calls: ExpectedCall[] = [];
+  if (agentArn) {
+    calls.push({
+      request: {
+        principal: { type: 'Service', service: BEDROCK }, action: 'sts:AssumeRole', resource: role.arn,
+        context: { 'aws:SourceAccount': account, 'aws:SourceArn': agentArn },
+      },
+      policies: role.trust ? { resource: role.trust } : {},
+      caller: BEDROCK,
+      purpose: `for agent ${agentArn}`,
+      unreadable: { resource: role.trust ? [] : role.unreadable },
+    });
+  }
+  const asRole = (action: string, resource: string, context: Record<string, string> = {}): ExpectedCall => ({
+    request: { principal: { type: 'AWS', arn: role.arn, account }, action, resource, context },
+    policies: { identity: role.identity, ...(role.boundary ? { boundary: role.boundary } : {}) },
+    caller: role.label,
+    unreadable: { identity: role.unreadable, boundary: role.unreadable },
+  });
+  // The model (or inference profile) and what the generated role would allow with it; a model
+  // behind a cross-region profile is checked in the agent's own region.
+  for (const statement of modelStatements(spec.foundationModel, scope)) {
+    for (const action of [statement.action ?? []].flat()) {
+      for (const resource of [statement.resource ?? []].flat()) calls.push(asRole(action, resource.replace(`:bedrock:*:`, `:bedrock:${region}:`)));
+    }
+  }
+  for (const group of spec.actionGroups ?? []) {
+    const s3 = group.apiSchema?.s3;
+    if (s3) calls.push(asRole('s3:GetObject', `arn:${partition}:s3:::${s3.s3BucketName}/${s3.s3ObjectKey}`, { 'aws:ResourceAccount': account }));
+  }
+  for (const kb of spec.knowledgeBases ?? []) calls.push(asRole('bedrock:Retrieve', `arn:${partition}:bedrock:${region}:${account}:knowledge-base/${kb.knowledgeBaseId}`));
+  const guardrail = spec.guardrail?.identifier;
+  if (guardrail) calls.push(asRole('bedrock:ApplyGuardrail', guardrail.startsWith('arn:') ? guardrail : `arn:${partition}:bedrock:${region}:${account}:guardrail/${guardrail}`));
+  if (spec.customerEncryptionKey) calls.push(asRole('kms:Decrypt', spec.customerEncryptionKey));
+  return calls;
+}
