@@ -1,10 +1,12 @@
 // policies/operator-iam-policy.json, the IAM policy recommended for the operator (with
 // --permissions-boundary), allows every AWS action the operator's code calls, and nothing
-// broader: adding an AWS call without updating the policy fails here. (moto does not evaluate
-// IAM policies, so the policy cannot be exercised end to end in the test bed.)
+// broader: adding an AWS call without updating the policy fails here. Each action is granted on
+// the resource type IAM's catalogue says it is authorized on. (The test bed's emulator enforces
+// the policy on every request of the operator: test/integration/operator-iam-policy-enforced.test.ts.)
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { catalogueAction, wildcardRegExp } from '../../src/iam/catalogue.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -24,6 +26,7 @@ const IMPLIED: Record<string, string[]> = {
   'lambda:UpdateFunctionConfiguration': ['iam:PassRole'],
   'lambda:UpdateFunctionCode': ['s3:GetObject', 's3:GetObjectVersion'],
   'bedrock:CreateAgent': ['bedrock:TagResource', 'iam:PassRole'], // tags, the service role
+  'bedrock:CreateAgentAlias': ['bedrock:TagResource'], // tags
   'bedrock:UpdateAgent': ['iam:PassRole'],
 };
 
@@ -71,6 +74,20 @@ describe('the operator\'s IAM policy', () => {
     const needed = new Set([...code, ...[...code].flatMap((a) => IMPLIED[a] ?? [])]);
     const extra = (await policy()).Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => list(s.Action)).filter((a) => !needed.has(a));
     expect(extra).toEqual([]);
+  });
+
+  it('grants each action on a resource of a type IAM authorizes it on', async () => {
+    const { Statement } = await policy();
+    const fill = (text: string) => text.replaceAll('${AWS_ACCOUNT_ID}', '123456789012').replaceAll('${AWS_REGION}', 'us-east-1');
+    const wrong = Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => list(s.Action).flatMap((action) => {
+      const types = catalogueAction(action)?.resourceTypes;
+      if (!types) return [`${action}: not in IAM's catalogue`];
+      const resources = list(s.Resource).map((r) => wildcardRegExp(fill(r)));
+      // An ARN of each type, as IAM would authorize the action on it; `*` for an action that takes none.
+      const arns = types.length === 0 ? ['*'] : types.map((t) => t.arnFormat.replace(/\$\{(\w+)\}/g, (_, v: string) => ({ Partition: 'aws', Region: 'us-east-1', Account: '123456789012' } as Record<string, string>)[v] ?? 'example'));
+      return arns.some((arn) => resources.some((r) => r.test(arn))) ? [] : [`${action} (${s.Sid}): ${list(s.Resource).join(', ')} names no ${types.map((t) => t.name).join(' or ') || '*'}`];
+    }));
+    expect(wrong).toEqual([]);
   });
 
   it('scopes every statement to this account, and changes role permissions only within the boundary', async () => {
