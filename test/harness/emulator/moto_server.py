@@ -28,6 +28,7 @@ def configure_moto() -> None:
     default_user_config["lambda"]["use_docker"] = False
     # What moto lacks or does differently from AWS, each in a module of its own beside this file.
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import authorizer_ext  # noqa: E402
     import bedrock_agent_ext  # noqa: E402
     import faults_ext  # noqa: E402
     import iam_ext  # noqa: E402
@@ -37,6 +38,7 @@ def configure_moto() -> None:
     iam_ext.install()
     lambda_ext.install()
     faults_ext.install()
+    authorizer_ext.install()
 
 
 def run_until_stop_requested() -> None:

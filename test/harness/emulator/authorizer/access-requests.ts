@@ -1,0 +1,223 @@
+// From one API call to what IAM authorizes for it: the action (`prefix:Operation`), the resource
+// ARN built from the catalogue's ARN format of the action's resource types, the condition keys
+// the request carries, and the further authorizations AWS makes for the same call (PassRole of the
+// role it passes, the tagging action when a create carries tags, the S3 object of Lambda code,
+// lambda:ListTags for GetFunction's tags).
+import { randomInt } from 'node:crypto';
+import type { AccessRequest, RequestContext, RequestPrincipal } from '../../../../src/iam/evaluator/types.ts';
+import { catalogueAction, type CatalogueAction, type ResourceTypeRef } from './catalogue.ts';
+import type { MatchedOperation } from './service-models.ts';
+
+/** What a role looks like in the emulated account right now. */
+export interface RoleInfo { arn: string; path: string; permissionsBoundary: string | null }
+
+export interface AuthorizationEnv {
+  principal: Extract<RequestPrincipal, { type: 'AWS' }>;
+  account: string;
+  region: string;
+  /** The role of that name in the emulated account, or undefined when there is none. */
+  role(name: string): Promise<RoleInfo | undefined>;
+}
+
+/**
+ * One authorization of a call. `onDeny` is what AWS does when it fails: refuse the call with
+ * AccessDenied (`refuse`), answer without the data it guards (`omit-tags`: GetFunction without
+ * lambda:ListTags returns no Tags), or refuse it as the service reports a failed read of the
+ * caller's S3 object (`s3-code`: Lambda's InvalidParameterValueException).
+ */
+export interface Check {
+  request: AccessRequest;
+  onDeny: 'refuse' | 'omit-tags' | 's3-code';
+}
+
+/**
+ * Calls AWS answers whatever the caller's policies say: "No permissions are required to perform
+ * this operation", even under an explicit deny (STS API reference, GetCallerIdentity).
+ */
+const NEEDS_NO_PERMISSION = new Set(['sts:GetCallerIdentity']);
+
+/** The call could not be mapped to IAM: the front refuses it and says why, so the gap shows. */
+export class UnmappedCall extends Error {}
+
+/** The authorizations of a call, in the order AWS makes them; none for a call that needs no permission. */
+export async function checksFor(call: MatchedOperation, env: AuthorizationEnv): Promise<Check[]> {
+  const prefix = call.service.signingName;
+  if (NEEDS_NO_PERMISSION.has(`${prefix}:${call.operation}`)) return [];
+  const action = catalogueAction(prefix, call.operation);
+  if (!action) throw new UnmappedCall(`IAM's catalogue has no action ${prefix}:${call.operation}`);
+  const input = call.input;
+  const roleName = typeof input.RoleName === 'string' ? input.RoleName : undefined;
+  const role = roleName && action.resourceTypes.some((r) => r.name === 'role') ? await env.role(roleName) : undefined;
+  const primary = resourcesOf(action, input, env, role);
+  const checks: Check[] = primary.map((resource) => ({ request: request(env, action, resource, contextOf(action, input, env, role)), onDeny: 'refuse' }));
+
+  const tags = tagsOf(input);
+  const implied = (name: string, resource: string, context: RequestContext = {}, onDeny: Check['onDeny'] = 'refuse') => {
+    const [impliedPrefix, impliedName] = name.split(':') as [string, string];
+    const impliedAction = catalogueAction(impliedPrefix, impliedName);
+    if (!impliedAction) throw new UnmappedCall(`IAM's catalogue has no action ${name}`);
+    checks.push({ request: request(env, impliedAction, resource, { ...baseContext(env), ...context }), onDeny });
+  };
+  const tagContext = tags ? { ...requestTagContext(tags) } : {};
+  const passRole = (arn: unknown, service: string) => {
+    if (typeof arn === 'string' && arn) implied('iam:PassRole', arn, { 'iam:PassedToService': service });
+  };
+  const s3Code = (code: Record<string, unknown> | undefined) => {
+    if (!code || typeof code.S3Bucket !== 'string' || typeof code.S3Key !== 'string') return;
+    const versioned = typeof code.S3ObjectVersion === 'string' && code.S3ObjectVersion !== '';
+    implied(versioned ? 's3:GetObjectVersion' : 's3:GetObject', `arn:aws:s3:::${code.S3Bucket}/${code.S3Key}`, {}, 's3-code');
+  };
+  const hasTags = tags !== undefined && Object.keys(tags).length > 0;
+  const newId = () => Array.from({ length: 10 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'[randomInt(36)]).join('');
+
+  switch (action.action) {
+    case 'iam:CreateRole':
+      if (hasTags) implied('iam:TagRole', primary[0]!, tagContext);
+      break;
+    case 'lambda:GetFunction':
+      implied('lambda:ListTags', primary[0]!, {}, 'omit-tags');
+      break;
+    case 'lambda:CreateFunction':
+      if (hasTags) implied('lambda:TagResource', primary[0]!, tagContext);
+      passRole(input.Role, 'lambda.amazonaws.com');
+      s3Code(input.Code as Record<string, unknown> | undefined);
+      break;
+    case 'lambda:UpdateFunctionConfiguration':
+      passRole(input.Role, 'lambda.amazonaws.com');
+      break;
+    case 'lambda:UpdateFunctionCode':
+      s3Code(input);
+      break;
+    case 'bedrock:CreateAgent':
+      // The agent's ID is made by Bedrock as it creates it: the tags are authorized on that ARN.
+      if (hasTags) implied('bedrock:TagResource', `arn:aws:bedrock:${env.region}:${env.account}:agent/${newId()}`, tagContext);
+      passRole(input.agentResourceRoleArn, 'bedrock.amazonaws.com');
+      break;
+    case 'bedrock:UpdateAgent':
+      passRole(input.agentResourceRoleArn, 'bedrock.amazonaws.com');
+      break;
+    case 'bedrock:CreateAgentAlias':
+      if (hasTags) implied('bedrock:TagResource', `arn:aws:bedrock:${env.region}:${env.account}:agent-alias/${String(input.agentId)}/${newId()}`, tagContext);
+      break;
+  }
+  return checks;
+}
+
+function request(env: AuthorizationEnv, action: CatalogueAction, resource: string, context: RequestContext): AccessRequest {
+  // Every resource of the test bed is in the one emulated account (S3 object ARNs name none).
+  return { principal: env.principal, action: action.action, resource, resourceAccount: env.account, context };
+}
+
+function baseContext(env: AuthorizationEnv): RequestContext {
+  const now = new Date();
+  return {
+    'aws:RequestedRegion': env.region,
+    'aws:CurrentTime': now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
+    'aws:SecureTransport': 'false',
+  };
+}
+
+/** The condition keys of the call that the catalogue lists for its action. */
+function contextOf(action: CatalogueAction, input: Record<string, unknown>, env: AuthorizationEnv, role: RoleInfo | undefined): RequestContext {
+  const context = baseContext(env);
+  const supports = (key: string) => action.conditionKeys.has(key.toLowerCase());
+  const tags = tagsOf(input);
+  if (tags && supports('aws:RequestTag/${TagKey}')) Object.assign(context, requestTagContext(tags));
+  const tagKeys = tags ? Object.keys(tags) : tagKeysOf(input);
+  if (tagKeys && supports('aws:TagKeys')) context['aws:TagKeys'] = tagKeys;
+  if (supports('iam:PermissionsBoundary')) {
+    // The boundary the call sets, else the one the role has now.
+    const boundary = action.action === 'iam:CreateRole' || action.action === 'iam:PutRolePermissionsBoundary'
+      ? input.PermissionsBoundary as string | undefined
+      : role?.permissionsBoundary ?? undefined;
+    if (boundary) context['iam:PermissionsBoundary'] = boundary;
+  }
+  if (supports('iam:PolicyARN') && typeof input.PolicyArn === 'string') context['iam:PolicyARN'] = input.PolicyArn;
+  if (supports('lambda:Principal') && typeof input.Principal === 'string') context['lambda:Principal'] = input.Principal;
+  return context;
+}
+
+function requestTagContext(tags: Record<string, string>): RequestContext {
+  return { ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])), 'aws:TagKeys': Object.keys(tags) };
+}
+
+/** The tags a call sets: IAM's list of {Key, Value}, or Lambda's and Bedrock's map. */
+function tagsOf(input: Record<string, unknown>): Record<string, string> | undefined {
+  const value = Object.entries(input).find(([k]) => k.toLowerCase() === 'tags')?.[1];
+  if (Array.isArray(value)) return Object.fromEntries((value as Array<{ Key?: string; Value?: string }>).map((t) => [t.Key ?? '', t.Value ?? '']));
+  if (value && typeof value === 'object') return value as Record<string, string>;
+  return undefined;
+}
+
+function tagKeysOf(input: Record<string, unknown>): string[] | undefined {
+  const value = Object.entries(input).find(([k]) => k.toLowerCase() === 'tagkeys')?.[1];
+  return Array.isArray(value) ? value.map(String) : undefined;
+}
+
+/**
+ * The ARNs the action is authorized on: an ARN the call names as its resource (TagResource's
+ * `Resource`), else each resource type's ARN format filled from the call's input; `*` for an
+ * action that takes no resource type.
+ */
+function resourcesOf(action: CatalogueAction, input: Record<string, unknown>, env: AuthorizationEnv, role: RoleInfo | undefined): string[] {
+  if (action.resourceTypes.length === 0) return ['*'];
+  const named = Object.entries(input)
+    .filter(([k, v]) => /^(resource|resourcearn|arn)$/i.test(k) && typeof v === 'string' && v.startsWith('arn:'))
+    .map(([, v]) => v as string);
+  const byArn = action.resourceTypes.flatMap((type) => named.filter((arn) => arnPattern(type).test(arn)));
+  if (byArn.length > 0) return [...new Set(byArn)];
+  const filled = action.resourceTypes.flatMap((type) => {
+    const arn = fill(type, input, env, role, action);
+    return arn ? [arn] : [];
+  });
+  if (filled.length > 0) return filled;
+  if (action.resourceTypes.some((t) => t.required)) {
+    throw new UnmappedCall(`cannot tell which ${action.resourceTypes.map((t) => t.name).join(' or ')} ${action.action} is for from the request`);
+  }
+  return ['*'];
+}
+
+function arnPattern(type: ResourceTypeRef): RegExp {
+  const source = type.arnFormat.split(/(\$\{[^}]+\})/).map((part) => {
+    const variable = /^\$\{([^}]+)\}$/.exec(part)?.[1];
+    if (!variable) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (variable === 'Account') return '\\d{12}';
+    if (/WithPath$|^ObjectName$|^Key$/.test(variable)) return '.+';
+    return '[^:/]+';
+  }).join('');
+  return new RegExp(`^${source}$`);
+}
+
+/** The type's ARN format with every variable taken from the call, or undefined if one is missing. */
+function fill(type: ResourceTypeRef, input: Record<string, unknown>, env: AuthorizationEnv, role: RoleInfo | undefined, action: CatalogueAction): string | undefined {
+  let missing = false;
+  const arn = type.arnFormat.replace(/\$\{([^}]+)\}/g, (_, variable: string) => {
+    const value = variableValue(variable, input, env, role, action);
+    if (value === undefined || value === '') missing = true;
+    return value ?? '';
+  });
+  return missing || !type.arnFormat ? undefined : arn;
+}
+
+function variableValue(variable: string, input: Record<string, unknown>, env: AuthorizationEnv, role: RoleInfo | undefined, action: CatalogueAction): string | undefined {
+  if (variable === 'Partition') return 'aws';
+  if (variable === 'Region') return env.region;
+  if (variable === 'Account') return env.account;
+  const member = (name: string) => {
+    const value = Object.entries(input).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const withPath = /^(\w+Name)WithPath$/.exec(variable);
+  if (withPath) {
+    // IAM's ARNs carry the path: the one the create call gives, else the role's own.
+    const name = member(withPath[1]!);
+    if (name === undefined) return undefined;
+    const path = action.action === 'iam:CreateRole' ? (member('Path') ?? '/') : (withPath[1] === 'RoleName' ? role?.path : undefined) ?? '/';
+    return `${path.slice(1)}${name}`;
+  }
+  const value = member(variable);
+  // Lambda takes a function's name, ARN or partial ARN (123456789012:function:name), with or without a qualifier.
+  if (variable === 'FunctionName' && value?.includes(':')) return /(?:^|:)function:([^:]+)/.exec(value)?.[1] ?? value.split(':')[0];
+  return value;
+}
