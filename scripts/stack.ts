@@ -7,7 +7,9 @@
  *                                           --node adds a node that runs pods (root, see test/harness/README.md)
  *   node scripts/stack.ts down              stops it
  *
- * Everything lives in .stack/: env (shell exports), pid (of the supervisor), supervisor.log, cluster/ (data, logs, kubeconfigs).
+ * Everything lives in .stack/: env (shell exports), operator-env (what the operator runs with on top of env: its own
+ * access key, authorized against policies/operator-iam-policy.json, and PERMISSIONS_BOUNDARY), pid (of the
+ * supervisor), supervisor.log, cluster/ (data, logs, kubeconfigs).
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
@@ -25,6 +27,7 @@ import { waitFor } from '../test/harness/wait.ts';
 const stateDir = process.env.STACK_STATE_DIR ? resolve(process.env.STACK_STATE_DIR) : join(repoRoot, '.stack');
 const files = {
   env: join(stateDir, 'env'),
+  operatorEnv: join(stateDir, 'operator-env'),
   pid: join(stateDir, 'pid'),
   childPids: join(stateDir, 'child-pids.json'),
   supervisorLog: join(stateDir, 'supervisor.log'),
@@ -76,6 +79,7 @@ imagePullPolicy Never); pods reach AWS at ${message.node.awsEndpoint}.\n`
   source ${show(files.env)}     # KUBECONFIG (admin), AWS_ENDPOINT_URL, AWS_REGION, dummy AWS credentials, PATH with kubectl and helm
   kubectl get namespaces
   aws iam list-roles    # AWS SDKs and the AWS CLI honour AWS_ENDPOINT_URL
+  (source ${show(files.operatorEnv)} && npm start)   # the operator, with its own key: authorized against policies/operator-iam-policy.json
 
 Non-admin kubeconfigs: ${show(join(files.cluster, 'kubeconfigs'))}/{alice,bob}.kubeconfig
 Logs: ${show(files.supervisorLog)}, ${show(join(files.cluster, 'logs'))}/
@@ -112,6 +116,7 @@ async function supervise(args: string[]): Promise<void> {
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void stopAndExit());
   await writeFile(files.env, envFileLines(stack));
+  await writeFile(files.operatorEnv, Object.entries(stack.operatorEnv).map(([key, value]) => `export ${key}=${shellQuote(value)}\n`).join(''));
   await writeFile(files.childPids, JSON.stringify(stack.pids));
   const nodeInfo = stack.node && { name: stack.node.name, containerdAddress: stack.node.containerdAddress, awsEndpoint: stack.node.awsEndpoint };
   await report({ ready: true, seconds: (Date.now() - startedAt) / 1000, ...(nodeInfo ? { node: nodeInfo } : {}) });
@@ -157,7 +162,7 @@ function runningSupervisorPid(): number | undefined {
 }
 
 async function removeStateFiles(): Promise<void> {
-  await Promise.all([files.env, files.pid, files.childPids].map((path) => rm(path, { force: true })));
+  await Promise.all([files.env, files.operatorEnv, files.pid, files.childPids].map((path) => rm(path, { force: true })));
 }
 
 function upOptions(args: string[]): { crdDir: string | undefined; node: boolean } {

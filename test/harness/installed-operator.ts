@@ -1,7 +1,8 @@
 // The operator installed as users install it: its image imported into the test bed's node and the
 // Helm chart installed with it, AWS being the emulator (through the node's address for it) and
-// credentials coming from a Secret, as on a cluster without IRSA. Used by the installed test and
-// by `npm run demo -- --in-cluster`.
+// credentials coming from a Secret, as on a cluster without IRSA: the operator's own access key,
+// whose requests the emulator's front authorizes against the operator's IAM policy, with the
+// stack's permissions boundary. Used by the installed test and by `npm run demo -- --in-cluster`.
 import { join } from 'node:path';
 import { ensureOperatorImage, type OperatorImage } from './image/operator-image.ts';
 import { kubectl } from './kubectl.ts';
@@ -31,8 +32,9 @@ export function helm(stack: Stack, args: string[]): Promise<string> {
 export async function helmInstallOperator(stack: Stack, image: OperatorImage, values: Record<string, string | number> = {}): Promise<void> {
   for (const args of [
     ['create', 'namespace', RELEASE_NAMESPACE],
-    // moto takes any key; these stand for the Secret a cluster without IRSA would hold.
-    ['create', 'secret', 'generic', 'aws-credentials', '-n', RELEASE_NAMESPACE, '--from-literal=AWS_ACCESS_KEY_ID=testing', '--from-literal=AWS_SECRET_ACCESS_KEY=testing'],
+    // The Secret a cluster without IRSA would hold.
+    ['create', 'secret', 'generic', 'aws-credentials', '-n', RELEASE_NAMESPACE,
+      `--from-literal=AWS_ACCESS_KEY_ID=${stack.operatorEnv.AWS_ACCESS_KEY_ID}`, `--from-literal=AWS_SECRET_ACCESS_KEY=${stack.operatorEnv.AWS_SECRET_ACCESS_KEY}`],
   ]) {
     const result = await kubectl(stack, args);
     if (result.code !== 0 && !result.stderr.includes('AlreadyExists')) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
@@ -40,6 +42,7 @@ export async function helmInstallOperator(stack: Stack, image: OperatorImage, va
   const settings: Record<string, string | number> = {
     'image.repository': image.repository, 'image.tag': image.tag, 'image.pullPolicy': 'Never',
     'aws.region': 'us-east-1', 'aws.endpointUrl': stack.node!.awsEndpoint, 'aws.credentialsSecret.name': 'aws-credentials',
+    'tenancy.permissionsBoundary': stack.permissionsBoundaryArn,
     ...values,
   };
   await helm(stack, ['install', RELEASE, CHART, '-n', RELEASE_NAMESPACE, ...Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`])]);

@@ -21,14 +21,16 @@ export interface RunningOperator {
 
 /**
  * Starts the operator; resolves once its log says `until` (by default: it is watching, i.e.
- * leading). `env` adds to (or overrides) the stack's environment, e.g. another KUBECONFIG.
+ * leading). It runs with the stack's environment and the operator's own (its access key, whose
+ * requests the emulator's front authorizes against the operator's IAM policy, and the stack's
+ * permissions boundary); `env` adds to (or overrides) them, e.g. another KUBECONFIG.
  */
 export async function startOperator(stack: Stack, args: string[] = [], name = 'operator', until = 'watching', env: Record<string, string> = {}): Promise<RunningOperator> {
   const logFile = join(stack.dir, 'logs', `${name}.log`);
   // Free ports on loopback, so that several operators can run side by side.
   const endpoints = ['--health-probe-bind-address', '127.0.0.1:0', '--metrics-bind-address', '127.0.0.1:0'];
   const child = spawn(process.execPath, [join(repoRoot, 'bin', 'bedrock-forge-operator.js'), 'run', ...endpoints, ...args], {
-    env: { ...process.env, ...stack.env, ...env },
+    env: { ...process.env, ...stack.env, ...stack.operatorEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(logFile);

@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { ensureKubeBinaries, type KubeBinaries } from './binaries.ts';
 import { installCrds } from './crds.ts';
+import { authorizerDecisions, restoreOperatorPolicy, setOperatorPolicy, startAuthorizer, type Authorizer, type AuthorizerDecision } from './emulator/authorizer/authorizer.ts';
+import { ensurePermissionsBoundary, OPERATOR_ACCESS_KEY_ID, OPERATOR_SECRET_ACCESS_KEY, PERMISSIONS_BOUNDARY_ARN } from './emulator/authorizer/operator-identity.ts';
 import { ensureEmulator, resetAws, startEmulator, type Emulator } from './emulator/emulator.ts';
 import { startEtcd, type Etcd } from './etcd.ts';
 import { startKubeApiserver, testUsers, type KubeApiserver, type KubeApiserverOptions, type NonAdminUser, type TestUser } from './kube-apiserver.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { harnessLog } from './log.ts';
+import type { AnyPolicy } from '../../src/aws/iam/policy-json.ts';
 import type { ManagedProcess } from './managed-process.ts';
 import { ensureNodeAssets, reserveNodeSlot, startNode, type Node, type NodeAssets, type NodeProcessName } from './node/node.ts';
 import { releaseSlot, type NodeSlot } from './node/slot.ts';
@@ -25,9 +28,27 @@ export interface StackOptions {
    * are built on first use.
    */
   node?: boolean;
+  /**
+   * Put the authorizing front before moto (default true; TESTBED_AUTHORIZE=0 turns it off): requests
+   * signed with the operator's access key are authorized against policies/operator-iam-policy.json.
+   */
+  authorize?: boolean;
 }
 
-export type StackProcessName = 'etcd' | 'kube-apiserver' | 'moto';
+export type StackProcessName = 'etcd' | 'kube-apiserver' | 'moto' | 'authorizer';
+
+/** The authorizing front before moto (emulator/authorizer/). */
+export interface StackAuthorizer {
+  /** Its address (the stack's awsEndpoint). */
+  endpoint: string;
+  /** Its log: one JSON line per decision. */
+  logPath: string;
+  /** Replaces the operator's IAM policy (placeholders filled) until restoreOperatorPolicy() or resetAws(). */
+  setOperatorPolicy(document: AnyPolicy): Promise<void>;
+  restoreOperatorPolicy(): Promise<void>;
+  /** Decisions numbered above `after`. */
+  decisions(after?: number): Promise<AuthorizerDecision[]>;
+}
 
 /** A running test bed: etcd + kube-apiserver (token auth, RBAC) + the moto AWS emulator. */
 export interface Stack {
@@ -37,16 +58,30 @@ export interface Stack {
   kubeconfigPath: string;
   /** Kubeconfig of a user with no rights until RBAC grants them some. */
   kubeconfigFor(user: NonAdminUser): string;
-  /** http://127.0.0.1:PORT of moto. */
+  /**
+   * http://127.0.0.1:PORT of AWS: the authorizing front, which forwards to moto (see authorizer),
+   * or moto itself when the stack was started with `authorize: false`.
+   */
   awsEndpoint: string;
-  /** KUBECONFIG, AWS_ENDPOINT_URL, AWS_REGION, dummy AWS credentials, helm's homes, PATH with kubectl and helm first. */
+  /** http://127.0.0.1:PORT of moto itself: nothing is authorized there. */
+  motoEndpoint: string;
+  /** KUBECONFIG, AWS_ENDPOINT_URL, AWS_REGION, dummy AWS credentials (not the operator's: unrestricted), helm's homes, PATH with kubectl and helm first. */
   env: Record<string, string>;
+  /**
+   * What the operator runs with, on top of env: its own access key (whose requests the front
+   * authorizes against the operator's IAM policy) and PERMISSIONS_BOUNDARY.
+   */
+  operatorEnv: Record<string, string>;
+  /** A managed policy in the emulated account, created at start and after each resetAws(); the operator's --permissions-boundary. */
+  permissionsBoundaryArn: string;
+  /** The authorizing front, unless the stack was started with `authorize: false`. */
+  authorizer?: StackAuthorizer;
   bin: { kubectl: string; helm: string };
   /** Process ids of the stack's children, all gone once stop() resolves. */
-  pids: Record<StackProcessName, number> & Partial<Record<NodeProcessName, number>>;
+  pids: Record<Exclude<StackProcessName, 'authorizer'>, number> & Partial<Record<'authorizer' | NodeProcessName, number>>;
   /** The node, when the stack was started with `node: true`. */
   node?: Node;
-  /** Forgets every AWS resource created so far. */
+  /** Forgets every AWS resource created so far (but for the permissions boundary) and restores the operator's policy. */
   resetAws(): Promise<void>;
   /** Stops kube-apiserver and starts it again on the same address (clients' watches break). */
   restartApiserver(): Promise<void>;
@@ -59,6 +94,7 @@ const defaultCrdDir = join(repoRoot, 'crds');
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const startedAt = Date.now();
+  const authorize = options.authorize ?? process.env.TESTBED_AUTHORIZE !== '0';
   const [binaries, python, nodeAssets] = await Promise.all([
     ensureKubeBinaries(),
     ensureEmulator(),
@@ -81,18 +117,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const apiserverOptions: KubeApiserverOptions = slot ? { serviceClusterIpRange: slot.serviceClusterIpRange, serviceAccountAdmission: true } : {};
   let started: Awaited<ReturnType<typeof startProcesses>>;
   try {
-    started = await startProcesses(binaries, python, dir, apiserverOptions);
+    started = await startProcesses(binaries, python, dir, apiserverOptions, authorize);
   } catch (error) {
     if (slot) await releaseSlot(slot);
     if (ownsDir) await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  const { etcd, apiserver, emulator } = started;
-  const awsEndpoint = emulator.endpoint;
-  const processes: Record<StackProcessName, ManagedProcess> = {
+  const { etcd, apiserver, emulator, authorizer } = started;
+  const awsEndpoint = authorizer?.endpoint ?? emulator.endpoint;
+  const processes: Record<Exclude<StackProcessName, 'authorizer'>, ManagedProcess> & { authorizer?: ManagedProcess } = {
     etcd: etcd.process,
     'kube-apiserver': apiserver.process,
     moto: emulator.process,
+    ...(authorizer ? { authorizer: authorizer.process } : {}),
   };
   let node: Node | undefined;
   let stopping: Promise<void> | undefined;
@@ -102,7 +139,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (node) await node.stop();
       else if (slot) await releaseSlot(slot);
       // The API server first, so that it does not log errors about an etcd that went away.
-      await Promise.all([apiserver.process.stop(), processes.moto.stop()]);
+      await Promise.all([apiserver.process.stop(), processes.moto.stop(), processes.authorizer?.stop()]);
       await processes.etcd.stop();
       if (ownsDir && !process.env.TESTBED_KEEP_DIR) await rm(dir, { recursive: true, force: true });
     })());
@@ -111,22 +148,45 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const kubeconfigs = await writeKubeconfigs(apiserver, kubeconfigDir);
     const crdDir = options.crdDir ?? defaultCrdDir;
     if (options.crdDir !== undefined || existsSync(crdDir)) await installCrds(binaries.kubectl, kubeconfigs.admin, crdDir);
-    if (slot && nodeAssets) node = await startStackNode(slot, nodeAssets, nodeDir, dir, apiserver, emulator, kubeconfigs.admin, binaries.kubectl);
+    // Pods reach AWS where the test process does: through the front.
+    if (slot && nodeAssets) node = await startStackNode(slot, nodeAssets, nodeDir, dir, apiserver, awsEndpoint, kubeconfigs.admin, binaries.kubectl);
+    if (!authorizer) await ensurePermissionsBoundary(emulator.endpoint);
     const stack: Stack = {
       dir,
       kubeconfigPath: kubeconfigs.admin,
       kubeconfigFor: (user) => kubeconfigs[user],
       awsEndpoint,
+      motoEndpoint: emulator.endpoint,
       env: stackEnv(dir, kubeconfigs.admin, awsEndpoint, dirname(binaries.kubectl)),
+      operatorEnv: {
+        AWS_ACCESS_KEY_ID: OPERATOR_ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY: OPERATOR_SECRET_ACCESS_KEY,
+        PERMISSIONS_BOUNDARY: PERMISSIONS_BOUNDARY_ARN,
+      },
+      permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN,
+      ...(authorizer ? {
+        authorizer: {
+          endpoint: authorizer.endpoint,
+          logPath: authorizer.process.logPath,
+          setOperatorPolicy: (document: AnyPolicy) => setOperatorPolicy(authorizer.endpoint, document),
+          restoreOperatorPolicy: () => restoreOperatorPolicy(authorizer.endpoint),
+          decisions: (after?: number) => authorizerDecisions(authorizer.endpoint, after),
+        },
+      } : {}),
       bin: { kubectl: binaries.kubectl, helm: binaries.helm },
       pids: {
         etcd: processes.etcd.pid,
         'kube-apiserver': processes['kube-apiserver'].pid,
         moto: processes.moto.pid,
+        ...(processes.authorizer ? { authorizer: processes.authorizer.pid } : {}),
         ...(node ? Object.fromEntries(Object.entries(node.processes).map(([name, child]) => [name, child.pid])) : {}),
       },
       ...(node ? { node } : {}),
-      resetAws: () => resetAws(awsEndpoint),
+      // Through the front, which then creates the boundary again and restores the operator's policy.
+      resetAws: async () => {
+        await resetAws(awsEndpoint);
+        if (!authorizer) await ensurePermissionsBoundary(emulator.endpoint);
+      },
       restartApiserver: async () => {
         await apiserver.restart();
         stack.pids['kube-apiserver'] = apiserver.process.pid;
@@ -141,13 +201,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 }
 
-/** etcd then kube-apiserver, and moto meanwhile; if any of them fails to start, the others are stopped. */
+/**
+ * etcd then kube-apiserver, and meanwhile moto then the authorizing front before it; if any of them
+ * fails to start, the others are stopped.
+ */
 async function startProcesses(
   binaries: KubeBinaries,
   python: string,
   dir: string,
   apiserverOptions: KubeApiserverOptions,
-): Promise<{ etcd: Etcd; apiserver: KubeApiserver; emulator: Emulator }> {
+  authorize: boolean,
+): Promise<{ etcd: Etcd; apiserver: KubeApiserver; emulator: Emulator; authorizer: Authorizer | undefined }> {
   const logPath = (name: StackProcessName): string => join(dir, 'logs', `${name}.log`);
   const running: ManagedProcess[] = [];
   const track = <T extends { process: ManagedProcess }>(started: T): T => {
@@ -159,10 +223,17 @@ async function startProcesses(
     const apiserver = track(await startKubeApiserver(binaries.kubeApiserver, etcd.clientUrl, join(dir, 'pki'), logPath('kube-apiserver'), apiserverOptions));
     return { etcd, apiserver };
   };
-  const [kube, emulator] = await Promise.allSettled([startKube(), startEmulator(python, logPath('moto')).then(track)]);
-  if (kube.status === 'fulfilled' && emulator.status === 'fulfilled') return { ...kube.value, emulator: emulator.value };
+  const startAws = async (): Promise<{ emulator: Emulator; authorizer: Authorizer | undefined }> => {
+    const emulator = track(await startEmulator(python, logPath('moto')));
+    const authorizer = authorize
+      ? track(await startAuthorizer({ motoEndpoint: emulator.endpoint, python, region: AWS_REGION, logPath: logPath('authorizer') }))
+      : undefined;
+    return { emulator, authorizer };
+  };
+  const [kube, aws] = await Promise.allSettled([startKube(), startAws()]);
+  if (kube.status === 'fulfilled' && aws.status === 'fulfilled') return { ...kube.value, ...aws.value };
   await Promise.all(running.map((child) => child.stop()));
-  throw kube.status === 'rejected' ? kube.reason : (emulator as PromiseRejectedResult).reason;
+  throw kube.status === 'rejected' ? kube.reason : (aws as PromiseRejectedResult).reason;
 }
 
 function startStackNode(
@@ -171,7 +242,7 @@ function startStackNode(
   nodeDir: string,
   dir: string,
   apiserver: KubeApiserver,
-  emulator: Emulator,
+  awsEndpoint: string,
   kubeconfigPath: string,
   kubectl: string,
 ): Promise<Node> {
@@ -184,7 +255,7 @@ function startStackNode(
       caPem: apiserver.caPem,
       serviceAccountKeyPath: apiserver.serviceAccountKeyPath,
       apiserverPort: apiserver.port,
-      emulatorPort: Number(new URL(emulator.endpoint).port),
+      emulatorPort: Number(new URL(awsEndpoint).port),
       kubectl,
     },
     assets,

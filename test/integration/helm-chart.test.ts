@@ -24,10 +24,13 @@ let operator: RunningOperator | undefined;
 let k8s: Resources;
 
 const helm = (args: string[]) => runCommand(stack.bin.helm, args, { env: { ...process.env, ...stack.env } });
-const VALUES = ['--set', 'operator.clusterName=test', '--set', 'operator.resyncSeconds=5', '--set', 'tenancy.adoptNamespaces={platform}'];
+// The test bed's permissions boundary, which the operator's IAM policy (enforced by the emulator) requires on every role.
+const BOUNDARY = 'arn:aws:iam::123456789012:policy/bedrock-forge-boundary';
+const VALUES = ['--set', 'operator.clusterName=test', '--set', 'operator.resyncSeconds=5', '--set', 'tenancy.adoptNamespaces={platform}', '--set', `tenancy.permissionsBoundary=${BOUNDARY}`];
 
 beforeAll(async () => {
   stack = await startStack();
+  expect(stack.permissionsBoundaryArn).toBe(BOUNDARY);
   k8s = new Resources(stack);
 });
 afterAll(async () => {
@@ -107,7 +110,7 @@ describe('Helm chart', () => {
     const bindArgs = ['--health-probe-bind-address=', '--metrics-bind-address='];
     expect(args.filter((a) => bindArgs.some((b) => a.startsWith(b)))).toEqual(['--health-probe-bind-address=:8081', '--metrics-bind-address=:8080']);
     const chartArgs = args.filter((a) => !bindArgs.some((b) => a.startsWith(b)));
-    expect(chartArgs).toEqual(expect.arrayContaining(['--cluster-name=test', '--resync=5', '--adopt-namespaces=platform', '--permissions-boundary=']));
+    expect(chartArgs).toEqual(expect.arrayContaining(['--cluster-name=test', '--resync=5', '--adopt-namespaces=platform', `--permissions-boundary=${BOUNDARY}`]));
     const env = Object.fromEntries(container.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
     operator = await startOperator(stack, chartArgs, 'operator-chart', 'watching', { ...env, KUBECONFIG: kubeconfigPath, POD_NAMESPACE: RELEASE_NAMESPACE });
 

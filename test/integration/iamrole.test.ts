@@ -129,7 +129,8 @@ describe('IAMRole controller', () => {
       {
         aspect: 'permissions boundary',
         make: () => iam.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: 'arn:aws:iam::aws:policy/ReadOnlyAccess' })),
-        reverted: async () => (await iam.send(new GetRoleCommand({ RoleName }))).Role!.PermissionsBoundary === undefined,
+        // Back to the operator's --permissions-boundary (the test bed's).
+        reverted: async () => (await iam.send(new GetRoleCommand({ RoleName }))).Role!.PermissionsBoundary?.PermissionsBoundaryArn === stack.permissionsBoundaryArn,
       },
       {
         aspect: 'tags',
@@ -194,10 +195,11 @@ describe('IAMRole controller', () => {
   it('converges with no error and no repeated work after dying between creating a role and writing status', async () => {
     await operator.stop();
     await kubectlApply(stack, [manifest('crash-role', roleSpec)]);
-    // What the operator had done when it died: the role created in AWS, nothing recorded in Kubernetes.
-    const tenancy = new TenancyPolicy();
+    // What the operator had done when it died: the role created in AWS (with the test bed's
+    // boundary, which the operator runs with), nothing recorded in Kubernetes.
+    const tenancy = new TenancyPolicy({ permissionsBoundary: stack.permissionsBoundaryArn, adoptNamespaces: ['*'], externalRoleArns: ['*'] });
     await new IAMRoleExternalClient(iam, new OwnershipGuard('test', tenancy), tenancy)
-      .create(await getRole('crash-role') as unknown as IAMRoleResource, { roleName: 'crash-role', boundary: undefined });
+      .create(await getRole('crash-role') as unknown as IAMRoleResource, { roleName: 'crash-role', boundary: stack.permissionsBoundaryArn });
     await startRecording(stack.awsEndpoint);
     operator = await startOperator(stack, ['--resync', String(RESYNC_S), '--cluster-name', 'test'], 'operator-restarted');
     const ready = await waitForCondition('crash-role', 'Ready', 'True');

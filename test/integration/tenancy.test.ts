@@ -3,7 +3,7 @@
 // IAMRole asking for another boundary is refused; --adopt-namespaces keeps other namespaces from
 // taking over roles the operator did not create; --external-role-arns keeps Lambdas and Agents
 // from running as roles nobody granted them.
-import { CreatePolicyCommand, CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { BedrockAgentClient, ListAgentsCommand } from '@aws-sdk/client-bedrock-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,9 @@ import { condition, Resources } from '../harness/resources.ts';
 import { startStack, type Stack } from '../harness/stack.ts';
 
 const ACCOUNT = '123456789012';
-const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/team-boundary`;
+// The test bed's boundary (a managed policy it creates in the account): the operator's IAM policy,
+// which the emulator enforces, lets it create and change roles only with that boundary.
+let BOUNDARY: string;
 let stack: Stack;
 let operator: RunningOperator;
 let k8s: Resources;
@@ -30,10 +32,7 @@ beforeAll(async () => {
   lambda = new LambdaClient(aws);
   bedrock = new BedrockAgentClient(aws);
   k8s = new Resources(stack);
-  await iam.send(new CreatePolicyCommand({
-    PolicyName: 'team-boundary',
-    PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['bedrock:InvokeModel', 'logs:*'], Resource: '*' }] }),
-  }));
+  BOUNDARY = stack.permissionsBoundaryArn;
   for (const namespace of ['team-a', 'platform']) await kubectl(stack, ['create', 'namespace', namespace]);
   operator = await startOperator(stack, [
     '--resync', '2', '--cluster-name', 'test',
