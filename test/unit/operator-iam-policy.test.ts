@@ -95,8 +95,10 @@ describe('the operator\'s IAM policy', () => {
     expect(Version).toBe('2012-10-17');
     for (const s of Statement.filter((x) => x.Effect === 'Allow')) {
       for (const resource of list(s.Resource)) {
-        // ListAgents and CreateAgent take no resource ARN; S3 objects are scoped by aws:ResourceAccount.
+        // ListAgents and CreateAgent take no resource ARN; S3 objects are scoped by aws:ResourceAccount;
+        // AWS managed policies (read for the access check) belong to the account "aws".
         if (resource === '*') expect(s.Sid).toBe('CreateAndFindAgents');
+        else if (resource === 'arn:aws:iam::aws:policy/*') expect(list(s.Action).sort()).toEqual(['iam:GetPolicy', 'iam:GetPolicyVersion']);
         else if (resource.startsWith('arn:aws:s3:::')) expect(s.Condition?.StringEquals?.['aws:ResourceAccount']).toBe('${AWS_ACCOUNT_ID}');
         else expect(resource).toContain(':${AWS_ACCOUNT_ID}:');
       }

@@ -128,7 +128,7 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
   /** The findings of the resource policy the spec writes. */
   findings(obj: LambdaResource): Finding[] {
     return analysePolicies((obj.spec.resourcePolicy?.statements ?? []).map((statement, i): AnalysedPolicy => ({
-      kind: 'resource', path: `spec.resourcePolicy.statements[${i}]`, document: { statement: [statement] },
+      kind: 'resource', path: `spec.resourcePolicy.statements[${i}]`, document: { statement: [{ effect: 'Allow', ...statement }] }, // a Lambda permission always allows
     }))).map((f) => ({ ...f, path: f.path.replace(/^(spec\.resourcePolicy\.statements\[\d+\])\.statement\[0\]/, '$1') }));
   }
 
