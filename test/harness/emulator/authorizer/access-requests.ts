@@ -157,13 +157,14 @@ function tagKeysOf(input: Record<string, unknown>): string[] | undefined {
 
 /**
  * The ARNs the action is authorized on: an ARN the call names as its resource (TagResource's
- * `Resource`), else each resource type's ARN format filled from the call's input; `*` for an
+ * `Resource`, GetPolicy's `PolicyArn`), else each resource type's ARN format filled from the call's input; `*` for an
  * action that takes no resource type.
  */
 function resourcesOf(action: CatalogueAction, input: Record<string, unknown>, env: AuthorizationEnv, role: RoleInfo | undefined): string[] {
   if (action.resourceTypes.length === 0) return ['*'];
   const named = Object.entries(input)
-    .filter(([k, v]) => /^(resource|resourcearn|arn)$/i.test(k) && typeof v === 'string' && v.startsWith('arn:'))
+    // GetPolicy's PolicyArn is its resource; AttachRolePolicy's is not (its resource type is role).
+    .filter(([k, v]) => /^(resource|resourcearn|arn|policyarn)$/i.test(k) && typeof v === 'string' && v.startsWith('arn:'))
     .map(([, v]) => v as string);
   const byArn = action.resourceTypes.flatMap((type) => named.filter((arn) => arnPattern(type).test(arn)));
   if (byArn.length > 0) return [...new Set(byArn)];
