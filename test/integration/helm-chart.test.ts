@@ -132,7 +132,7 @@ describe('Helm chart', () => {
       .map((d) => d.toJS() as { kind?: string; spec?: { groups?: { rules: { alert: string; expr: string }[] }[]; endpoints?: { port: string }[] } });
     expect(rendered.find((o) => o.kind === 'ServiceMonitor')?.spec?.endpoints).toEqual([expect.objectContaining({ port: 'http-metrics' })]);
     const rules = rendered.find((o) => o.kind === 'PrometheusRule')!.spec!.groups![0]!.rules;
-    expect(rules.map((r) => r.alert)).toEqual(['BedrockForgeResourcesNotReady', 'BedrockForgeAwsErrors']);
+    expect(rules.map((r) => r.alert)).toEqual(['BedrockForgeResourcesNotReady', 'BedrockForgeAwsErrors', 'BedrockForgeHighFindings']);
     const served = await (await fetch(`${operator.metricsUrl()}/metrics`)).text();
     for (const name of rules.flatMap((r) => r.expr.match(/bedrockforge_\w+/g) ?? [])) expect(served).toMatch(new RegExp(`^${name}\\{`, 'm'));
     expect(served).toMatch(/^bedrockforge_resources\{kind="Agent",ready="true"\} 1$/m);
