@@ -101,17 +101,18 @@ describe('what AWS refuses, known before any AWS call', () => {
   });
 });
 
+const dangerous: Array<{ title: string; plural: Plural; name: string; spec: () => unknown; check: string }> = [
+  { title: 'a role any AWS account may assume', plural: 'iamroles', name: 'anyone-may-assume', spec: () => ({ assumeRolePolicy: { statement: [{ effect: 'Allow', principal: { AWS: '*' }, action: 'sts:AssumeRole' }] } }), check: 'PublicPrincipal' },
+  { title: 'a role whose principal is "*"', plural: 'iamroles', name: 'star-principal', spec: () => ({ assumeRolePolicy: { statement: [{ effect: 'Allow', principal: '*', action: 'sts:AssumeRole' }] } }), check: 'PublicPrincipal' },
+  { title: 'a role trusting every service', plural: 'iamroles', name: 'every-service', spec: () => ({ assumeRolePolicy: { statement: [{ effect: 'Allow', principal: { service: '*' }, action: 'sts:AssumeRole' }] } }), check: 'EveryService' },
+  { title: 'Allow * on *', plural: 'iamroles', name: 'full-access', spec: () => role({ inlinePolicies: [{ name: 'All', policy: { statement: [{ effect: 'Allow', action: '*', resource: '*' }] } }] }), check: 'FullAccess' },
+  { title: 'Allow with notPrincipal', plural: 'iamroles', name: 'not-principal', spec: () => ({ assumeRolePolicy: { statement: [{ effect: 'Allow', notPrincipal: { aws: 'arn:aws:iam::123456789012:role/blocked' }, action: 'sts:AssumeRole' }] } }), check: 'AllowWithNotPrincipal' },
+  { title: 'iam:PassRole on *', plural: 'iamroles', name: 'pass-any-role', spec: () => role({ inlinePolicies: [{ name: 'Pass', policy: { statement: [{ effect: 'Allow', action: 'iam:PassRole', resource: '*' }] } }] }), check: 'PassRoleToAnyRole' },
+  { title: 'a typo in an action', plural: 'iamroles', name: 'typo-action', spec: () => role({ inlinePolicies: [{ name: 'Read', policy: { statement: [{ effect: 'Allow', action: 's3:GetObjct', resource: 'arn:aws:s3:::bucket/*' }] } }] }), check: 'UnknownAction' },
+  { title: 'a Lambda any account may invoke', plural: 'lambdas', name: 'public-lambda', spec: () => fn({ resourcePolicy: { statements: [{ sid: 'Anyone', principal: '*', action: 'lambda:InvokeFunction' }] } }), check: 'PublicPrincipal' },
+];
+
 describe('findings', () => {
-  const dangerous: Array<{ title: string; plural: Plural; name: string; spec: () => unknown; check: string }> = [
-    { title: 'a role any AWS account may assume', plural: 'iamroles', name: 'anyone-may-assume', spec: () => ({ assumeRolePolicy: { statement: [{ effect: 'Allow', principal: { AWS: '*' }, action: 'sts:AssumeRole' }] } }), check: 'PublicPrincipal' },
-    { title: 'a role whose principal is "*"', plural: 'iamroles', name: 'star-principal', spec: () => ({ assumeRolePolicy: { statement: [{ effect: 'Allow', principal: '*', action: 'sts:AssumeRole' }] } }), check: 'PublicPrincipal' },
-    { title: 'a role trusting every service', plural: 'iamroles', name: 'every-service', spec: () => ({ assumeRolePolicy: { statement: [{ effect: 'Allow', principal: { service: '*' }, action: 'sts:AssumeRole' }] } }), check: 'EveryService' },
-    { title: 'Allow * on *', plural: 'iamroles', name: 'full-access', spec: () => role({ inlinePolicies: [{ name: 'All', policy: { statement: [{ effect: 'Allow', action: '*', resource: '*' }] } }] }), check: 'FullAccess' },
-    { title: 'Allow with notPrincipal', plural: 'iamroles', name: 'not-principal', spec: () => ({ assumeRolePolicy: { statement: [{ effect: 'Allow', notPrincipal: { aws: 'arn:aws:iam::123456789012:role/blocked' }, action: 'sts:AssumeRole' }] } }), check: 'AllowWithNotPrincipal' },
-    { title: 'iam:PassRole on *', plural: 'iamroles', name: 'pass-any-role', spec: () => role({ inlinePolicies: [{ name: 'Pass', policy: { statement: [{ effect: 'Allow', action: 'iam:PassRole', resource: '*' }] } }] }), check: 'PassRoleToAnyRole' },
-    { title: 'a typo in an action', plural: 'iamroles', name: 'typo-action', spec: () => role({ inlinePolicies: [{ name: 'Read', policy: { statement: [{ effect: 'Allow', action: 's3:GetObjct', resource: 'arn:aws:s3:::bucket/*' }] } }] }), check: 'UnknownAction' },
-    { title: 'a Lambda any account may invoke', plural: 'lambdas', name: 'public-lambda', spec: () => fn({ resourcePolicy: { statements: [{ sid: 'Anyone', principal: '*', action: 'lambda:InvokeFunction' }] } }), check: 'PublicPrincipal' },
-  ];
 
   for (const d of dangerous) {
     it(`${d.title}: a ${d.check} finding in status, the Findings condition, a Warning Event and the column`, async () => {
@@ -188,25 +189,28 @@ describe('the platform\'s flags', () => {
   let strict: RunningOperator;
   beforeAll(async () => {
     await operator.stop();
-    strict = await startOperator(stack, ['--resync', '5', '--refuse-findings', 'high', '--required-tags', 'team'], 'strict-operator');
+    strict = await startOperator(stack, ['--resync', '5', '--refuse-findings', 'medium', '--required-tags', 'team'], 'strict-operator');
   });
   // Stopped before the next operator takes the Lease.
   afterAll(async () => { await strict?.stop(); });
 
-  it('--refuse-findings=high refuses a role any account may assume, before it is created', async () => {
-    await startRecording(stack.awsEndpoint);
-    await kubectlApply(stack, [manifest('iamroles', 'refused-public', { assumeRolePolicy: { statement: [{ effect: 'Allow', principal: { AWS: '*' }, action: 'sts:AssumeRole' }] }, tags: { team: 'ai' } })]);
-    const object = await k8s.waitForCondition('iamroles', 'refused-public', 'Synced', 'False', { reason: 'FindingsRefused' });
-    expect(condition(object, 'Synced')!.message).toContain('--refuse-findings');
-    expect(condition(object, 'Synced')!.message).toContain('spec.assumeRolePolicy.statement[0].principal');
-    expect((object.status!.findings as Array<{ check: string }>).map((f) => f.check)).toContain('PublicPrincipal');
-    expect(callsAbout(await recordedCalls(stack.awsEndpoint), 'refused-public')).toEqual([]);
-  });
+  for (const d of dangerous) {
+    it(`--refuse-findings=medium refuses ${d.title} (${d.check}) before anything is created`, async () => {
+      const name = `refused-${d.name}`;
+      await startRecording(stack.awsEndpoint);
+      const spec = d.spec() as Record<string, unknown>;
+      await kubectlApply(stack, [manifest(d.plural, name, { ...spec, tags: { team: 'ai' } })]);
+      const object = await k8s.waitForCondition(d.plural, name, 'Synced', 'False', { reason: 'FindingsRefused' });
+      expect(condition(object, 'Synced')!.message).toContain('--refuse-findings');
+      expect((object.status!.findings as Array<{ check: string }>).map((f) => f.check)).toContain(d.check);
+      expect(callsAbout(await recordedCalls(stack.awsEndpoint), name)).toEqual([]);
+    });
+  }
 
-  it('--refuse-findings=high lets a role with only a medium finding through', async () => {
-    await kubectlApply(stack, [manifest('iamroles', 'medium-only', { assumeRolePolicy: { statement: [{ effect: 'Allow', principal: { service: 'bedrock.amazonaws.com' }, action: 'sts:AssumeRole' }] }, tags: { team: 'ai' } })]);
-    const object = await k8s.waitForCondition('iamroles', 'medium-only', 'Ready', 'True');
-    expect((object.status!.findings as Array<{ check: string }>).map((f) => f.check)).toEqual(['ConfusedDeputy']);
+  it('--refuse-findings=medium lets a role with only a low finding through', async () => {
+    await kubectlApply(stack, [manifest('iamroles', 'low-only', role({ inlinePolicies: [{ name: 'Invoke', policy: invoke('*') }], tags: { team: 'ai' } }))]);
+    const object = await k8s.waitForCondition('iamroles', 'low-only', 'Ready', 'True');
+    expect((object.status!.findings as Array<{ check: string }>).map((f) => f.check)).toEqual(['WildcardResource']);
   });
 
   it('--required-tags refuses an object without the tag key, and takes it once tagged', async () => {
