@@ -313,3 +313,53 @@ describe('Reconciler: deletion', () => {
     expect(writes.finalizerRemoved).toBe(false);
   });
 });
+
+describe('Reconciler: advice (findings and the access check)', () => {
+  const finding = (severity: 'low' | 'medium' | 'high', check: string) => ({ severity, check, path: `spec.x.${check}`, message: `${check} message` });
+
+  function advised(findings: ReturnType<typeof finding>[], refuseFindingsAt?: 'high' | 'medium' | 'low') {
+    const client = new FakeClient();
+    const writes = new FakeWrites();
+    const access = { outcome: 'denied' as const, message: 'role r does not allow bedrock:InvokeModel on arn:m' };
+    const advising = Object.assign(client, { findings: () => findings, checkAccess: async () => access });
+    const reconciler = new Reconciler({ kind: 'Thing', client: advising, writes, defaultDeletionPolicy: 'delete', resyncMs: () => RESYNC_MS, ...(refuseFindingsAt ? { refuseFindingsAt } : {}) });
+    const ctx: PassContext = { signal: new AbortController().signal, log: pino({ level: 'silent' }) };
+    return { client, writes, reconciler, ctx };
+  }
+  const conditionOf = (status: Record<string, unknown> | undefined, type: string) => (status?.conditions as Condition[] | undefined)?.find((c) => c.type === type);
+
+  it('writes findings, their count and conditions with the pass, and one Warning Event per finding, once', async () => {
+    const { client, writes, reconciler, ctx } = advised([finding('low', 'WildcardResource'), finding('high', 'PublicPrincipal')]);
+    client.observations = [inSync];
+    await reconciler.reconcile(object(), ctx);
+    const status = writes.last!.status as Record<string, unknown>;
+    expect(status.findingCount).toBe(2);
+    expect((status.findings as Array<{ check: string }>).map((f) => f.check)).toEqual(['PublicPrincipal', 'WildcardResource']);
+    expect(conditionOf(status, 'Findings')).toMatchObject({ status: 'True', reason: 'FindingsPresent', message: expect.stringMatching(/^1 high, 1 low: spec.x.PublicPrincipal/) });
+    expect(conditionOf(status, 'AccessCheck')).toMatchObject({ status: 'False', reason: 'AccessWouldBeDenied', message: 'role r does not allow bedrock:InvokeModel on arn:m' });
+    expect(writes.events.filter((e) => e.type === 'Warning').map((e) => e.reason)).toEqual(['FindingsPresent', 'FindingsPresent', 'AccessWouldBeDenied']);
+    // The next pass, in sync, with the same advice: no Event, no status write.
+    const before = { events: writes.events.length, statusWrites: writes.statusWrites.length };
+    await reconciler.reconcile(writes.last as Obj, ctx);
+    expect(writes.events.length).toBe(before.events);
+    expect(writes.statusWrites.length).toBe(before.statusWrites);
+  });
+
+  it('under --refuse-findings, refuses before resolve (no generated role, no AWS call) and still shows the findings', async () => {
+    const { client, writes, reconciler, ctx } = advised([finding('medium', 'ConfusedDeputy')], 'medium');
+    client.observations = [absent];
+    const outcome = await reconciler.reconcile(object(), ctx);
+    expect(outcome.result).toBe('terminal');
+    expect(client.calls).toEqual([]);
+    const status = writes.last!.status as Record<string, unknown>;
+    expect(synced(status)).toMatchObject({ status: 'False', reason: 'FindingsRefused', message: expect.stringContaining('[medium] spec.x.ConfusedDeputy') });
+    expect(status.findingCount).toBe(1);
+  });
+
+  it('lets findings below the floor through', async () => {
+    const { client, reconciler, ctx } = advised([finding('low', 'WildcardResource')], 'medium');
+    client.observations = [absent, inSync];
+    expect((await reconciler.reconcile(object(), ctx)).result).toBe('success');
+    expect(client.awsWrites).toEqual(['create']);
+  });
+});
