@@ -5,7 +5,7 @@
 // out of its policy shows in the resource's Synced condition, naming the action; put back, the
 // resource becomes Ready.
 import {
-  AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, DeleteRolePermissionsBoundaryCommand, GetRoleCommand, IAMClient, PutRolePolicyCommand,
+  AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, DeleteRolePermissionsBoundaryCommand, GetPolicyCommand, GetRoleCommand, IAMClient, PutRolePolicyCommand,
   RemoveRoleFromInstanceProfileCommand,
 } from '@aws-sdk/client-iam';
 import { BedrockAgentClient, GetKnowledgeBaseCommand, ListAgentsCommand } from '@aws-sdk/client-bedrock-agent';
@@ -88,6 +88,11 @@ describe('the operator\'s requests, authorized against its IAM policy', () => {
     await asTests.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'profile', Path: '/ec2/' }));
     await asTests.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'profile', RoleName: 'bounded' }));
     await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: 'profile', RoleName: 'bounded' }));
+
+    // Managed policies, AWS's (account "aws") and the account's, are read by their ARN.
+    for (const PolicyArn of ['arn:aws:iam::aws:policy/ReadOnlyAccess', stack.permissionsBoundaryArn]) {
+      expect((await iam.send(new GetPolicyCommand({ PolicyArn }))).Policy?.Arn).toBe(PolicyArn);
+    }
 
     // Tags in a create are authorized as iam:TagRole too.
     await stack.authorizer!.setOperatorPolicy(withoutActions(operatorPolicy(placeholders()), ['iam:TagRole']));

@@ -183,7 +183,7 @@ function arnPattern(type: ResourceTypeRef): RegExp {
   const source = type.arnFormat.split(/(\$\{[^}]+\})/).map((part) => {
     const variable = /^\$\{([^}]+)\}$/.exec(part)?.[1];
     if (!variable) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    if (variable === 'Account') return '\\d{12}';
+    if (variable === 'Account') return '(?:\\d{12}|aws)';
     if (/WithPath$|^ObjectName$|^Key$/.test(variable)) return '.+';
     return '[^:/]+';
   }).join('');
