@@ -167,7 +167,7 @@ describe('the operator installed by its Helm chart, from its image, on a node', 
     }
   });
 
-  it('brings the complete example to Ready, with the emulator as AWS', async () => {
+  it('brings the complete example to Ready, with the emulator as AWS and the operator\'s IAM policy enforced', async () => {
     await install();
     await kubectlOk(['apply', '-f', join(repoRoot, 'examples', 'complete', 'order-assistant.yaml')]);
     const started = Date.now();
@@ -180,6 +180,13 @@ describe('the operator installed by its Helm chart, from its image, on a node', 
     const aws = { endpoint: stack.awsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
     const functions = await new LambdaClient(aws).send(new ListFunctionsCommand({}));
     expect(functions.Functions?.map((f) => f.FunctionName)).toContain('order-lookup');
+    // The pods' requests came through the emulator's authorizing front, with the operator's key
+    // from the chart's Secret, and every one was allowed by policies/operator-iam-policy.json.
+    const decisions = await stack.authorizer!.decisions();
+    for (const action of ['iam:CreateRole', 'lambda:CreateFunction', 'bedrock:CreateAgent']) {
+      expect([action, decisions.some((d) => d.action === action && d.decision === 'Allow')]).toEqual([action, true]);
+    }
+    expect(decisions.filter((d) => d.decision !== 'Allow')).toEqual([]);
   });
 
   it('serves /metrics on the pod IP, with the reconciles it did', async () => {
