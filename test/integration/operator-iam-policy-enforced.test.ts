@@ -202,6 +202,31 @@ describe('the operator running with a permission taken out of its policy', () =>
     await k8s().waitForCondition('lambdas', 'for-agents', 'Ready', 'True', { timeoutMs: 60_000 });
     expect((await stack.authorizer!.decisions()).filter((d) => d.decision !== 'Allow' && d.action === 'lambda:AddPermission').length).toBeGreaterThan(0);
   });
+
+  it('bedrock:CreateAgent: a missing permission named, not a service role waiting to propagate; lambda:ListTags: not a function "of someone else"', async () => {
+    await stack.authorizer!.setOperatorPolicy(withoutActions(operatorPolicy(placeholders()), ['bedrock:CreateAgent', 'lambda:ListTags']));
+    await kubectlApply(stack, [
+      {
+        apiVersion: 'bedrockforge.io/v1alpha1', kind: 'Agent', metadata: { name: 'needs-create-agent', namespace: 'default' },
+        spec: { foundationModel: 'anthropic.claude-3-haiku-20240307-v1:0', instruction: 'You answer questions about orders, politely and briefly, in English.', iamRole: `arn:aws:iam::${ACCOUNT}:role/agents-fn-role` },
+      },
+      {
+        apiVersion: 'bedrockforge.io/v1alpha1', kind: 'Lambda', metadata: { name: 'needs-list-tags', namespace: 'default' },
+        spec: { runtime: 'python3.12', handler: 'app.handler', iamRole: `arn:aws:iam::${ACCOUNT}:role/agents-fn-role`, code: { inline: { 'app.py': 'def handler(e, c):\n    return {}\n' } } },
+      },
+    ]);
+    for (const [plural, name, action] of [['agents', 'needs-create-agent', 'bedrock:CreateAgent'], ['lambdas', 'needs-list-tags', 'lambda:ListTags']] as const) {
+      const synced = await waitFor(`${plural} ${name} Synced=False naming ${action}`, async () => {
+        const c = condition(await k8s().get(plural, name), 'Synced');
+        return c?.status === 'False' && c.message?.includes(action) ? c : undefined;
+      }, { timeoutMs: 60_000 });
+      expect(synced.reason).toBe('ReconcileError');
+      expect(synced.message).toContain('retrying with backoff');
+    }
+    await stack.authorizer!.restoreOperatorPolicy();
+    await k8s().waitForCondition('lambdas', 'needs-list-tags', 'Ready', 'True', { timeoutMs: 60_000 });
+    await k8s().waitForCondition('agents', 'needs-create-agent', 'Synced', 'True', { timeoutMs: 60_000 });
+  });
 });
 
 function placeholders() {

@@ -28,6 +28,13 @@ describe('classifyBedrockError', () => {
     expect((classified as TerminalError).message).toMatch(/^Bedrock refused the change: 1 validation error detected/);
   });
 
+  it('leaves the operator\'s own missing permission to the backoff, naming it, instead of waiting for a role', () => {
+    const error = awsError('AccessDeniedException', 'User: arn:aws:sts::123456789012:assumed-role/bedrock-forge-operator/s is not authorized to perform: bedrock:CreateAgent on resource: * because no identity-based policy allows the bedrock:CreateAgent action');
+    expect(classifyBedrockError(error)).toBe(error);
+    const role = classifyBedrockError(awsError('AccessDeniedException', 'Access denied when calling Bedrock. Check your request permissions and retry the request.'));
+    expect((role as WaitingError).reason).toBe('WaitingForRolePropagation');
+  });
+
   it('leaves throttling and server errors to the backoff', () => {
     const error = awsError('ThrottlingException', 'Rate exceeded');
     expect(classifyBedrockError(error)).toBe(error);

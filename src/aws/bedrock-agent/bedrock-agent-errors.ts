@@ -23,6 +23,10 @@ export function classifyBedrockError(error: unknown, change = 'the change'): unk
     // can't be performed on AgentAlias when Agent is in Versioning state"): that passes.
     return new WaitingError('AgentBusy', `Bedrock is busy with an earlier change: ${message}`, 'busy', { cause: error });
   }
+  // The operator's own identity lacking a permission ("User: arn:…:assumed-role/… is not
+  // authorized to perform: bedrock:CreateAgent on resource: …") is no role propagating: it is
+  // retried with backoff, and the message names the permission to grant.
+  if (name === 'AccessDeniedException' && /is not authorized to perform/.test(message)) return error;
   if (name === 'AccessDeniedException') {
     return new WaitingError('WaitingForRolePropagation',
       `Bedrock was denied access (a new or changed service role takes up to a minute to be usable; a role ARN that does not exist is reported the same way): ${message}`, 'propagation', { cause: error });

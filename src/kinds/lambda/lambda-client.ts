@@ -337,8 +337,14 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
     return permissions;
   }
 
-  #getFunction(FunctionName: string): Promise<GetFunctionResponse | undefined> {
-    return this.#call(ignoreNotFound(this.#lambda.send(new GetFunctionCommand({ FunctionName }))));
+  async #getFunction(FunctionName: string): Promise<GetFunctionResponse | undefined> {
+    const found = await this.#call(ignoreNotFound(this.#lambda.send(new GetFunctionCommand({ FunctionName }))));
+    // Without lambda:ListTags, GetFunction answers without Tags and says why in TagsError: the
+    // function would look like someone else's. Say so instead, and retry.
+    if (found?.TagsError) {
+      throw new Error(`Lambda returned ${FunctionName} without its tags, so the operator cannot tell whose it is: ${found.TagsError.ErrorCode}: ${found.TagsError.Message}`);
+    }
+    return found;
   }
 
   /** The function's statements; a function without a resource-based policy has none. */
