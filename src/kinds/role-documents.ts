@@ -3,7 +3,7 @@
 // the namespace, named or generated) they come from its spec, which the IAMRole controller keeps
 // true in AWS; for a role named by ARN they are read from IAM. Managed policy documents (AWS's or
 // the account's) are read from IAM and kept for a few minutes: they change rarely, and the check
-// is advice. What cannot be read is listed, so that the check says so instead of guessing.
+// is advice; so are the documents of a role named by ARN. What cannot be read is listed, so that the check says so instead of guessing.
 import {
   GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand,
   type IAMClient,
@@ -25,14 +25,31 @@ export interface RoleDocuments {
   unreadable: string[];
 }
 
-const MANAGED_TTL_MS = 5 * 60_000;
+/** How long documents read from IAM are reused: they change rarely, and the check is advice. */
+const READ_TTL_MS = 5 * 60_000;
 
 export class RoleDocumentsReader {
   readonly #iam: IAMClient;
   readonly #managed = new Map<string, { at: number; document: Promise<AnyPolicy> }>();
+  readonly #byArn = new Map<string, { at: number; documents: Promise<RoleDocuments> }>();
 
   constructor(iam: IAMClient) {
     this.#iam = iam;
+  }
+
+  /**
+   * The documents of the role a Lambda or Agent uses: from its IAMRole when the operator manages
+   * it (with the boundary it gets: the enforced one, else the spec's), else read from IAM.
+   */
+  forRole(role: IAMRoleResource | undefined, arn: string, enforcedBoundary: string | undefined): Promise<RoleDocuments> {
+    if (role) return this.fromIAMRole(role, arn, enforcedBoundary ?? role.spec.permissionsBoundary);
+    const now = Date.now();
+    let entry = this.#byArn.get(arn);
+    if (!entry || now - entry.at > READ_TTL_MS) {
+      entry = { at: now, documents: this.fromArn(arn) };
+      this.#byArn.set(arn, entry);
+    }
+    return entry.documents;
   }
 
   /** A role the operator manages: its spec, the boundary it gets, and the managed policies it names. */
@@ -89,7 +106,7 @@ export class RoleDocumentsReader {
   async #document(arn: string, docs: RoleDocuments): Promise<AnyPolicy | undefined> {
     const now = Date.now();
     let entry = this.#managed.get(arn);
-    if (!entry || now - entry.at > MANAGED_TTL_MS) {
+    if (!entry || now - entry.at > READ_TTL_MS) {
       entry = { at: now, document: this.#readManaged(arn) };
       this.#managed.set(arn, entry);
       entry.document.catch(() => this.#managed.delete(arn));

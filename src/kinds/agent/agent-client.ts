@@ -172,9 +172,7 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
     const namespace = obj.metadata.namespace ?? 'default';
     const objectName = namedIAMRole(obj.spec)?.name ?? (generatesRole(obj.spec) ? serviceRoleObjectName(obj.metadata.name) : undefined);
     const role = objectName ? this.#lookups.iamRole(namespace, objectName) : undefined;
-    const documents = role
-      ? await this.#roleDocuments.fromIAMRole(role, roleArn, this.#tenancy.permissionsBoundary ?? role.spec.permissionsBoundary)
-      : await this.#roleDocuments.fromArn(roleArn);
+    const documents = await this.#roleDocuments.forRole(role, roleArn, this.#tenancy.permissionsBoundary);
     const { partition, region } = this.#aws;
     return accessVerdict(agentCalls(obj.spec, documents, { partition, region, account: await this.#aws.account() }, obj.status?.agentArn));
   }

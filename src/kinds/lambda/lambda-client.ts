@@ -164,9 +164,7 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
     const spec = obj.spec;
     const objectName = spec.iamRole && !spec.iamRole.startsWith('arn:') ? spec.iamRole : !spec.iamRole && !spec.roleArn ? executionRoleObjectName(obj.metadata.name) : undefined;
     const role = objectName ? this.#lookups.iamRole(namespace, objectName) : undefined;
-    const documents = role
-      ? await this.#roleDocuments.fromIAMRole(role, resolved.roleArn, this.#tenancy.permissionsBoundary ?? role.spec.permissionsBoundary)
-      : await this.#roleDocuments.fromArn(resolved.roleArn);
+    const documents = await this.#roleDocuments.forRole(role, resolved.roleArn, this.#tenancy.permissionsBoundary);
     const callers = this.#lookups.agents(namespace).filter((a) => !a.metadata.deletionTimestamp && agentUsesLambda(a, obj.metadata.name, obj.status?.arn));
     const { partition, region } = this.#aws;
     return accessVerdict(lambdaCalls(resolved.functionName, documents, resolved.permissions, callers, { partition, region, account: await this.#aws.account() }));
