@@ -45,11 +45,14 @@ export function conditionOperatorValid(operator: string): boolean {
   return operators.has(base) || withoutIfExists.has(base);
 }
 
+let trustActionList: string[] | undefined;
+
 /** The actions a trust policy may name: the sts actions IAM's catalogue authorizes on a role. */
 export function trustActions(): string[] {
-  return [...(serviceActions('sts')?.values() ?? [])]
+  trustActionList ??= [...(serviceActions('sts')?.values() ?? [])]
     .filter((a) => a.resourceTypes.some((r) => r.name === 'role'))
     .map((a) => `sts:${a.name}`);
+  return trustActionList;
 }
 
 /** A document's size as IAM counts it against its quotas: characters of the JSON sent, whitespace excluded. */
