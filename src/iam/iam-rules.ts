@@ -52,7 +52,7 @@ export function trustActions(): string[] {
   trustActionList ??= [...(serviceActions('sts')?.values() ?? [])]
     .filter((a) => a.resourceTypes.some((r) => r.name === 'role'))
     .map((a) => `sts:${a.name}`);
-  return trustActionList;
+  return [...trustActionList];
 }
 
 /** A document's size as IAM counts it against its quotas: characters of the JSON sent, whitespace excluded. */
