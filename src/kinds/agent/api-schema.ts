@@ -2,12 +2,28 @@
 // (JSON or YAML) and validated with a maintained parser (@apidevtools/swagger-parser, MIT) before
 // any AWS call. References outside the document are not followed: Bedrock does not follow them
 // either, and the operator reads nothing but the spec.
+import { createHash } from 'node:crypto';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { parse as parseYaml } from 'yaml';
 import { TerminalError } from '../../runtime/errors.ts';
 
-/** Why the payload is not an OpenAPI 3 document, or undefined when it is one. */
-export async function apiSchemaProblem(payload: string): Promise<string | undefined> {
+/** Verdicts by payload hash: validation compiles a JSON schema, too much for every pass of every agent. */
+const verdicts = new Map<string, Promise<string | undefined>>();
+const MAX_VERDICTS = 1_000;
+
+/** Why the payload is not an OpenAPI 3 document, or undefined when it is one (remembered by content). */
+export function apiSchemaProblem(payload: string): Promise<string | undefined> {
+  const key = createHash('sha256').update(payload).digest('base64url');
+  let verdict = verdicts.get(key);
+  if (!verdict) {
+    if (verdicts.size >= MAX_VERDICTS) verdicts.delete(verdicts.keys().next().value!);
+    verdict = validate(payload);
+    verdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+async function validate(payload: string): Promise<string | undefined> {
   let document: unknown;
   try {
     document = payload.trimStart().startsWith('{') ? JSON.parse(payload) : parseYaml(payload);
