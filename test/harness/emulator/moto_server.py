@@ -28,6 +28,7 @@ def configure_moto() -> None:
     default_user_config["lambda"]["use_docker"] = False
     # What moto lacks or does differently from AWS, each in a module of its own beside this file.
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import agentcore_ext  # noqa: E402
     import authorizer_ext  # noqa: E402
     import bedrock_agent_ext  # noqa: E402
     import faults_ext  # noqa: E402
@@ -35,6 +36,7 @@ def configure_moto() -> None:
     import lambda_ext  # noqa: E402
 
     bedrock_agent_ext.install()
+    agentcore_ext.install()
     iam_ext.install()
     lambda_ext.install()
     faults_ext.install()

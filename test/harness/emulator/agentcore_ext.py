@@ -1,0 +1,785 @@
+"""bedrock-agentcore-control what moto lacks (harnesses, harness endpoints, workload identities), and fixes to what it has.
+
+moto 5.2.1 implements agent runtimes and their endpoints, gateways and gateway targets, memories and
+tagging for this service (moto/bedrockagentcorecontrol). Driven from the JS SDK v3 it answers
+timestamps correctly (its serializer follows the model: DateTimestamp is iso8601, Timestamp epoch
+seconds), but:
+
+* every operation it lacks (CreateHarness, ..., CreateWorkloadIdentity, ...) answers an HTML 500;
+* a resource is READY at its first read and an update leaves it UPDATING for ever (its ManagedState
+  knows only CREATING -> READY);
+* gateway IDs are 10 hex digits and agent-runtime ARNs are agent/<uuid>:<version>, where AWS (and
+  the model's patterns, which other members such as a harness tool's gatewayArn must match) has
+  <name>-<10 characters> and runtime/<id>;
+* no input is validated, and tags go on any ARN, known or not.
+
+This module adds, following the botocore service model (shapes, HTTP method and URI, errors) and the
+AgentCore developer guide (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/harness.html,
+harness-versioning.html):
+
+* harnesses: CreateHarness, GetHarness, UpdateHarness (a PATCH: members not sent stay; the
+  "optionalValue" wrappers set or clear), DeleteHarness, ListHarnesses, ListHarnessVersions. Each
+  create or update makes a new immutable version (1, 2, ...); a harness goes CREATING -> READY,
+  UPDATING -> READY, DELETING -> gone;
+* harness endpoints: CreateHarnessEndpoint, GetHarnessEndpoint, UpdateHarnessEndpoint,
+  DeleteHarnessEndpoint, ListHarnessEndpoints, each pointing at a version (targetVersion; liveVersion
+  once READY). Every harness has the DEFAULT endpoint, which follows the latest version;
+* workload identities: Create/Get/Update/Delete/ListWorkloadIdentities;
+* the background work of every resource takes $MOTO_AGENTCORE_DELAY_SECONDS (default 0.3 s),
+  applied when the emulator next handles a request, so no thread is needed;
+* input validation of every operation of the service from the model (required members, lengths,
+  patterns, enums, ranges, unions), as ValidationException {message, reason, fieldList};
+* clientToken idempotency (same token and request: the first answer again; same token, another
+  request: ValidationException reason IdempotentParameterMismatchException), ConflictException for a
+  name in use or a resource busy with background work, ResourceNotFoundException for unknown IDs;
+* TagResource/UntagResource/ListTagsForResource for the new ARNs, and ResourceNotFoundException for
+  an ARN of no resource.
+
+How it plugs in: moto sends each request of the service to BedrockAgentCoreControlResponse.dispatch,
+which finds the operation from the model and calls the method of that name in snake_case; install()
+sets the missing methods on the class and wraps call_action (one request at a time, validation,
+background work). New resources live in attributes of moto's backend, so POST /moto-api/reset forgets
+them with the rest.
+"""
+
+import functools
+import hashlib
+import json
+import os
+import re
+import string
+import threading
+import time
+from datetime import datetime, timezone
+from typing import Any, Callable
+from urllib.parse import unquote
+
+import botocore.session
+from moto.bedrockagentcorecontrol import models as moto_models
+from moto.bedrockagentcorecontrol.exceptions import ConflictException, ResourceNotFoundException
+from moto.bedrockagentcorecontrol.models import BedrockAgentCoreControlBackend, bedrockagentcorecontrol_backends
+from moto.bedrockagentcorecontrol.responses import BedrockAgentCoreControlResponse
+from moto.core.exceptions import ServiceException
+from moto.core.responses import ActionResult, EmptyResult
+from moto.moto_api._internal import mock_random
+from moto.utilities.utils import get_partition
+
+from bedrock_agent_ext import _constraint_errors  # the model's constraints, checked as AWS words them
+
+SERVICE = "bedrock-agentcore-control"
+DEFAULT_ENDPOINT = "DEFAULT"
+DEFAULT_PAGE_SIZE = 100
+# "If you don't specify a model, the harness defaults to Anthropic Claude Sonnet 4.6 on Amazon
+# Bedrock" (harness-get-started). The model ID is this emulator's guess.
+DEFAULT_MODEL = {"bedrockModelConfig": {"modelId": "global.anthropic.claude-sonnet-4-6"}}
+# AgentCore Runtime's documented session defaults: 15 minutes idle, 8 hours in all.
+DEFAULT_LIFECYCLE = {"idleRuntimeSessionTimeout": 900, "maxLifetime": 28800}
+BUSY = {"CREATING", "UPDATING", "DELETING"}
+
+_lock = threading.Lock()
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _delay() -> float:
+    """How long AWS's background work (creating, updating, deleting) takes here."""
+    return float(os.environ.get("MOTO_AGENTCORE_DELAY_SECONDS", "0.3"))
+
+
+def _dt(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, timezone.utc)
+
+
+def _suffix() -> str:
+    """The 10 letters and digits AWS appends to a resource's name to make its ID."""
+    return "".join(mock_random.choice(string.ascii_letters + string.digits) for _ in range(10))
+
+
+def _compact(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+
+class ValidationException(ServiceException):
+    code = "ValidationException"
+
+    def __init__(self, message: str, reason: str = "FieldValidationFailed", fields: list[dict[str, str]] | None = None):
+        super().__init__(message)
+        self.reason = reason
+        if fields:
+            self.fieldList = fields
+
+
+def _not_found(kind: str, name: str) -> ResourceNotFoundException:
+    return ResourceNotFoundException(f"{kind} {name} not found.")
+
+
+# --- the service model -----------------------------------------------------------------------------
+
+
+@functools.cache
+def _service_model() -> Any:
+    return botocore.session.get_session().get_service_model(SERVICE)
+
+
+@functools.cache
+def _uri_regex(request_uri: str) -> "re.Pattern[str]":
+    path = request_uri.split("?", 1)[0]
+    parts = [p for p in re.split(r"(\{[^}]+\})", path) if p]
+    # A label at the end takes the rest of the path: the server hands the path on decoded, so an
+    # ARN label (TagResource's /tags/{resourceArn}) arrives with its %2F as "/".
+    regex = "".join(
+        f"(?P<{p[1:-1].rstrip('+')}>.+)" if p.endswith("+}") or (p.startswith("{") and i == len(parts) - 1)
+        else f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p)
+        for i, p in enumerate(parts)
+    )
+    return re.compile(regex + "/?$")
+
+
+def _typed(value: str, shape: Any) -> Any:
+    kind = shape.type_name
+    try:
+        if kind in ("integer", "long"):
+            return int(value)
+        if kind in ("float", "double"):
+            return float(value)
+    except ValueError:
+        return value
+    if kind == "boolean":
+        return value.lower() == "true"
+    return value
+
+
+def _request_params(self: BedrockAgentCoreControlResponse, operation: str) -> dict[str, Any]:
+    """The request's JSON body, URI labels and query-string members, as the model names them."""
+    model = _service_model().operation_model(operation)
+    body = self.body.decode("utf-8") if isinstance(self.body, bytes) else (self.body or "")
+    try:
+        params = json.loads(body) if body.strip() else {}
+    except ValueError:
+        raise ValidationException("The request body is not valid JSON.", reason="CannotParse")
+    shape = model.input_shape
+    if shape is None:
+        return params
+    match = _uri_regex(model.http["requestUri"]).search(self.parsed_url.path)
+    labels = match.groupdict() if match else {}
+    for name, member in shape.members.items():
+        location, wire = member.serialization.get("location"), member.serialization.get("name", name)
+        if location == "uri" and wire in labels:
+            params[name] = unquote(labels[wire])
+        elif location == "querystring" and wire in self.querystring:
+            params[name] = _typed(self.querystring[wire][0], member)
+    return params
+
+
+def _validate(operation: str, params: dict[str, Any]) -> None:
+    """Raises ValidationException as AWS does for input that breaks the operation's model."""
+    shape = _service_model().operation_model(operation).input_shape
+    if shape is None:
+        return
+    errors: list[str] = []
+    _constraint_errors(params, shape, "", errors)
+    if errors:
+        count = f"{len(errors)} validation error{'s' if len(errors) > 1 else ''} detected"
+        fields = [{"name": (re.search(r" at '([^']*)' failed", m) or re.search("()", m)).group(1), "message": m} for m in errors]
+        raise ValidationException(f"{count}: {'; '.join(errors)}", fields=fields)
+
+
+def _params(self: BedrockAgentCoreControlResponse) -> dict[str, Any]:
+    """The current request's parameters; call_action has validated them."""
+    return self._agentcore_params
+
+
+def _backend(self: BedrockAgentCoreControlResponse) -> BedrockAgentCoreControlBackend:
+    return bedrockagentcorecontrol_backends[self.current_account][self.region]
+
+
+def _store(backend: BedrockAgentCoreControlBackend, name: str) -> dict[str, Any]:
+    """A dict of this module's kept on moto's backend (so that moto's reset forgets it)."""
+    if not hasattr(backend, name):
+        setattr(backend, name, {})
+    return getattr(backend, name)
+
+
+def _page(items: list[Any], params: dict[str, Any]) -> tuple[list[Any], str | None]:
+    start = int(params.get("nextToken") or 0) if str(params.get("nextToken") or "0").isdigit() else 0
+    size = params.get("maxResults") or DEFAULT_PAGE_SIZE
+    end = start + size
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
+# --- idempotency -------------------------------------------------------------------------------------
+
+
+def _idempotent(backend: BedrockAgentCoreControlBackend, operation: str, params: dict[str, Any], run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Runs the request once per clientToken: a retry with the same token and request gets the
+    first answer; the same token with another request is refused."""
+    token = params.get("clientToken")
+    if not token:
+        return run()
+    seen = _store(backend, "agentcore_client_tokens")
+    fingerprint = hashlib.sha256(json.dumps({k: v for k, v in params.items() if k != "clientToken"}, sort_keys=True).encode()).hexdigest()
+    key = (operation, token)
+    if key in seen:
+        earlier_fingerprint, answer = seen[key]
+        if earlier_fingerprint != fingerprint:
+            raise ValidationException(
+                "The client token was already used for a different request.", reason="IdempotentParameterMismatchException"
+            )
+        return answer
+    answer = run()
+    seen[key] = (fingerprint, answer)
+    return answer
+
+
+# --- background work ---------------------------------------------------------------------------------
+
+
+class _Pending:
+    """Work AWS finishes in the background: `finish` runs at the first request at or after `due`."""
+
+    def __init__(self, finish: Callable[[], None]):
+        self.due = _now() + _delay()
+        self.finish = finish
+
+
+def _settle(backend: BedrockAgentCoreControlBackend) -> None:
+    """Finishes the background work that is due, for this module's resources and moto's."""
+    now = _now()
+    for harness in list(_store(backend, "harnesses").values()):
+        harness.settle(now)
+    for resource in _moto_resources(backend):
+        due = getattr(resource, "_agentcore_due", None)
+        if due is not None and now >= due:
+            resource._agentcore_due = None
+            if resource._status in ("CREATING", "UPDATING"):
+                resource._status = "ACTIVE" if isinstance(resource, moto_models.Memory) else "READY"
+                if isinstance(resource, moto_models.AgentRuntimeEndpoint):
+                    resource.live_version = resource.target_version
+
+
+def _moto_resources(backend: BedrockAgentCoreControlBackend) -> list[Any]:
+    return [
+        *backend.agent_runtimes.values(), *backend.agent_runtime_endpoints.values(), *backend.gateways.values(),
+        *backend.gateway_targets.values(), *backend.memories.values(),
+    ]
+
+
+# --- harnesses ---------------------------------------------------------------------------------------
+
+# The members of a harness's configuration, as CreateHarness and UpdateHarness take them.
+HARNESS_FIELDS = (
+    "executionRoleArn", "environment", "environmentArtifact", "environmentVariables", "authorizerConfiguration", "model",
+    "systemPrompt", "tools", "skills", "allowedTools", "memory", "truncation", "hooks", "maxIterations", "maxTokens",
+    "timeoutSeconds",
+)
+# UpdateHarness wraps these in {"optionalValue": ...}: present sets, absent clears.
+OPTIONAL_VALUE_FIELDS = ("environmentArtifact", "authorizerConfiguration", "memory")
+
+
+class _Endpoint:
+    def __init__(self, harness: "_Harness", name: str, target_version: str, description: str | None):
+        self.harness = harness
+        self.name = name
+        self.arn = f"{harness.arn}/harness-endpoint/{name}"
+        self.target_version = target_version
+        self.live_version: str | None = None
+        self.description = description
+        self.created_at = self.updated_at = _now()
+        self.status = "CREATING"
+        self.failure_reason: str | None = None
+        self.pending: _Pending | None = _Pending(self._go_live)
+
+    def _go_live(self) -> None:
+        self.status = "READY"
+        self.live_version = self.target_version
+
+    def retarget(self, version: str, description: str | None = None) -> None:
+        self.target_version = version
+        if description is not None:
+            self.description = description
+        self.updated_at = _now()
+        self.status = "UPDATING"
+        self.pending = _Pending(self._go_live)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _compact({
+            "harnessId": self.harness.harness_id, "harnessName": self.harness.name, "endpointName": self.name, "arn": self.arn,
+            "status": self.status, "createdAt": _dt(self.created_at), "updatedAt": _dt(self.updated_at),
+            "liveVersion": self.live_version, "targetVersion": self.target_version, "description": self.description,
+            "failureReason": self.failure_reason,
+        })
+
+
+class _Harness:
+    def __init__(self, backend: BedrockAgentCoreControlBackend, name: str, config: dict[str, Any]):
+        self.backend = backend
+        self.name = name
+        self.harness_id = f"{name}-{_suffix()}"
+        partition = get_partition(backend.region_name)
+        self.arn = f"arn:{partition}:bedrock-agentcore:{backend.region_name}:{backend.account_id}:harness/{self.harness_id}"
+        # A harness is "a managed abstraction over Runtime": the runtime AWS makes for it.
+        runtime_name = f"harness_{name}"[:48]
+        runtime_id = f"{runtime_name}-{_suffix()}"
+        self.runtime = {
+            "agentRuntimeArn": f"arn:{partition}:bedrock-agentcore:{backend.region_name}:{backend.account_id}:runtime/{runtime_id}",
+            "agentRuntimeName": runtime_name, "agentRuntimeId": runtime_id,
+        }
+        self.config = config
+        self.created_at = self.updated_at = _now()
+        self.status = "CREATING"
+        self.failure_reason: str | None = None
+        self.version = 1
+        self.versions: dict[str, dict[str, Any]] = {}
+        self.endpoints: dict[str, _Endpoint] = {}
+        self.gone = False
+        self._snapshot()
+        self.endpoints[DEFAULT_ENDPOINT] = _Endpoint(self, DEFAULT_ENDPOINT, "1", None)
+        self.pending: _Pending | None = _Pending(self._ready)
+
+    def _snapshot(self) -> None:
+        self.versions[str(self.version)] = {"config": dict(self.config), "status": self.status, "createdAt": self.updated_at, "updatedAt": self.updated_at}
+
+    def _ready(self) -> None:
+        self.status = "READY"
+        self.versions[str(self.version)]["status"] = "READY"
+
+    def update(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.version += 1
+        self.updated_at = _now()
+        self.status = "UPDATING"
+        self._snapshot()
+        self.pending = _Pending(self._ready)
+        # "When you update a harness, the DEFAULT endpoint is automatically updated to point to the new version."
+        self.endpoints[DEFAULT_ENDPOINT].retarget(str(self.version))
+
+    def delete(self) -> None:
+        if self.status == "DELETING":
+            return
+        self.status = "DELETING"
+        self.updated_at = _now()
+        self.pending = _Pending(self._purge)
+
+    def _purge(self) -> None:
+        self.gone = True
+        _store(self.backend, "harnesses").pop(self.harness_id, None)
+        for arn in [self.arn] + [e.arn for e in self.endpoints.values()]:
+            self.backend.tagger.delete_all_tags_for_resource(arn)
+
+    def settle(self, now: float) -> None:
+        for endpoint in list(self.endpoints.values()):
+            if endpoint.pending and now >= endpoint.pending.due:
+                finish, endpoint.pending = endpoint.pending.finish, None
+                finish()
+        if self.pending and now >= self.pending.due:
+            finish, self.pending = self.pending.finish, None
+            finish()
+
+    def environment(self) -> dict[str, Any]:
+        given = (self.config.get("environment") or {}).get("agentCoreRuntimeEnvironment") or {}
+        return {"agentCoreRuntimeEnvironment": _compact({
+            **self.runtime,
+            "lifecycleConfiguration": {**DEFAULT_LIFECYCLE, **(given.get("lifecycleConfiguration") or {})},
+            "networkConfiguration": given.get("networkConfiguration") or {"networkMode": "PUBLIC"},
+            "filesystemConfigurations": given.get("filesystemConfigurations"),
+        })}
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.config
+        return _compact({
+            "harnessId": self.harness_id, "harnessName": self.name, "arn": self.arn, "status": self.status,
+            "harnessVersion": str(self.version), "executionRoleArn": c["executionRoleArn"],
+            "createdAt": _dt(self.created_at), "updatedAt": _dt(self.updated_at),
+            "model": c.get("model") or DEFAULT_MODEL, "systemPrompt": c.get("systemPrompt") or [], "tools": c.get("tools") or [],
+            "skills": c.get("skills") or [], "allowedTools": c.get("allowedTools") if c.get("allowedTools") is not None else ["*"],
+            "truncation": c.get("truncation") or {"strategy": "sliding_window"}, "environment": self.environment(),
+            "environmentArtifact": c.get("environmentArtifact"), "environmentVariables": c.get("environmentVariables"),
+            "authorizerConfiguration": c.get("authorizerConfiguration"), "memory": c.get("memory"), "hooks": c.get("hooks"),
+            "maxIterations": c.get("maxIterations"), "maxTokens": c.get("maxTokens"), "timeoutSeconds": c.get("timeoutSeconds"),
+            "failureReason": self.failure_reason,
+        })
+
+    def summary(self) -> dict[str, Any]:
+        return {k: v for k, v in self.to_dict().items() if k in ("harnessId", "harnessName", "arn", "status", "createdAt", "updatedAt", "harnessVersion")}
+
+
+def _harnesses(backend: BedrockAgentCoreControlBackend) -> dict[str, _Harness]:
+    return _store(backend, "harnesses")
+
+
+def _harness(backend: BedrockAgentCoreControlBackend, harness_id: str) -> _Harness:
+    harness = _harnesses(backend).get(harness_id)
+    if not harness:
+        raise _not_found("Harness", harness_id)
+    return harness
+
+
+def _not_busy(status: str, kind: str, name: str, operation: str) -> None:
+    if status in BUSY:
+        raise ConflictException(f"{operation} cannot be performed on {kind} {name} while it is {status}. Retry when it is READY.")
+
+
+def create_harness(self: BedrockAgentCoreControlResponse) -> ActionResult:
+    params, backend = _params(self), _backend(self)
+
+    def run() -> dict[str, Any]:
+        name = params["harnessName"]
+        if any(h.name == name for h in _harnesses(backend).values()):
+            raise ConflictException(f"A harness named {name} already exists.")
+        harness = _Harness(backend, name, {k: params[k] for k in HARNESS_FIELDS if params.get(k) is not None})
+        _harnesses(backend)[harness.harness_id] = harness
+        if params.get("tags"):
+            backend.tag_resource(harness.arn, params["tags"])
+        return {"harness": harness.to_dict()}
+
+    return ActionResult(_idempotent(backend, "CreateHarness", params, run))
+
+
+def get_harness(self: BedrockAgentCoreControlResponse) -> ActionResult:
+    return ActionResult({"harness": _harness(_backend(self), _params(self)["harnessId"]).to_dict()})
+
+
+def update_harness(self: BedrockAgentCoreControlResponse) -> ActionResult:
+    params, backend = _params(self), _backend(self)
+
+    def run() -> dict[str, Any]:
+        harness = _harness(backend, params["harnessId"])
+        _not_busy(harness.status, "harness", harness.harness_id, "UpdateHarness")
+        config = dict(harness.config)
+        for key in HARNESS_FIELDS:
+            if key not in params:
+                continue
+            value = params[key].get("optionalValue") if key in OPTIONAL_VALUE_FIELDS else params[key]
+            if value is None:
+                config.pop(key, None)
+            else:
+                config[key] = value
+        harness.update(config)
+        return {"harness": harness.to_dict()}
+
+    return ActionResult(_idempotent(backend, "UpdateHarness", params, run))
+
+
+def delete_harness(self: BedrockAgentCoreControlResponse) -> ActionResult:
+    params, backend = _params(self), _backend(self)
+    harness = _harness(backend, params["harnessId"])
+    harness.delete()
+    return ActionResult({"harness": harness.to_dict()})
+
+
+def list_harnesses(self: BedrockAgentCoreControlResponse) -> ActionResult:
+    params = _params(self)
+    harnesses, next_token = _page(list(_harnesses(_backend(self)).values()), params)
+    return ActionResult(_compact({"harnesses": [h.summary() for h in harnesses], "nextToken": next_token}))
+
+
+def list_harness_versions(self: BedrockAgentCoreControlResponse) -> ActionResult:
+    params = _params(self)
+    harness = _harness(_backend(self), params["harnessId"])
+    # Newest first, as moto lists an agent runtime's versions.
+    numbers = sorted(harness.versions, key=int, reverse=True)
+    page, next_token = _page(numbers, params)
+    summaries = [
+        {
+            "harnessId": harness.harness_id, "harnessName": harness.name, "arn": harness.arn, "harnessVersion": n,
+            "status": harness.versions[n]["status"], "createdAt": _dt(harness.versions[n]["createdAt"]),
+            "updatedAt": _dt(harness.versions[n]["updatedAt"]),
+        }
+        for n in page
+    ]
+    return ActionResult(_compact({"harnessVersions": summaries, "nextToken": next_token}))
+
+
+# Harness endpoints ------------------------------------------------------------------------------------
+
+
+def _endpoint(harness: _Harness, name: str) -> _Endpoint:
+    endpoint = harness.endpoints.get(name)
+    if not endpoint:
+        raise _not_found("Endpoint", f"{name} of harness {harness.harness_id}")
+    return endpoint
+
+
+def _version_of(harness: _Harness, version: str | None) -> str:
+    version = version or str(harness.version)
+    if version not in harness.versions:
+        raise _not_found("Version", f"{version} of harness {harness.harness_id}")
+    return version
+
+
+def _not_default(name: str, operation: str) -> None:
+    if name == DEFAULT_ENDPOINT:
+        raise ValidationException(f"{operation} cannot be performed on the {DEFAULT_ENDPOINT} endpoint: it follows the harness's latest version.")
+
+
+def create_harness_endpoint(self: BedrockAgentCoreControlResponse) -> ActionResult:
+    params, backend = _params(self), _backend(self)
+
+    def run() -> dict[str, Any]:
+        harness = _harness(backend, params["harnessId"])
+        if harness.status == "DELETING":
+            _not_busy(harness.status, "harness", harness.harness_id, "CreateHarnessEndpoint")
+        name = params["endpointName"]
+        if name in harness.endpoints:
+            raise ConflictException(f"An endpoint named {name} already exists for harness {harness.harness_id}.")
+        endpoint = _Endpoint(harness, name, _version_of(harness, params.get("targetVersion")), params.get("description"))
+        harness.endpoints[name] = endpoint
+        if params.get("tags"):
+            backend.tag_resource(endpoint.arn, params["tags"])
+        return {"endpoint": endpoint.to_dict()}
+
+    return ActionResult(_idempotent(backend, "CreateHarnessEndpoint", params, run))
+
+
+def get_harness_endpoint(self: BedrockAgentCoreControlResponse) -> ActionResult:
+    params = _params(self)
+    harness = _harness(_backend(self), params["harnessId"])
+    return ActionResult({"endpoint": _endpoint(harness, params["endpointName"]).to_dict()})
+
+
+def update_harness_endpoint(self: BedrockAgentCoreControlResponse) -> ActionResult:
+    params, backend = _params(self), _backend(self)
+
+    def run() -> dict[str, Any]:
+        harness = _harness(backend, params["harnessId"])
+        endpoint = _endpoint(harness, params["endpointName"])
+        _not_default(endpoint.name, "UpdateHarnessEndpoint")
+        _not_busy(endpoint.status, "endpoint", endpoint.name, "UpdateHarnessEndpoint")
+        endpoint.retarget(_version_of(harness, params.get("targetVersion") or endpoint.target_version), params.get("description"))
+        return {"endpoint": endpoint.to_dict()}
+
+    return ActionResult(_idempotent(backend, "UpdateHarnessEndpoint", params, run))
+
+
+def delete_harness_endpoint(self: BedrockAgentCoreControlResponse) -> ActionResult:
+    params, backend = _params(self), _backend(self)
+    harness = _harness(backend, params["harnessId"])
+    endpoint = _endpoint(harness, params["endpointName"])
+    _not_default(endpoint.name, "DeleteHarnessEndpoint")
+    if endpoint.status != "DELETING":
+        endpoint.status = "DELETING"
+        endpoint.updated_at = _now()
+
+        def purge() -> None:
+            harness.endpoints.pop(endpoint.name, None)
+            backend.tagger.delete_all_tags_for_resource(endpoint.arn)
+
+        endpoint.pending = _Pending(purge)
+    return ActionResult({"endpoint": endpoint.to_dict()})
+
+
+def list_harness_endpoints(self: BedrockAgentCoreControlResponse) -> ActionResult:
+    params = _params(self)
+    harness = _harness(_backend(self), params["harnessId"])
+    endpoints, next_token = _page(list(harness.endpoints.values()), params)
+    return ActionResult(_compact({"endpoints": [e.to_dict() for e in endpoints], "nextToken": next_token}))
+
+
+# Workload identities ----------------------------------------------------------------------------------
+
+
+def _identities(backend: BedrockAgentCoreControlBackend) -> dict[str, dict[str, Any]]:
+    return _store(backend, "workload_identities")
+
+
+def _identity(backend: BedrockAgentCoreControlBackend, name: str) -> dict[str, Any]:
+    identity = _identities(backend).get(name)
+    if not identity:
+        raise _not_found("Workload identity", name)
+    return identity
+
+
+def _identity_dict(identity: dict[str, Any]) -> dict[str, Any]:
+    return _compact({
+        "name": identity["name"], "workloadIdentityArn": identity["arn"],
+        "allowedResourceOauth2ReturnUrls": identity.get("allowedResourceOauth2ReturnUrls"),
+        "createdTime": _dt(identity["createdTime"]), "lastUpdatedTime": _dt(identity["lastUpdatedTime"]),
+    })
+
+
+def create_workload_identity(self: BedrockAgentCoreControlResponse) -> ActionResult:
+    params, backend = _params(self), _backend(self)
+    name = params["name"]
+    if name in _identities(backend):
+        raise ConflictException(f"A workload identity named {name} already exists.")
+    now = _now()
+    identity = {
+        "name": name, "allowedResourceOauth2ReturnUrls": params.get("allowedResourceOauth2ReturnUrls"), "createdTime": now, "lastUpdatedTime": now,
+        "arn": f"arn:{get_partition(backend.region_name)}:bedrock-agentcore:{backend.region_name}:{backend.account_id}:workload-identity-directory/default/workload-identity/{name}",
+    }
+    _identities(backend)[name] = identity
+    if params.get("tags"):
+        backend.tag_resource(identity["arn"], params["tags"])
+    return ActionResult({k: v for k, v in _identity_dict(identity).items() if k not in ("createdTime", "lastUpdatedTime")})
+
+
+def get_workload_identity(self: BedrockAgentCoreControlResponse) -> ActionResult:
+    return ActionResult(_identity_dict(_identity(_backend(self), _params(self)["name"])))
+
+
+def update_workload_identity(self: BedrockAgentCoreControlResponse) -> ActionResult:
+    params = _params(self)
+    identity = _identity(_backend(self), params["name"])
+    # The request's only field replaces the stored one; not sending it clears the list.
+    identity["allowedResourceOauth2ReturnUrls"] = params.get("allowedResourceOauth2ReturnUrls")
+    identity["lastUpdatedTime"] = _now()
+    return ActionResult(_identity_dict(identity))
+
+
+def delete_workload_identity(self: BedrockAgentCoreControlResponse) -> ActionResult:
+    backend = _backend(self)
+    identity = _identity(backend, _params(self)["name"])
+    del _identities(backend)[identity["name"]]
+    backend.tagger.delete_all_tags_for_resource(identity["arn"])
+    return EmptyResult()
+
+
+def list_workload_identities(self: BedrockAgentCoreControlResponse) -> ActionResult:
+    params = _params(self)
+    identities, next_token = _page(list(_identities(_backend(self)).values()), {**params, "maxResults": params.get("maxResults") or 20})
+    return ActionResult(_compact({
+        "workloadIdentities": [{"name": i["name"], "workloadIdentityArn": i["arn"]} for i in identities], "nextToken": next_token,
+    }))
+
+
+_HANDLERS = [
+    create_harness, get_harness, update_harness, delete_harness, list_harnesses, list_harness_versions,
+    create_harness_endpoint, get_harness_endpoint, update_harness_endpoint, delete_harness_endpoint, list_harness_endpoints,
+    create_workload_identity, get_workload_identity, update_workload_identity, delete_workload_identity, list_workload_identities,
+]
+
+
+# --- tags ----------------------------------------------------------------------------------------------
+
+
+def _known_arns(backend: BedrockAgentCoreControlBackend) -> set[str]:
+    arns = {r.agent_runtime_arn for r in backend.agent_runtimes.values()}
+    arns |= {e.agent_runtime_endpoint_arn for e in backend.agent_runtime_endpoints.values()}
+    arns |= {g.gateway_arn for g in backend.gateways.values()}
+    arns |= {m.memory_arn for m in backend.memories.values()}
+    arns |= {i["arn"] for i in _identities(backend).values()}
+    for harness in _harnesses(backend).values():
+        arns |= {harness.arn} | {e.arn for e in harness.endpoints.values()}
+    return arns
+
+
+def _checked_arn(method: Callable[..., Any]) -> Callable[..., Any]:
+    def checked(self: BedrockAgentCoreControlBackend, resource_arn: str, *args: Any) -> Any:
+        if resource_arn not in _known_arns(self):
+            raise ResourceNotFoundException(f"Resource {resource_arn} not found.")
+        return method(self, resource_arn, *args)
+
+    return checked
+
+
+# --- moto's own resources: AWS's IDs and ARNs, statuses that settle -------------------------------------
+
+
+def _after_init(cls: type, fix: Callable[[Any], None]) -> None:
+    original = cls.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        fix(self)
+        # The status is this module's to move (_settle), not moto's state manager's.
+        self._transitions = []
+        self._status = "CREATING"
+        self._agentcore_due = _now() + _delay()
+
+    cls.__init__ = __init__
+
+
+def _after_update(cls: type) -> None:
+    original = cls.update
+
+    def update(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        if self._status == "UPDATING":
+            self._agentcore_due = _now() + _delay()
+
+    cls.update = update
+
+
+def _fix_gateway(gateway: Any) -> None:
+    # GatewayId: ([0-9a-z][-]?){1,100}-[0-9a-z]{10}, the lower-cased name and 10 characters.
+    gateway.gateway_id = f"{gateway.name.lower()}-{_suffix().lower()}"
+    prefix = gateway.gateway_arn.rsplit("/", 1)[0]
+    gateway.gateway_arn = f"{prefix}/{gateway.gateway_id}"
+    gateway.gateway_url = f"https://{gateway.gateway_id}.gateway.bedrock-agentcore.{gateway.region_name}.amazonaws.com/mcp"
+    gateway.workload_identity_details = {"workloadIdentityArn": gateway.workload_identity_details["workloadIdentityArn"].rsplit("/", 1)[0] + f"/{gateway.gateway_id}"}
+
+
+def _fix_runtime(runtime: Any) -> None:
+    # AgentRuntimeId <name>-<10>; AgentRuntimeArn ...:runtime/<id>, without the version.
+    runtime.agent_runtime_id = f"{runtime.agent_runtime_name}-{_suffix()}"
+    runtime.agent_runtime_arn = f"arn:{get_partition(runtime.region_name)}:bedrock-agentcore:{runtime.region_name}:{runtime.account_id}:runtime/{runtime.agent_runtime_id}"
+    runtime.workload_identity_details = {"workloadIdentityArn": runtime.workload_identity_details["workloadIdentityArn"].rsplit("/", 1)[0] + f"/{runtime.agent_runtime_id}"}
+    for version in runtime.versions:
+        version.update(agentRuntimeId=runtime.agent_runtime_id, agentRuntimeArn=runtime.agent_runtime_arn, status="CREATING")
+
+
+def _runtime_update(cls: type) -> None:
+    original = cls.update
+
+    def update(self: Any, *args: Any, **kwargs: Any) -> None:
+        arn = self.agent_runtime_arn
+        original(self, *args, **kwargs)
+        self.agent_runtime_arn = arn  # moto appends :<version>; AWS's ARN has none.
+        self.versions[-1]["agentRuntimeArn"] = arn
+        self._agentcore_due = _now() + _delay()
+
+    cls.update = update
+
+
+def _fix_runtime_endpoint(endpoint: Any) -> None:
+    endpoint.agent_runtime_endpoint_arn = f"arn:{get_partition(endpoint.region_name)}:bedrock-agentcore:{endpoint.region_name}:{endpoint.account_id}:runtime/{endpoint.agent_runtime_id}/runtime-endpoint/{endpoint.name}"
+    endpoint.live_version = None
+
+
+def _fix_memory(memory: Any) -> None:
+    # MemoryId: <name>-<10>.
+    memory.memory_id = f"{memory.name}-{_suffix()}"
+    memory.memory_arn = f"{memory.memory_arn.rsplit('/', 1)[0]}/{memory.memory_id}"
+
+
+# --- what install() patches --------------------------------------------------------------------------
+
+
+def _wrap_call_action(original: Callable[[BedrockAgentCoreControlResponse], Any]) -> Callable[[BedrockAgentCoreControlResponse], Any]:
+    def call_action(self: BedrockAgentCoreControlResponse) -> Any:
+        # One request at a time: the server is threaded and the handlers read-modify-write.
+        with _lock:
+            operation = self._get_action()
+            if operation in _service_model().operation_names:
+                _settle(_backend(self))
+                try:
+                    self._agentcore_params = _request_params(self, operation)
+                    _validate(operation, self._agentcore_params)
+                except ServiceException as error:
+                    status, headers, body = self.serialized(ActionResult(error))
+                    return status, headers, body
+            return original(self)
+
+    return call_action
+
+
+def install() -> None:
+    """Patches moto; called once before the server starts."""
+    for handler in _HANDLERS:
+        setattr(BedrockAgentCoreControlResponse, handler.__name__, handler)
+    BedrockAgentCoreControlResponse.call_action = _wrap_call_action(BedrockAgentCoreControlResponse.call_action)
+    for method in ("tag_resource", "untag_resource", "list_tags_for_resource"):
+        setattr(BedrockAgentCoreControlBackend, method, _checked_arn(getattr(BedrockAgentCoreControlBackend, method)))
+    _after_init(moto_models.Gateway, _fix_gateway)
+    _after_init(moto_models.GatewayTarget, lambda target: None)
+    _after_init(moto_models.AgentRuntime, _fix_runtime)
+    _after_init(moto_models.AgentRuntimeEndpoint, _fix_runtime_endpoint)
+    _after_init(moto_models.Memory, _fix_memory)
+    for cls in (moto_models.Gateway, moto_models.GatewayTarget, moto_models.AgentRuntimeEndpoint):
+        _after_update(cls)
+    _runtime_update(moto_models.AgentRuntime)
