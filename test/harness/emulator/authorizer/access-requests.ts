@@ -5,7 +5,7 @@
 // lambda:ListTags for GetFunction's tags).
 import { randomInt } from 'node:crypto';
 import type { AccessRequest, RequestContext, RequestPrincipal } from '../../../../src/iam/evaluator/types.ts';
-import { catalogueAction, type CatalogueAction, type ResourceTypeRef } from './catalogue.ts';
+import { catalogueAction, type CatalogueAction, type CatalogueResourceType as ResourceTypeRef } from '../../../../src/iam/catalogue.ts';
 import type { MatchedOperation } from './service-models.ts';
 
 /** What a role looks like in the emulated account right now. */
@@ -43,7 +43,7 @@ export class UnmappedCall extends Error {}
 export async function checksFor(call: MatchedOperation, env: AuthorizationEnv): Promise<Check[]> {
   const prefix = call.service.signingName;
   if (NEEDS_NO_PERMISSION.has(`${prefix}:${call.operation}`)) return [];
-  const action = catalogueAction(prefix, call.operation);
+  const action = catalogueAction(`${prefix}:${call.operation}`);
   if (!action) throw new UnmappedCall(`IAM's catalogue has no action ${prefix}:${call.operation}`);
   const input = call.input;
   const roleName = typeof input.RoleName === 'string' ? input.RoleName : undefined;
@@ -54,7 +54,7 @@ export async function checksFor(call: MatchedOperation, env: AuthorizationEnv): 
   const tags = tagsOf(input);
   const implied = (name: string, resource: string, context: RequestContext = {}, onDeny: Check['onDeny'] = 'refuse') => {
     const [impliedPrefix, impliedName] = name.split(':') as [string, string];
-    const impliedAction = catalogueAction(impliedPrefix, impliedName);
+    const impliedAction = catalogueAction(`${impliedPrefix}:${impliedName}`);
     if (!impliedAction) throw new UnmappedCall(`IAM's catalogue has no action ${name}`);
     checks.push({ request: request(env, impliedAction, resource, { ...baseContext(env), ...context }), onDeny });
   };
