@@ -241,7 +241,8 @@ describe('the operator installed by its Helm chart, from its image, on a node', 
     }, { timeoutMs: LEASE_DURATION_SECONDS * 1000 });
     // The kubelet's SIGTERM: passes in flight finish, then the Lease is released at once.
     const lines = (await leaderLog).split('\n').filter((line) => line.startsWith('{')).map((line) => (JSON.parse(line) as { msg: string }).msg);
-    await writeFile(join(stack.dir, 'logs', `operator-pod-${oldLeader}.log`), lines.join('\n'));
+    // The whole JSON lines, times included, for when the order below is ever in question.
+    await writeFile(join(stack.dir, 'logs', `operator-pod-${oldLeader}.log`), await leaderLog);
     const stopping = lines.indexOf('stopping: finishing reconciles in flight');
     expect(stopping).toBeGreaterThanOrEqual(0);
     expect(lines.slice(stopping)).toEqual(expect.arrayContaining(['released the lease', 'stopped']));
