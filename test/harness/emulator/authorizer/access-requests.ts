@@ -2,7 +2,7 @@
 // ARN built from the catalogue's ARN format of the action's resource types, the condition keys
 // the request carries, and the further authorizations AWS makes for the same call (PassRole of the
 // role it passes, the tagging action when a create carries tags, the S3 object of Lambda code,
-// lambda:ListTags for GetFunction's tags).
+// lambda:ListTags for GetFunction's tags, the AgentCore Runtime and Memory behind a harness).
 import { randomInt } from 'node:crypto';
 import type { AccessRequest, RequestContext, RequestPrincipal } from '../../../../src/iam/evaluator/types.ts';
 import { catalogueAction, type CatalogueAction, type CatalogueResourceType as ResourceTypeRef } from '../../../../src/iam/catalogue.ts';
@@ -35,6 +35,18 @@ export interface Check {
  * this operation", even under an explicit deny (STS API reference, GetCallerIdentity).
  */
 const NEEDS_NO_PERMISSION = new Set(['sts:GetCallerIdentity']);
+
+/** The service principal AgentCore takes roles as (harness execution roles, gateway service roles). */
+const AGENTCORE_SERVICE = 'bedrock-agentcore.amazonaws.com';
+
+/**
+ * Request members that carry a variable of the catalogue's ARN formats under another name, by
+ * IAM prefix. bedrock-agentcore-control names a gateway's ID `gatewayIdentifier` (the ARN format
+ * says GatewayId) and a harness endpoint's name `endpointName` (the format says Name).
+ */
+const MEMBER_OF_VARIABLE: Record<string, Record<string, string>> = {
+  'bedrock-agentcore': { GatewayId: 'gatewayIdentifier', Name: 'endpointName' },
+};
 
 /** The call could not be mapped to IAM: the front refuses it and says why, so the gap shows. */
 export class UnmappedCall extends Error {}
@@ -69,6 +81,21 @@ export async function checksFor(call: MatchedOperation, env: AuthorizationEnv): 
   };
   const hasTags = tags !== undefined && Object.keys(tags).length > 0;
   const newId = () => Array.from({ length: 10 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'[randomInt(36)]).join('');
+  const agentcoreArn = (resource: string) => `arn:aws:bedrock-agentcore:${env.region}:${env.account}:${resource}`;
+  // What AgentCore makes for a harness, on which the Runtime and Memory actions of harness calls
+  // (below) are authorized: IAM's catalogue gives those actions the runtime and memory resource
+  // types. (AWS's page says "most actions use the harness ARN as the resource scope", which a
+  // third party measured for InvokeAgentRuntime; for the control-plane actions it measured
+  // runtime ARNs.) A harness ID is `<harnessName>-<10 characters>`; the runtime AWS makes
+  // for it is named `harness_<harnessName>` with an ID of its own (third-party measurement, research
+  // §3.6; the emulator names it so too), which the request does not carry: `*` stands for that
+  // suffix, so only a policy allowing every runtime of the harness allows the check. The managed
+  // memory is `memory/harness_<agentNameAbbrv>_*` in AWS's sample execution-role policy
+  // (harness-security.html, research §3.1); the abbreviation is not documented, hence
+  // `memory/harness_*`.
+  const harnessNameOf = (harnessId: unknown) => String(harnessId).replace(/-[a-zA-Z0-9]{10}$/, '');
+  const backingRuntime = (harnessId: unknown) => agentcoreArn(`runtime/harness_${harnessNameOf(harnessId)}-*`);
+  const managedMemory = agentcoreArn('memory/harness_*');
 
   switch (action.action) {
     case 'iam:CreateRole':
@@ -98,6 +125,63 @@ export async function checksFor(call: MatchedOperation, env: AuthorizationEnv): 
       break;
     case 'bedrock:CreateAgentAlias':
       if (hasTags) implied('bedrock:TagResource', `arn:aws:bedrock:${env.region}:${env.account}:agent-alias/${String(input.agentId)}/${newId()}`, tagContext);
+      break;
+    // Harness calls: AWS's harness-security.html, "Required IAM permissions for callers" (research
+    // §3.6), says each also needs the AgentCore Runtime action (and for the harness itself the
+    // Memory action) of the same verb. IAM's catalogue lists no dependent actions for them.
+    case 'bedrock-agentcore:CreateHarness':
+      // The catalogue gives CreateAgentRuntime and CreateMemory no resource type: authorized on `*`.
+      // The harness's tags go on its runtime: a third-party measurement (research §3.6) allowed
+      // CreateAgentRuntime only under an aws:RequestTag condition, and so with the request's tags.
+      implied('bedrock-agentcore:CreateAgentRuntime', '*', tagContext);
+      // Listed unconditionally by AWS, even when the harness's memory is `disabled` or one of the caller's own.
+      implied('bedrock-agentcore:CreateMemory', '*');
+      // Tags at create: the harness's ARN is made by AgentCore (`<harnessName>-<10 characters>`).
+      // The same third party grants TagResource (on `*`) beside a tagged CreateHarness.
+      if (hasTags) implied('bedrock-agentcore:TagResource', agentcoreArn(`harness/${String(input.harnessName)}-${newId()}`), tagContext);
+      // "A missing PassRole is the most common cause of a CreateHarness AccessDenied" (AWS's
+      // agent-toolkit-for-aws, agentcore-harness.md; research §3.5).
+      passRole(input.executionRoleArn, AGENTCORE_SERVICE);
+      break;
+    case 'bedrock-agentcore:UpdateHarness':
+      implied('bedrock-agentcore:UpdateAgentRuntime', backingRuntime(input.harnessId));
+      implied('bedrock-agentcore:UpdateMemory', managedMemory);
+      passRole(input.executionRoleArn, AGENTCORE_SERVICE);
+      break;
+    case 'bedrock-agentcore:DeleteHarness':
+      // Measured by the third party (research §3.6): DeleteAgentRuntime is authorized on the
+      // literal `runtime/*` before the runtime is named.
+      implied('bedrock-agentcore:DeleteAgentRuntime', agentcoreArn('runtime/*'));
+      // Listed unconditionally by AWS, even with deleteManagedMemory=false.
+      implied('bedrock-agentcore:DeleteMemory', managedMemory);
+      break;
+    case 'bedrock-agentcore:CreateHarnessEndpoint':
+      // The catalogue: CreateAgentRuntimeEndpoint takes the runtime only (as CreateHarnessEndpoint
+      // takes the harness only: the endpoint does not exist yet).
+      implied('bedrock-agentcore:CreateAgentRuntimeEndpoint', backingRuntime(input.harnessId));
+      // Tags at create, on the endpoint's ARN (the catalogue's TagResource lists no harness-endpoint
+      // type: such tags can be set only here; research §3.5).
+      if (hasTags) implied('bedrock-agentcore:TagResource', `${primary[0]!}/harness-endpoint/${String(input.endpointName)}`, tagContext);
+      break;
+    case 'bedrock-agentcore:UpdateHarnessEndpoint':
+    case 'bedrock-agentcore:DeleteHarnessEndpoint': {
+      // The catalogue: runtime and runtime-endpoint, both required, as harness and harness-endpoint
+      // for the harness action. That the runtime endpoint has the harness endpoint's name is inferred.
+      const runtime = backingRuntime(input.harnessId);
+      const name = action.name.replace('HarnessEndpoint', 'AgentRuntimeEndpoint');
+      implied(`bedrock-agentcore:${name}`, runtime);
+      implied(`bedrock-agentcore:${name}`, `${runtime}/runtime-endpoint/${String(input.endpointName)}`);
+      break;
+    }
+    case 'bedrock-agentcore:CreateGateway':
+      // Tags at create: a gateway's ID is its name in lower case and 10 characters (research §1.7).
+      if (hasTags) implied('bedrock-agentcore:TagResource', agentcoreArn(`gateway/${String(input.name).toLowerCase()}-${newId().toLowerCase()}`), tagContext);
+      // The gateway's service role (gateway-prerequisites-permissions.html, policy-permissions.html; research §3.5).
+      passRole(input.roleArn, AGENTCORE_SERVICE);
+      break;
+    case 'bedrock-agentcore:UpdateGateway':
+      // UpdateGateway is a PUT: roleArn is sent (required) every time.
+      passRole(input.roleArn, AGENTCORE_SERVICE);
       break;
   }
   return checks;
@@ -217,7 +301,7 @@ function variableValue(variable: string, input: Record<string, unknown>, env: Au
     const path = action.action === 'iam:CreateRole' ? (member('Path') ?? '/') : (withPath[1] === 'RoleName' ? role?.path : undefined) ?? '/';
     return `${path.slice(1)}${name}`;
   }
-  const value = member(variable);
+  const value = member(MEMBER_OF_VARIABLE[action.action.split(':')[0]!]?.[variable] ?? variable);
   // Lambda takes a function's name, ARN or partial ARN (123456789012:function:name), with or without a qualifier.
   if (variable === 'FunctionName' && value?.includes(':')) return /(?:^|:)function:([^:]+)/.exec(value)?.[1] ?? value.split(':')[0];
   return value;
