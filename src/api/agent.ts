@@ -156,8 +156,15 @@ const IAMRoleConfig = stringOrObject(
   },
 );
 
+/** Where the agent runs: Bedrock Agents ("Agents Classic") or Bedrock AgentCore's managed harness. */
+export const AGENT_RUNTIMES = ['classic', 'agentcore'] as const;
+export type AgentRuntime = (typeof AGENT_RUNTIMES)[number];
+
 export const AgentSpec = Type.Object(
   {
+    runtime: Type.Optional(oneOfStrings(AGENT_RUNTIMES, {
+      description: 'Where the agent runs: classic (Amazon Bedrock Agents, closed to new customers since 30 July 2026) or agentcore (an AgentCore harness with a gateway per agent and an endpoint per alias). Defaults to the operator\'s --agent-runtime. Changing classic to agentcore migrates: the Classic agent is removed once every endpoint is ready.',
+    })),
     agentName: Type.Optional(str({ description: 'Name of the agent in AWS. Defaults to metadata.name.', pattern: NAME })),
     foundationModel: str({
       description: 'Foundation model ID or ARN, or inference profile ID or ARN, such as anthropic.claude-3-sonnet-20240229-v1:0.',
@@ -232,6 +239,34 @@ export const AgentStatus = statusOf('What the controller observed in AWS.', {
   preparedAt: Type.Optional(str({ description: 'When the agent was last prepared.' })),
   roleArn: Type.Optional(str({ description: 'ARN of the service role in use.' })),
   managedTagKeys: Type.Optional(strings({ description: 'Tag keys the operator set from spec.tags; a key removed from the spec is removed from AWS, other tags are left alone.', maxItems: 50 })),
+  runtime: Type.Optional(oneOfStrings(AGENT_RUNTIMES, { description: 'The runtime the agent is reconciled on (spec.runtime or the operator\'s default).' })),
+  agentCore: Type.Optional(Type.Object({
+    harnessId: Type.Optional(str({ description: 'ID of the harness.' })),
+    harnessArn: Type.Optional(str({ description: 'ARN of the harness.' })),
+    harnessStatus: Type.Optional(str({ description: 'Status of the harness in AWS (CREATING, READY, UPDATING, …).' })),
+    harnessVersion: Type.Optional(str({ description: 'Current version of the harness.' })),
+    runtimeArn: Type.Optional(str({ description: 'ARN of the AgentCore runtime AWS made for the harness.' })),
+    memoryArn: Type.Optional(str({ description: 'ARN of the harness\'s managed memory.' })),
+    gatewayId: Type.Optional(str({ description: 'ID of the agent\'s gateway.' })),
+    gatewayArn: Type.Optional(str({ description: 'ARN of the agent\'s gateway.' })),
+    gatewayUrl: Type.Optional(str({ description: 'MCP URL of the gateway.' })),
+    executionRoleArn: Type.Optional(str({ description: 'ARN of the harness\'s execution role.' })),
+    gatewayRoleArn: Type.Optional(str({ description: 'ARN of the gateway\'s role (the one Lambda targets are invoked with).' })),
+    managedTagKeys: Type.Optional(strings({ description: 'Tag keys the operator set on the harness and gateway from spec.tags.', maxItems: 50 })),
+    endpoints: Type.Optional(Type.Array(Type.Object({
+      name: str({ description: 'Name of the endpoint (the alias name, with - as _).' }),
+      alias: str({ description: 'The alias of spec.aliases it stands for.' }),
+      arn: Type.Optional(str({ description: 'ARN of the endpoint.' })),
+      status: Type.Optional(str({ description: 'Status of the endpoint.' })),
+      liveVersion: Type.Optional(str({ description: 'Harness version the endpoint serves.' })),
+      targetVersion: Type.Optional(str({ description: 'Harness version the endpoint is moving to.' })),
+    }, { description: 'An endpoint of the harness.' }), { description: 'Endpoints of the harness, one per alias.', maxItems: 10 })),
+  }, { description: 'What the operator made on Bedrock AgentCore for this agent.' })),
+  migration: Type.Optional(Type.Object({
+    from: oneOfStrings(AGENT_RUNTIMES, { description: 'Runtime the agent is moving from.' }),
+    to: oneOfStrings(AGENT_RUNTIMES, { description: 'Runtime the agent is moving to.' }),
+    phase: oneOfStrings(['Preparing', 'Retiring'] as const, { description: 'Preparing: the new runtime is being made ready, the old one still serves. Retiring: the new one is ready; the old one is being removed (or released, with deletion policy retain).' }),
+  }, { description: 'A move between runtimes in progress; absent when none is.' })),
   aliases: Type.Optional(Type.Array(Type.Object({
     name: str({ description: 'Name of the alias.' }),
     aliasId: Type.Optional(str({ description: 'ID of the alias.' })),

@@ -62,7 +62,7 @@ export function statusOf<P extends Parameters<typeof Type.Object>[0]>(descriptio
   return Type.Object({
     observedGeneration: Type.Optional(int({ description: 'The metadata.generation the controller last acted on.', minimum: 0 })),
     conditions: Type.Optional(Type.Array(Condition, {
-      description: 'Ready: the AWS resource exists and is usable. Synced: the last reconcile succeeded; its message says what to fix when not. Findings: what the policies allow that they should not (status.findings). AccessCheck: whether AWS would allow the calls the service makes with the role.',
+      description: 'Ready: the AWS resource exists and is usable. Synced: the last reconcile succeeded; its message says what to fix when not. Findings: what the policies allow that they should not (status.findings). AccessCheck: whether AWS would allow the calls the service makes with the role. RuntimeCoverage (Agent): whether the runtime it runs on carries out every field of the spec.',
       maxItems: 8,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],

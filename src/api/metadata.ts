@@ -17,8 +17,9 @@ export const ADOPT_ANNOTATION = 'bedrockforge.io/adopt';
 export const GENERATED_FOR_LABEL = 'bedrockforge.io/generated-for';
 
 /**
- * On a Lambda: ARNs (comma-separated) of Agents deleted with deletion policy retain, which keep
- * their statement in its resource policy. Written by the Agent controller; remove one to revoke.
+ * On a Lambda: ARNs (comma-separated) of Agents deleted with deletion policy retain (for an Agent on
+ * AgentCore, its gateway's role ARN), which keep their statement in its resource policy. Written by
+ * the Agent controller; remove one to revoke.
  */
 export const RETAINED_AGENTS_ANNOTATION = 'bedrockforge.io/retained-agent-arns';
 

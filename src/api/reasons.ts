@@ -3,11 +3,15 @@
 // directly; the error adapters in src/aws/ map them to these.
 
 /** Reasons of a resource that is fine or on its way. */
-export const PROGRESS_REASONS = ['Available', 'ReconcileSuccess', 'Pending', 'Created', 'Updated', 'DriftCorrected', 'Deleted', 'Retained'] as const;
+export const PROGRESS_REASONS = ['Available', 'ReconcileSuccess', 'Pending', 'Created', 'Updated', 'DriftCorrected', 'Deleted', 'Retained', 'MigrationComplete'] as const;
+
+/** Milestones an update announces with a Normal Event. */
+export type MilestoneReason = 'MigrationComplete';
 
 /** Waits: something else must happen first; retried after a delay, not counted as a failure. */
 export const WAITING_REASONS = [
   'WaitingForRole', 'WaitingForLambda', 'WaitingForConfigMap', 'WaitingForRolePropagation', 'UpdateInProgress', 'AgentBusy', 'AliasBusy',
+  'HarnessBusy', 'GatewayBusy', 'EndpointBusy',
 ] as const;
 
 /** The spec, or what it names, must change: not retried until it does (or the next resync). */
@@ -27,13 +31,15 @@ export const TERMINAL_REASONS = [
   'MalformedPolicyDocument', 'InvalidInput', 'NoSuchEntity', 'PolicyNotAttachable', 'LimitExceeded',
   'InvalidParameterValue', 'CodeRefused', 'PreconditionFailed',
   'Validation', 'ResourceNotFound', 'PrepareFailed',
+  // AgentCore refused or failed (src/aws/agentcore/).
+  'HarnessFailed', 'GatewayFailed', 'GatewayTargetFailed', 'EndpointFailed', 'InvalidToolSchema', 'RuntimeNotAvailable',
 ] as const;
 
 /**
  * Advice, not failure: the Findings condition (what the policies allow that they should not) and
  * the AccessCheck condition (whether AWS would allow the calls the service makes with the role).
  */
-export const ADVISORY_REASONS = ['NoFindings', 'FindingsPresent', 'AccessAllowed', 'AccessWouldBeDenied', 'AccessNotVerifiable'] as const;
+export const ADVISORY_REASONS = ['NoFindings', 'FindingsPresent', 'AccessAllowed', 'AccessWouldBeDenied', 'AccessNotVerifiable', 'FullyCovered', 'NotCovered'] as const;
 
 /** Failures a retry with backoff may fix (throttling, 5xx, a deadline, no progress). */
 export const RETRY_REASONS = ['ReconcileError', 'DeadlineExceeded', 'NoProgress'] as const;

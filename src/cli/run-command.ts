@@ -1,5 +1,6 @@
 // `bedrock-forge-operator run`: the operator process. It uses the current kubeconfig and the
 // default AWS credential chain (AWS_ENDPOINT_URL honoured).
+import { AGENT_RUNTIMES, type AgentRuntime } from '../api/agent.ts';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -37,6 +38,9 @@ credential chain; AWS_ENDPOINT_URL points it at another endpoint (the local emul
   --workers N                 concurrent reconciles per kind (default ${DEFAULTS.workers})
   --deletion-policy POLICY    delete (default) or retain: what deleting a resource does in AWS,
                               unless its annotation bedrockforge.io/deletion-policy says otherwise
+  --agent-runtime RUNTIME     where an Agent without spec.runtime runs: classic (Amazon Bedrock Agents,
+                              the default) or agentcore (Amazon Bedrock AgentCore; accounts that Bedrock
+                              Agents no longer takes need it)
   --leader-elect BOOL          only the replica holding the Lease works (default true)
   --leader-election-namespace NS   namespace of the Lease (default: POD_NAMESPACE, else default)
   --lease-duration SECONDS     how long a dead leader's Lease blocks the others (default ${DEFAULTS.leaseDurationSeconds})
@@ -75,6 +79,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       'reconcile-timeout': { type: 'string', default: String(DEFAULTS.reconcileTimeoutSeconds) },
       workers: { type: 'string', default: String(DEFAULTS.workers) },
       'deletion-policy': { type: 'string', default: 'delete' },
+      'agent-runtime': { type: 'string', default: process.env.AGENT_RUNTIME ?? 'classic' },
       'health-probe-bind-address': { type: 'string', default: DEFAULTS.healthProbeBindAddress },
       'metrics-bind-address': { type: 'string', default: DEFAULTS.metricsBindAddress },
       'leader-elect': { type: 'string', default: 'true' },
@@ -102,6 +107,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     console.error(`--deletion-policy must be delete or retain, not ${deletionPolicy}`);
     return 1;
   }
+  const agentRuntime = values['agent-runtime'];
+  if (!(AGENT_RUNTIMES as readonly string[]).includes(agentRuntime)) {
+    console.error(`--agent-runtime must be ${AGENT_RUNTIMES.join(' or ')}, not ${agentRuntime}`);
+    return 1;
+  }
   const refuse = values['refuse-findings'];
   if (refuse !== 'none' && !(SEVERITIES as readonly string[]).includes(refuse)) {
     console.error(`--refuse-findings must be high, medium, low or none, not ${refuse}`);
@@ -123,7 +133,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   log.info({
     server: kc.getCurrentCluster()?.server, awsEndpoint: process.env.AWS_ENDPOINT_URL ?? 'default',
     permissionsBoundary: values['permissions-boundary'] || 'none', adoptNamespaces: values['adopt-namespaces'], externalRoleArns: values['external-role-arns'],
-    refuseFindings: refuse, requiredTags: values['required-tags'] || 'none', iamQuotas,
+    agentRuntime, refuseFindings: refuse, requiredTags: values['required-tags'] || 'none', iamQuotas,
   }, 'starting');
 
   let ready = false;
@@ -147,6 +157,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     kc, log, informers, aws, retryBudget: new RetryBudget(DEFAULT_BACKOFF.qps, DEFAULT_BACKOFF.burst),
     cluster: values['cluster-name'], workers: Number(values.workers),
     resyncMs: Number(values.resync) * 1000, reconcileTimeoutMs: Number(values['reconcile-timeout']) * 1000, defaultDeletionPolicy: deletionPolicy as DeletionPolicy,
+    agentRuntime: agentRuntime as AgentRuntime,
     tenancy: new TenancyPolicy({
       permissionsBoundary: values['permissions-boundary'] || undefined,
       adoptNamespaces: list(values['adopt-namespaces']),

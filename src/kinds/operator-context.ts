@@ -1,6 +1,7 @@
 // What every kind's controller is built from: the cluster, the AWS environment, the process-wide
 // informers and retry budget, and the operator's flags.
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { AgentRuntime } from '../api/agent.ts';
 import type { Finding } from '../api/common.ts';
 import type { DeletionPolicy } from '../api/metadata.ts';
 import type { AwsEnvironment } from '../aws/aws-environment.ts';
@@ -25,6 +26,8 @@ export interface OperatorContext {
   resyncMs: number;
   reconcileTimeoutMs: number;
   defaultDeletionPolicy: DeletionPolicy;
+  /** Where an Agent without spec.runtime runs (--agent-runtime). */
+  agentRuntime: AgentRuntime;
   /** What application teams may do through the operator (boundary, adoption, external roles). */
   tenancy: TenancyPolicy;
   /** Required tags and the account's IAM quotas, checked before any AWS call. */

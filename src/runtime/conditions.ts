@@ -4,7 +4,7 @@ import type { Condition } from '../api/common.ts';
 import type { Reason } from '../api/reasons.ts';
 
 /** Ready and Synced decide; Findings and AccessCheck advise (see src/api/reasons.ts). */
-export type ConditionType = 'Ready' | 'Synced' | 'Findings' | 'AccessCheck';
+export type ConditionType = 'Ready' | 'Synced' | 'Findings' | 'AccessCheck' | 'RuntimeCoverage';
 
 export interface ConditionInput {
   type: ConditionType;

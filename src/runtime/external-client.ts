@@ -8,6 +8,8 @@
 //            `resolve` gave (the plan). A failed read fails the pass; it never stands in for data.
 //   create   creates the resource in AWS.
 //   update   carries out (a step of) the plan and says whether it wrote anything.
+//   coverage (optional) what of the spec the runtime the object runs on cannot carry out: the
+//            RuntimeCoverage condition (an Agent on AgentCore with per-step prompt overrides).
 //   findings (optional) what the object's policies allow that they should not: from the spec
 //            alone, before resolve, so that --refuse-findings stops an object before anything.
 //   checkAccess (optional) after resolve: whether AWS would allow the calls the service makes
@@ -20,7 +22,7 @@
 // made during the pass (pass-context.ts).
 import type { Finding } from '../api/common.ts';
 import type { CustomResource, DeletionPolicy } from '../api/metadata.ts';
-import type { TerminalReason } from '../api/reasons.ts';
+import type { MilestoneReason, TerminalReason } from '../api/reasons.ts';
 import type { Logger } from '../log.ts';
 
 export interface PassContext {
@@ -53,6 +55,15 @@ export type Observation<Status, Plan> =
 /** Whether update sent any write to AWS. A pass that wrote nothing and still differs makes no progress. */
 export interface UpdateResult {
   wrote: boolean;
+  /** Milestones the update reached that people should hear of, each as a Normal Event (a migration done). */
+  done?: { reason: MilestoneReason; message: string }[];
+}
+
+/** What the runtime an object runs on cannot carry out of its spec; no gaps: all of it. */
+export interface Coverage {
+  runtime: string;
+  /** Each names the field and what to do instead ("spec.promptOverrides: …"). */
+  gaps: string[];
 }
 
 export interface DeleteResult {
@@ -73,6 +84,8 @@ export interface ExternalClient<Spec extends object, Status extends object, Reso
   resolve(obj: CustomResource<Spec, Status>, ctx: PassContext): Promise<Resolved>;
   observe(obj: CustomResource<Spec, Status>, resolved: Resolved, ctx: PassContext): Promise<Observation<Status, Plan>>;
   findings?(obj: CustomResource<Spec, Status>): Finding[];
+  /** Undefined: the kind runs everywhere the same. */
+  coverage?(obj: CustomResource<Spec, Status>): Coverage | undefined;
   /** Undefined: nothing to check for this object. */
   checkAccess?(obj: CustomResource<Spec, Status>, resolved: Resolved, ctx: PassContext): Promise<AccessVerdict | undefined>;
   create(obj: CustomResource<Spec, Status>, resolved: Resolved, ctx: PassContext): Promise<void>;

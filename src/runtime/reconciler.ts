@@ -15,7 +15,7 @@ import { FINALIZER, deletionPolicyOf, type AnyResource, type CustomResource, typ
 import type { Reason } from '../api/reasons.ts';
 import { findCondition, setCondition, type ConditionInput } from './conditions.ts';
 import { RetryableError, TerminalError, WaitingError, errorMessage, reasonOf } from './errors.ts';
-import type { AccessVerdict, ExternalClient, PassContext } from './external-client.ts';
+import type { AccessVerdict, Coverage, ExternalClient, PassContext } from './external-client.ts';
 import { withSignal } from './pass-context.ts';
 
 /** The Kubernetes writes a pass makes; KubeWrites makes them against the apiserver. */
@@ -100,6 +100,8 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
       pass.advice = await this.#adviseFindings(obj, findings, ctx);
       this.#refuseFindings(findings);
     }
+    const gaps = client.coverage?.(obj);
+    if (gaps) pass.advice = await this.#adviseCoverage(obj, gaps, pass.advice, ctx);
     const resolved = await client.resolve(obj, ctx);
     const inputs = digest(resolved);
     const access = await client.checkAccess?.(obj, resolved, ctx);
@@ -129,7 +131,8 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
       observation = await client.observe(obj, resolved, ctx);
     } else if (observation.diff.length > 0) {
       const differs = observation.diff.join(', ');
-      const { wrote } = await client.update(obj, resolved, observation.plan, ctx);
+      const { wrote, done } = await client.update(obj, resolved, observation.plan, ctx);
+      for (const note of done ?? []) await this.#event(obj, 'Normal', note.reason, note.message, ctx);
       if (!wrote) {
         throw new RetryableError('NoProgress', `still differs from the spec and the operator has no change to make: ${differs}`);
       }
@@ -208,6 +211,20 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
       await this.#event(obj, 'Warning', reason, access.message, ctx);
     }
     return { fields: advice?.fields ?? {}, conditions: [...(advice?.conditions ?? []), { type: 'AccessCheck', status, reason, message: access.message }] };
+  }
+
+  /** The RuntimeCoverage condition, and a Warning Event when what the runtime cannot carry out changes. */
+  async #adviseCoverage(obj: Resource<Spec, Status>, coverage: Coverage, advice: Advice | undefined, ctx: PassContext): Promise<Advice> {
+    const covered = coverage.gaps.length === 0;
+    const message = covered
+      ? `every field of the spec is carried out on ${coverage.runtime}`
+      : `${coverage.runtime} has no equivalent for: ${coverage.gaps.join('; ')}`;
+    const previous = findCondition(obj.status?.conditions, 'RuntimeCoverage');
+    if (!covered && previous?.message !== message) await this.#event(obj, 'Warning', 'NotCovered', message, ctx);
+    return {
+      fields: advice?.fields ?? {},
+      conditions: [...(advice?.conditions ?? []), { type: 'RuntimeCoverage', status: covered ? 'True' : 'False', reason: covered ? 'FullyCovered' : 'NotCovered', message }],
+    };
   }
 
   /** Under --refuse-findings, an object with findings at or above the severity goes no further. */

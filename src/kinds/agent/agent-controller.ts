@@ -1,7 +1,9 @@
-// The Agent controller: the generic loop with the Bedrock agent client, and the watches that
+// The Agent controller: the generic loop with the Agent's two runtimes (Bedrock Agents and
+// Bedrock AgentCore, agent-runtimes.ts), and the watches that
 // bring an Agent back when something it depends on changes: the IAMRole it runs as (named, or
 // generated for it) and the Lambdas its action groups call.
 import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
+import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AgentSpec } from '../../api/agent.ts';
 import { AgentKind, IAMRoleKind, LambdaKind, type AgentResource, type IAMRoleResource, type LambdaResource } from '../../api/kinds.ts';
@@ -13,6 +15,8 @@ import { agentUsesLambda } from '../agent-lambda-link.ts';
 import { GeneratedRoles, ownerKeys } from '../generated-roles.ts';
 import { controllerBase, ownershipGuard, type OperatorContext } from '../operator-context.ts';
 import { AgentExternalClient, namedIAMRole, type AgentLookups } from './agent-client.ts';
+import { AgentRuntimes } from './agent-runtimes.ts';
+import { AgentCoreExternalClient } from './agentcore/agentcore-client.ts';
 
 export async function agentController(ctx: OperatorContext) {
   const bedrock = instrument(new BedrockAgentClient({ region: ctx.aws.region }), 'bedrock-agent');
@@ -26,7 +30,11 @@ export async function agentController(ctx: OperatorContext) {
     lambda: (namespace, name) => cached<LambdaResource>(lambdas, namespace, name),
     annotateLambda: (namespace, name, annotations) => patchAnnotations(ctx.kc, LambdaKind, namespace, name, annotations),
   };
-  const client = new AgentExternalClient(bedrock, ctx.aws, lookups, new GeneratedRoles(ctx.kc, lookups.iamRole), ownershipGuard(ctx), ctx.tenancy, ctx.resyncMs, ctx.platform, ctx.roleDocuments);
+  const generated = new GeneratedRoles(ctx.kc, lookups.iamRole);
+  const classic = new AgentExternalClient(bedrock, ctx.aws, lookups, generated, ownershipGuard(ctx), ctx.tenancy, ctx.resyncMs, ctx.platform, ctx.roleDocuments);
+  const agentcore = new AgentCoreExternalClient(
+    instrument(new BedrockAgentCoreControlClient({ region: ctx.aws.region }), 'bedrock-agentcore'), ctx.aws, lookups, generated, ownershipGuard(ctx), ctx.tenancy, ctx.platform);
+  const client = new AgentRuntimes(classic, agentcore, ctx.agentRuntime, ctx.defaultDeletionPolicy);
   return new Controller({
     ...controllerBase(ctx),
     kind: AgentKind,
