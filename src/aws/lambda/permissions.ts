@@ -90,6 +90,18 @@ export function agentPermission(agentArn: string, account: string): Permission {
   };
 }
 
+/**
+ * The permission of an AgentCore gateway's role to invoke the function (gateway-prerequisites-
+ * permissions.html: the principal is the gateway's role, not a service; no source condition).
+ */
+export function gatewayPermission(gatewayRoleArn: string): Permission {
+  return {
+    statementId: `agentcore-gateway-${createHash('sha256').update(gatewayRoleArn).digest('hex').slice(0, 12)}`,
+    action: 'lambda:InvokeFunction',
+    principal: gatewayRoleArn,
+  };
+}
+
 /** The permission `allowBedrockAgents` stands for: any agent of this account and region. */
 export function anyAgentPermission(partition: string, region: string, account: string): Permission {
   return {

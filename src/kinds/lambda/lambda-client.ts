@@ -16,7 +16,7 @@ import type { AwsEnvironment } from '../../aws/aws-environment.ts';
 import { classified, ignoreNotFound } from '../../aws/aws-errors.ts';
 import { classifyLambdaError } from '../../aws/lambda/lambda-errors.ts';
 import {
-  agentPermission, anyAgentPermission, diffPermissions, parsePolicy, permissionsOf, UnsupportedStatement, type Permission, type PermissionDiff,
+  agentPermission, anyAgentPermission, gatewayPermission, diffPermissions, parsePolicy, permissionsOf, UnsupportedStatement, type Permission, type PermissionDiff,
 } from '../../aws/lambda/permissions.ts';
 import type { TagChanges } from '../../aws/ownership.ts';
 import { TerminalError, WaitingError } from '../../runtime/errors.ts';
@@ -319,13 +319,16 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
       throw error;
     }
     if (spec.resourcePolicy?.allowBedrockAgents) permissions.push(anyAgentPermission(this.#aws.partition, this.#aws.region, account));
-    for (const agentArn of retainedAgentArns(obj)) permissions.push(agentPermission(agentArn, account));
+    // Retained callers: Bedrock agents by their ARN, AgentCore gateways by their role's.
+    for (const arn of retainedAgentArns(obj)) permissions.push(isRoleArn(arn) ? gatewayPermission(arn) : agentPermission(arn, account));
     const ownArn = obj.status?.arn;
     for (const agent of this.#lookups.agents(namespace)) {
+      if (agent.metadata.deletionTimestamp || !agentUsesLambda(agent, obj.metadata.name, ownArn)) continue;
       const agentArn = agent.status?.agentArn;
-      if (agentArn && !agent.metadata.deletionTimestamp && agentUsesLambda(agent, obj.metadata.name, ownArn) && !permissions.some((p) => p.sourceArn === agentArn)) {
-        permissions.push(agentPermission(agentArn, account));
-      }
+      if (agentArn && !permissions.some((p) => p.sourceArn === agentArn)) permissions.push(agentPermission(agentArn, account));
+      // An Agent on AgentCore calls the function through its gateway, with the gateway's role.
+      const gatewayRoleArn = agent.status?.agentCore?.gatewayArn ? agent.status.agentCore.gatewayRoleArn : undefined;
+      if (gatewayRoleArn && !permissions.some((p) => p.principal === gatewayRoleArn)) permissions.push(gatewayPermission(gatewayRoleArn));
     }
     const seen = new Set<string>();
     for (const p of permissions) {
@@ -354,4 +357,8 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
   #call<T>(call: Promise<T>): Promise<T> {
     return classified(call, classifyLambdaError);
   }
+}
+
+function isRoleArn(arn: string): boolean {
+  return /^arn:aws[a-z-]*:iam::\d{12}:role\//.test(arn);
 }
