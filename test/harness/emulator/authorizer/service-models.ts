@@ -63,7 +63,7 @@ export interface MatchedOperation {
 }
 
 /** The APIs the front looks for, by the directory botocore keeps them in. */
-const APIS = ['iam', 'sts', 'lambda', 'bedrock-agent', 'bedrock', 's3'];
+const APIS = ['iam', 'sts', 'lambda', 'bedrock-agent', 'bedrock', 's3', 'bedrock-agentcore-control'];
 
 export class ServiceModels {
   readonly #bySigningName = new Map<string, ServiceModel[]>();
