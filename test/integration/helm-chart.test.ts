@@ -124,6 +124,15 @@ describe('Helm chart', () => {
     expect(ready.status?.agentStatus).toBe('PREPARED');
     // What Argo CD shows for it, with the chart's health check (argocd/health.lua).
     expect(await argoHealth(ready)).toEqual({ status: 'Healthy', message: 'Ready' });
+    // The same agent on AgentCore, under the same RBAC, with the chart's default runtime (classic) overridden by its spec.
+    expect(chartArgs).toContain('--agent-runtime=classic');
+    expect((await kubectl(stack, ['apply', '-f', join(repoRoot, 'examples', 'complete', 'order-assistant-agentcore.yaml')])).code).toBe(0);
+    const onAgentCore = await waitFor('the AgentCore example Ready under the chart\'s RBAC', async () => {
+      const agent = await k8s.get('agents', 'order-assistant-agentcore');
+      return condition(agent, 'Ready')?.status === 'True' ? agent : undefined;
+    }, { timeoutMs: 90_000 });
+    expect(onAgentCore.status?.runtime).toBe('agentcore');
+    expect(await argoHealth(onAgentCore)).toEqual({ status: 'Healthy', message: 'Ready' });
     expect(operator.lines().filter((l) => /forbidden/i.test(l))).toEqual([]);
 
     // The optional alerts and ServiceMonitor render, and every metric the alerts use is one the
@@ -135,6 +144,6 @@ describe('Helm chart', () => {
     expect(rules.map((r) => r.alert)).toEqual(['BedrockForgeResourcesNotReady', 'BedrockForgeAwsErrors', 'BedrockForgeHighFindings']);
     const served = await (await fetch(`${operator.metricsUrl()}/metrics`)).text();
     for (const name of rules.flatMap((r) => r.expr.match(/bedrockforge_\w+/g) ?? [])) expect(served).toMatch(new RegExp(`^${name}\\{`, 'm'));
-    expect(served).toMatch(/^bedrockforge_resources\{kind="Agent",ready="true"\} 1$/m);
+    expect(served).toMatch(/^bedrockforge_resources\{kind="Agent",ready="true"\} 2$/m);
   });
 });
