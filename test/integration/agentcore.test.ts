@@ -261,6 +261,25 @@ describe('Agent on AgentCore', () => {
     expect((await k8s.get('agents', 'order-assistant-agentcore')).metadata.resourceVersion).toBe(ready.metadata.resourceVersion);
   });
 
+  it('checks the harness role as AgentCore uses it: a Bedrock Agents role named for an AgentCore agent is AccessWouldBeDenied', async () => {
+    expect(condition(await ensureExample(), 'AccessCheck')).toMatchObject({ status: 'True', reason: 'AccessAllowed' });
+    await kubectlApply(stack, [
+      {
+        apiVersion: 'bedrockforge.io/v1alpha1', kind: 'IAMRole', metadata: { name: 'classic-agent-role', namespace: 'default' },
+        spec: {
+          assumeRolePolicy: { version: '2012-10-17', statement: [{ effect: 'Allow', principal: { service: 'bedrock.amazonaws.com' }, action: 'sts:AssumeRole', condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } }] },
+          inlinePolicies: [{ name: 'Invoke', policy: { version: '2012-10-17', statement: [{ effect: 'Allow', action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], resource: [`arn:aws:bedrock:${REGION}::foundation-model/${MODEL}`] }] } }],
+        },
+      },
+      {
+        apiVersion: 'bedrockforge.io/v1alpha1', kind: 'Agent', metadata: { name: 'named-role', namespace: 'default' },
+        spec: { runtime: 'agentcore', foundationModel: MODEL, instruction: 'You help customers look up their orders and nothing else, politely.', iamRole: 'classic-agent-role' },
+      },
+    ]);
+    const denied = await k8s.waitForCondition('agents', 'named-role', 'AccessCheck', 'False', { reason: 'AccessWouldBeDenied', timeoutMs: 60_000 });
+    expect(condition(denied, 'AccessCheck')!.message).toMatch(/does not allow bedrock-agentcore\.amazonaws\.com sts:AssumeRole for harness arn:aws:bedrock-agentcore:us-east-1:123456789012:harness\/named_role-/);
+  });
+
   it('says what AgentCore cannot carry out in the RuntimeCoverage condition and an Event, and runs the rest', async () => {
     await kubectlApply(stack, [{
       apiVersion: 'bedrockforge.io/v1alpha1', kind: 'Agent', metadata: { name: 'overridden', namespace: 'default' },

@@ -33,7 +33,7 @@ export async function agentController(ctx: OperatorContext) {
   const generated = new GeneratedRoles(ctx.kc, lookups.iamRole);
   const classic = new AgentExternalClient(bedrock, ctx.aws, lookups, generated, ownershipGuard(ctx), ctx.tenancy, ctx.resyncMs, ctx.platform, ctx.roleDocuments);
   const agentcore = new AgentCoreExternalClient(
-    instrument(new BedrockAgentCoreControlClient({ region: ctx.aws.region }), 'bedrock-agentcore'), ctx.aws, lookups, generated, ownershipGuard(ctx), ctx.tenancy, ctx.platform);
+    instrument(new BedrockAgentCoreControlClient({ region: ctx.aws.region }), 'bedrock-agentcore'), ctx.aws, lookups, generated, ownershipGuard(ctx), ctx.tenancy, ctx.platform, ctx.roleDocuments);
   const client = new AgentRuntimes(classic, agentcore, ctx.agentRuntime, ctx.defaultDeletionPolicy);
   return new Controller({
     ...controllerBase(ctx),

@@ -65,7 +65,7 @@ export class AgentRuntimes implements ExternalClient<AgentSpec, AgentStatus, Age
   }
 
   async checkAccess(obj: AgentResource, resolved: AgentRuntimeResolved): Promise<AccessVerdict | undefined> {
-    return resolved.runtime === 'classic' ? this.#classic.checkAccess(obj, resolved.classic) : undefined;
+    return resolved.runtime === 'classic' ? this.#classic.checkAccess(obj, resolved.classic) : this.#agentcore.checkAccess(obj, resolved.agentcore);
   }
 
   async observe(obj: AgentResource, resolved: AgentRuntimeResolved): Promise<Observation<AgentStatus, AgentRuntimePlan>> {

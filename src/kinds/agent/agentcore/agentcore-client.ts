@@ -27,7 +27,9 @@ import type { AwsEnvironment } from '../../../aws/aws-environment.ts';
 import { allPages, classified, ignoreNotFound } from '../../../aws/aws-errors.ts';
 import type { TagChanges } from '../../../aws/ownership.ts';
 import { TerminalError, WaitingError } from '../../../runtime/errors.ts';
-import type { Blocked, Coverage, DeleteResult, ExternalClient, Observation, UpdateResult } from '../../../runtime/external-client.ts';
+import { accessVerdict } from '../../../iam/access-check.ts';
+import type { RoleDocumentsReader } from '../../role-documents.ts';
+import type { AccessVerdict, Blocked, Coverage, DeleteResult, ExternalClient, Observation, UpdateResult } from '../../../runtime/external-client.ts';
 import { retainAgentOn } from '../../agent-lambda-link.ts';
 import { readyRoleArn, type GeneratedRoles } from '../../generated-roles.ts';
 import { managedTagKeys, type OwnershipGuard } from '../../ownership-guard.ts';
@@ -36,6 +38,7 @@ import { requireSameAccount, type TenancyPolicy } from '../../tenancy-policy.ts'
 import type { AgentLookups } from '../agent-client.ts';
 import { agentNameOf, generatesRole, namedIAMRole } from '../agent-client.ts';
 import { checkApiSchemas } from '../api-schema.ts';
+import { harnessCalls } from './agentcore-access.ts';
 import { gatewayRoleObjectName, gatewayRoleSpec, harnessRoleObjectName, harnessRoleSpec } from './agentcore-roles.ts';
 import {
   coverageGaps, desiredEndpoints, desiredHarness, desiredTargets, harnessDiff, harnessTools, targetConfiguration, targetMatches,
@@ -94,9 +97,14 @@ export class AgentCoreExternalClient implements ExternalClient<AgentSpec, AgentS
   readonly #ownership: OwnershipGuard;
   readonly #tenancy: TenancyPolicy;
   readonly #platform: PlatformRules;
+  readonly #roleDocuments: RoleDocumentsReader | undefined;
   readonly #memory = new Memory();
 
-  constructor(agentcore: BedrockAgentCoreControlClient, aws: AwsEnvironment, lookups: AgentLookups, roles: GeneratedRoles, ownership: OwnershipGuard, tenancy: TenancyPolicy, platform: PlatformRules) {
+  constructor(
+    agentcore: BedrockAgentCoreControlClient, aws: AwsEnvironment, lookups: AgentLookups, roles: GeneratedRoles, ownership: OwnershipGuard, tenancy: TenancyPolicy,
+    platform: PlatformRules, roleDocuments?: RoleDocumentsReader,
+  ) {
+    this.#roleDocuments = roleDocuments;
     this.#agentcore = agentcore;
     this.#aws = aws;
     this.#lookups = lookups;
@@ -135,6 +143,19 @@ export class AgentCoreExternalClient implements ExternalClient<AgentSpec, AgentS
       endpoints: desiredEndpoints(spec),
       tags: this.#ownership.desiredTags(obj, spec.tags),
     };
+  }
+
+  /** Whether AWS would allow what AgentCore does with the harness's execution role (advice: AccessCheck). */
+  async checkAccess(obj: AgentResource, resolved: AgentCoreResolved): Promise<AccessVerdict | undefined> {
+    if (!this.#roleDocuments) return undefined;
+    const namespace = obj.metadata.namespace ?? 'default';
+    const objectName = namedIAMRole(obj.spec)?.name ?? (generatesRole(obj.spec) ? harnessRoleObjectName(obj.metadata.name) : undefined);
+    const role = objectName ? this.#lookups.iamRole(namespace, objectName) : undefined;
+    const documents = await this.#roleDocuments.forRole(role, resolved.harness.executionRoleArn, this.#tenancy.permissionsBoundary);
+    const { partition, region } = this.#aws;
+    const known = obj.status?.agentCore;
+    return accessVerdict(harnessCalls(obj.spec, documents, { partition, region, account: await this.#aws.account() },
+      { harnessArn: known?.harnessArn, gatewayArn: resolved.targets.length > 0 ? known?.gatewayArn : undefined }));
   }
 
   async observe(obj: AgentResource, desired: AgentCoreResolved): Promise<Observation<AgentStatus, AgentCorePlan>> {
