@@ -7,7 +7,7 @@
 // prepared alias ready at every moment; deletion removes everything (retain keeps it).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BedrockAgentClient, CreateAgentCommand, ListAgentAliasesCommand, ListAgentsCommand } from '@aws-sdk/client-bedrock-agent';
+import { BedrockAgentClient, CreateKnowledgeBaseCommand, ListAgentAliasesCommand, ListAgentsCommand } from '@aws-sdk/client-bedrock-agent';
 import {
   BedrockAgentCoreControlClient, DeleteGatewayTargetCommand, DeleteHarnessEndpointCommand, GetGatewayTargetCommand, GetHarnessCommand, GetHarnessEndpointCommand,
   ListGatewaysCommand, ListGatewayTargetsCommand, ListHarnessesCommand, UpdateHarnessCommand,
@@ -261,6 +261,99 @@ describe('Agent on AgentCore', () => {
     expect((await k8s.get('agents', 'order-assistant-agentcore')).metadata.resourceVersion).toBe(ready.metadata.resourceVersion);
   });
 
+  it('converges an agent that sets every aspect: knowledge base, memory, key, return of control, OpenAPI, code interpreter, two aliases', async () => {
+    const kb = (await bedrock.send(new CreateKnowledgeBaseCommand({
+      name: 'order-faq-ac', roleArn: `arn:aws:iam::${ACCOUNT}:role/kb-role`,
+      knowledgeBaseConfiguration: { type: 'VECTOR', vectorKnowledgeBaseConfiguration: { embeddingModelArn: 'arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0' } },
+      storageConfiguration: {
+        type: 'OPENSEARCH_SERVERLESS',
+        opensearchServerlessConfiguration: { collectionArn: `arn:aws:aoss:us-east-1:${ACCOUNT}:collection/faq`, vectorIndexName: 'index', fieldMapping: { vectorField: 'v', textField: 't', metadataField: 'm' } },
+      },
+    }))).knowledgeBase!;
+    const key = `arn:aws:kms:us-east-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
+    const openApi = JSON.stringify({
+      openapi: '3.0.0', info: { title: 'Orders', version: '1' },
+      paths: {
+        '/orders/{orderId}': {
+          get: {
+            operationId: 'getOrder', description: 'Get an order',
+            parameters: [{ name: 'orderId', in: 'path', required: true, schema: { type: 'string' }, description: 'The order ID' }],
+            responses: { 200: { description: 'The order' } },
+          },
+        },
+      },
+    });
+    await kubectlApply(stack, [
+      { apiVersion: 'bedrockforge.io/v1alpha1', kind: 'Lambda', metadata: { name: 'every-aspect-api', namespace: 'default' }, spec: { ...(example[0]!.spec as object) } },
+      {
+        apiVersion: 'bedrockforge.io/v1alpha1', kind: 'Agent', metadata: { name: 'every-aspect-ac', namespace: 'default' },
+        spec: {
+          runtime: 'agentcore', foundationModel: MODEL, instruction: 'You help customers look up their orders and nothing else, politely.',
+          description: 'Every aspect on AgentCore',
+          idleSessionTtlInSeconds: 1200,
+          customerEncryptionKey: key,
+          memoryConfiguration: { enabledMemoryTypes: ['SESSION_SUMMARY'], storageDays: 10 },
+          promptOverrides: [{ promptType: 'ORCHESTRATION', inferenceConfiguration: { temperature: 0, maximumLength: 2048 } }],
+          knowledgeBases: [{ knowledgeBaseId: kb.knowledgeBaseId, description: 'Order FAQ' }],
+          actionGroups: [
+            { name: 'ask-user', parentActionGroupSignature: 'AMAZON.UserInput' },
+            { name: 'code', parentActionGroupSignature: 'AMAZON.CodeInterpreter' },
+            { name: 'confirm', actionGroupExecutor: { customControl: 'RETURN_CONTROL' }, functionSchema: { functions: [{ name: 'confirm_refund', description: 'Ask the app to confirm a refund', parameters: { amount: { type: 'number', required: true } } }] } },
+            { name: 'orders_api', description: 'Orders over HTTP', actionGroupExecutor: { lambda: 'every-aspect-api' }, apiSchema: { payload: openApi } },
+          ],
+          aliases: [{ name: 'live', description: 'customers' }, { name: 'beta-2' }],
+          tags: { Team: 'support' },
+        },
+      },
+    ]);
+    const ready = await waitReady('every-aspect-ac');
+    const ac = acOf(ready);
+    expect(condition(ready, 'RuntimeCoverage')).toMatchObject({ status: 'False', reason: 'NotCovered' });
+    expect(condition(ready, 'RuntimeCoverage')!.message).toMatch(/^Bedrock AgentCore has no equivalent for: spec\.actionGroups\[ask-user\]: AMAZON\.UserInput/);
+    expect(condition(ready, 'RuntimeCoverage')!.message).not.toMatch(/promptOverrides/);
+    const harness = (await agentcore.send(new GetHarnessCommand({ harnessId: ac.harnessId }))).harness!;
+    expect(harness).toMatchObject({
+      model: { bedrockModelConfig: { modelId: MODEL, temperature: 0, maxTokens: 2048 } },
+      memory: { managedMemoryConfiguration: { strategies: ['SUMMARIZATION'], eventExpiryDuration: 10, encryptionKeyArn: key } },
+    });
+    expect([...harness.tools!].map((t) => [t.type, t.name]).sort()).toEqual([
+      ['agentcore_code_interpreter', 'code_interpreter'], ['agentcore_gateway', 'gateway'], ['inline_function', 'confirm__confirm_refund'],
+    ]);
+    const inline = harness.tools!.find((t) => t.type === 'inline_function')!;
+    expect(inline.config).toEqual({ inlineFunction: { description: 'Ask the app to confirm a refund', inputSchema: { type: 'object', properties: { amount: { type: 'number' } }, required: ['amount'] } } });
+
+    const targets = (await agentcore.send(new ListGatewayTargetsCommand({ gatewayIdentifier: ac.gatewayId }))).items!;
+    expect(targets.map((t) => t.name).sort()).toEqual([`kb-${kb.knowledgeBaseId}`, 'orders-api']);
+    const byName = async (name: string) => agentcore.send(new GetGatewayTargetCommand({ gatewayIdentifier: ac.gatewayId, targetId: targets.find((t) => t.name === name)!.targetId }));
+    expect((await byName('orders-api')).targetConfiguration).toMatchObject({ mcp: { lambda: { toolSchema: { inlinePayload: [{ name: 'getOrder', description: 'Get an order', inputSchema: { type: 'object', properties: { orderId: { type: 'string', description: 'The order ID' } }, required: ['orderId'] } }] } } } });
+    expect((await byName(`kb-${kb.knowledgeBaseId}`)).targetConfiguration).toEqual({
+      mcp: { connector: { source: { connectorId: 'bedrock-knowledge-bases' }, configurations: [{ name: 'Retrieve', description: 'Order FAQ', parameterValues: { knowledgeBaseId: kb.knowledgeBaseId } }] } },
+    });
+    expect(ac.endpoints.map((e) => e.name).sort()).toEqual(['beta_2', 'live']);
+
+    // The roles grow with what the spec uses, and nothing else.
+    const harnessRole = await roleDocuments('BedrockAgentCoreHarness_every-aspect-ac');
+    const sids = (harnessRole.identity.Statement as { Sid: string; Resource: string | string[] }[]);
+    expect(sids.map((x) => x.Sid)).toEqual(expect.arrayContaining(['UseTheHarnessMemory', 'UseTheCodeInterpreter', 'CallTheAgentsGateway']));
+    const memory = sids.find((x) => x.Sid === 'UseTheHarnessMemory')!;
+    expect([memory.Resource].flat()).toEqual([(harness.memory as { managedMemoryConfiguration: { arn: string } }).managedMemoryConfiguration.arn ?? expect.stringMatching(/:memory\/harness_every_aspect_ac/)]);
+    const gatewayRole = await roleDocuments('BedrockAgentCoreGateway_every-aspect-ac');
+    expect(gatewayRole.identity.Statement).toEqual([
+      { Sid: 'InvokeTheTargetFunctions', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:every-aspect-api` },
+      { Sid: 'QueryTheTargetKnowledgeBases', Effect: 'Allow', Action: ['bedrock:GetKnowledgeBase', 'bedrock:Retrieve'], Resource: `arn:aws:bedrock:${REGION}:${ACCOUNT}:knowledge-base/${kb.knowledgeBaseId}` },
+      { Sid: 'UseTheGatewaysKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], Resource: key },
+    ]);
+
+    // Quiet once Ready.
+    await startRecording(stack.awsEndpoint);
+    const calls = await waitFor('five resyncs', async () => {
+      const seen = (await recordedCalls(stack.awsEndpoint)).filter((c) => c.operation.includes(ac.harnessId) || c.operation.includes(ac.gatewayId));
+      return seen.filter((c) => c.operation === `GET /harnesses/${ac.harnessId}`).length >= 5 ? seen : undefined;
+    }, { timeoutMs: 5 * RESYNC_S * 1000 * 3 + 30_000 });
+    expect(calls.filter(isWrite)).toEqual([]);
+    expect((await kubectl(stack, ['delete', 'agent', 'every-aspect-ac', '--wait=true', '--timeout=60s'])).code).toBe(0);
+  });
+
   it('checks the harness role as AgentCore uses it: a Bedrock Agents role named for an AgentCore agent is AccessWouldBeDenied', async () => {
     expect(condition(await ensureExample(), 'AccessCheck')).toMatchObject({ status: 'True', reason: 'AccessAllowed' });
     await kubectlApply(stack, [
@@ -408,6 +501,5 @@ describe('Agent on AgentCore', () => {
   it('creates nothing in Bedrock Agents for an AgentCore agent', async () => {
     await ensureExample();
     expect(await agentsNamed('order-assistant-agentcore')).toEqual([]);
-    void CreateAgentCommand;
   });
 });

@@ -115,7 +115,7 @@ export class AgentCoreExternalClient implements ExternalClient<AgentSpec, AgentS
   }
 
   coverage(obj: AgentResource): Coverage {
-    return { runtime: 'AgentCore', gaps: coverageGaps(obj.spec) };
+    return { runtime: 'Bedrock AgentCore', gaps: coverageGaps(obj.spec) };
   }
 
   /** The roles (generated unless the spec names the harness's), the Lambdas' ARNs and the tool schemas; waits while one is not Ready. */
