@@ -1,7 +1,9 @@
 // `npm run demo` brings up the stack and the operator, applies examples/, shows the IAMRoles
 // and Lambdas becoming Ready, a drift made in the emulator being corrected, and the complete
-// example (Agent, Lambda, generated roles) Ready; --once then stops. With --in-cluster the
-// operator is its image, installed by the chart as a Pod on the test bed's node.
+// example (Agent, Lambda, generated roles) Ready on both runtimes: Bedrock Agents, and AgentCore
+// with its harness, gateway target and tools, endpoint and generated roles; --once then stops.
+// With --in-cluster the operator is its image, installed by the chart as a Pod on the test bed's
+// node.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -26,9 +28,24 @@ describe('demo', () => {
     expect(stdout).toMatch(/Lambda\s+default\/order-lookup\s+True\s+True/);
     expect(stdout).toMatch(/IAMRole\s+default\/order-lookup-execution-role\s+True\s+True/);
     expect(stdout).toContain('The operator corrected it (Event DriftCorrected: Corrected drift in: inline policy MinimalPermissions)');
-    expect(stdout).toMatch(/The complete example is Ready: agent [0-9A-Z]{10} is prepared and alias live routes to version \d+\./);
+    expect(stdout).toMatch(/The complete example is Ready: agent [0-9A-Z]{10} is prepared and alias live routes to version \d+ \(Bedrock Agents, runs as AmazonBedrockExecutionRoleForAgents_order-assistant\)\./);
     expect(stdout).toMatch(/Agent\s+default\/order-assistant\s+True\s+True/);
     expect(stdout).toMatch(/IAMRole\s+default\/order-assistant-service-role\s+True\s+True/);
+    // The same agent on AgentCore: harness, gateway target with its tool, endpoint, generated roles.
+    expect(stdout).toContain('agent.bedrockforge.io/order-assistant-agentcore created');
+    expect(stdout).toMatch(/Agent\s+default\/order-assistant-agentcore\s+True\s+True/);
+    expect(stdout).toMatch(/IAMRole\s+default\/order-assistant-agentcore-harness-role\s+True\s+True/);
+    expect(stdout).toMatch(/IAMRole\s+default\/order-assistant-agentcore-gateway-role\s+True\s+True/);
+    expect(stdout).toContain('The same agent on Bedrock AgentCore is Ready (Agent order-assistant-agentcore, spec.runtime agentcore):');
+    expect(stdout).toMatch(/^ {2}harness order_assistant_agentcore \(order_assistant_agentcore-\w+\) is READY at version (\d+), model anthropic\.claude-3-sonnet-20240229-v1:0$/m);
+    expect(stdout).toMatch(/^ {2}gateway order-assistant-agentcore \(order-assistant-agentcore-\w+\) is READY, at https:\/\/\S+\/mcp$/m);
+    expect(stdout).toMatch(/^ {4}target orders is READY: Lambda order-lookup-agentcore, tools lookup_order\(order_id\)$/m);
+    const harnessVersion = /harness order_assistant_agentcore \S+ is READY at version (\d+)/.exec(stdout)?.[1];
+    expect(stdout).toContain(`  endpoint live (alias live) is READY and serves harness version ${harnessVersion}`);
+    expect(stdout).toMatch(/^ {2}condition RuntimeCoverage True \(FullyCovered\): every field of the spec is carried out on (Bedrock )?AgentCore$/m);
+    expect(stdout).toMatch(/^ {2}role BedrockAgentCoreHarness_order-assistant-agentcore \(the harness's\): invokes only anthropic\.claude-3-sonnet-20240229-v1:0, calls only gateway order-assistant-agentcore-\w+, writes logs only to \/aws\/bedrock-agentcore\/runtimes\/\S+; AgentCore may assume it only for harness\/order_assistant_agentcore-\w+ and runtime\/\S+$/m);
+    expect(stdout).toMatch(/^ {2}role BedrockAgentCoreGateway_order-assistant-agentcore \(the gateway's\): invokes only Lambda order-lookup-agentcore; AgentCore may assume it only for gateway\/order-assistant-agentcore-\w+$/m);
+    expect(stdout).toContain('  Lambda order-lookup-agentcore may be invoked only by BedrockAgentCoreGateway_order-assistant-agentcore');
     // custom-agent runs as custom-agent-role, which cannot become Ready (see above): it waits.
     expect(stdout).toMatch(/Agent\s+default\/custom-agent\s+False\s+False\s+WaitingForRole/);
     expect(stdout).toContain('Stopping the operator and the stack');
@@ -38,7 +55,8 @@ describe('demo', () => {
     const { stdout } = await run(process.execPath, [join(root, 'scripts', 'demo.ts'), '--once', '--in-cluster'], { cwd: root, timeout: 420_000 });
     expect(stdout).toMatch(/^Operator running as a Pod from localhost\/bedrock-forge-operator:\w+ \(\d+ MiB\), installed by the Helm chart/m);
     expect(stdout).toContain('The operator corrected it (Event DriftCorrected: Corrected drift in: inline policy MinimalPermissions)');
-    expect(stdout).toMatch(/The complete example is Ready: agent [0-9A-Z]{10} is prepared and alias live routes to version \d+\./);
+    expect(stdout).toMatch(/The complete example is Ready: agent [0-9A-Z]{10} is prepared and alias live routes to version \d+ /);
+    expect(stdout).toMatch(/^ {2}endpoint live \(alias live\) is READY and serves harness version \d+$/m);
     expect(stdout).toContain('Stopping the operator and the stack');
   });
 });
