@@ -2,10 +2,13 @@
 //  - adds apiVersion and the namespace;
 //  - moves what Kubernetes refuses (metadata.description) into the spec;
 //  - turns a Lambda's `code.source: directory` into a ConfigMap of the files next to the YAML;
+//  - with a runtime, sets each Agent's spec.runtime, and says what changes for an Agent on AgentCore;
 //  - says what it could not convert.
 // It edits YAML documents in place, so comments and key order survive.
 import { Document, isMap, isScalar, parseAllDocuments, YAMLMap } from 'yaml';
+import type { AgentRuntime, AgentSpec } from '../api/agent.ts';
 import { API_VERSION, KINDS } from '../api/kinds.ts';
+import { agentCoreNotes } from './agent-runtime.ts';
 import { codeConfigMap, type SourceFile } from './code-configmap.ts';
 
 export type NoteLevel = 'info' | 'warning' | 'error';
@@ -28,11 +31,16 @@ export interface Conversion {
   notes: Note[];
 }
 
+export interface ConvertOptions {
+  /** spec.runtime of every Agent; without it an Agent keeps its own, or runs on the operator's --agent-runtime. */
+  runtime?: AgentRuntime;
+}
+
 const KNOWN_METADATA = new Set(['name', 'namespace', 'labels', 'annotations']);
 const MANAGED_KINDS = new Set(KINDS.map((k) => k.kind));
 export const DESCRIPTION_ANNOTATION = 'bedrockforge.io/description';
 
-export async function convert(inputs: ConvertInput[], namespace: string): Promise<Conversion> {
+export async function convert(inputs: ConvertInput[], namespace: string, options: ConvertOptions = {}): Promise<Conversion> {
   const out: Conversion = { documents: [], notes: [] };
   for (const input of inputs) {
     const docs = parseAllDocuments(input.text);
@@ -43,13 +51,13 @@ export async function convert(inputs: ConvertInput[], namespace: string): Promis
         out.notes.push({ level: 'error', where, message: `not valid YAML: ${doc.errors[0]!.message}` });
         continue;
       }
-      await convertDocument(doc, input, namespace, where, out);
+      await convertDocument(doc, input, namespace, where, out, options);
     }
   }
   return out;
 }
 
-async function convertDocument(doc: Document, input: ConvertInput, namespace: string, at: string, out: Conversion): Promise<void> {
+async function convertDocument(doc: Document, input: ConvertInput, namespace: string, at: string, out: Conversion, options: ConvertOptions): Promise<void> {
   const note = (level: NoteLevel, where: string, message: string): void => {
     out.notes.push({ level, where, message });
   };
@@ -84,7 +92,24 @@ async function convertDocument(doc: Document, input: ConvertInput, namespace: st
     const configMap = await lambdaCode(doc, input, name, namespace, where, note);
     if (configMap) out.documents.push(configMap);
   }
+  if (kind === 'Agent') await agentRuntime(doc, name, options.runtime, where, note);
   out.documents.push(doc);
+}
+
+/** Sets spec.runtime when asked; for an Agent that runs on AgentCore, says what changes for it. */
+async function agentRuntime(doc: Document, name: string, runtime: AgentRuntime | undefined, where: string, note: (l: NoteLevel, w: string, m: string) => void): Promise<void> {
+  const current = doc.getIn(['spec', 'runtime']);
+  if (runtime && current !== runtime) {
+    setFirst(doc.get('spec', true) as YAMLMap, 'runtime', runtime);
+    note('info', where, current === undefined ? `spec.runtime set to ${runtime}` : `spec.runtime ${String(current)} replaced by ${runtime}`);
+  }
+  if ((runtime ?? current) !== 'agentcore') return;
+  try {
+    for (const n of await agentCoreNotes(name, (doc.toJS() as { spec: AgentSpec }).spec)) note(n.level, where, n.message);
+  } catch (error) {
+    // A spec of the wrong shape: kubectl apply names the field.
+    note('warning', where, `cannot tell what changes on AgentCore: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** Kubernetes refuses metadata.description: it becomes spec.description (or an annotation when the spec has its own). */
@@ -144,6 +169,7 @@ function setFirst(map: YAMLMap<unknown, unknown>, key: string, value: string): v
   map.items.unshift(new Document().createPair(key, value) as (typeof map.items)[number]);
 }
 
+/** The documents as one YAML stream; a document's own `---` (from a multi-document input) is not doubled into an empty document. */
 export function render(documents: Document[]): string {
-  return documents.map((d) => d.toString({ lineWidth: 0 })).join('---\n');
+  return documents.map((d) => d.toString({ lineWidth: 0 }).replace(/^---\n/, '')).join('---\n');
 }

@@ -1,9 +1,15 @@
-// The converter on Bedrock Forge manifests: what it adds, moves and reports.
+// The converter on Bedrock Forge manifests: what it adds, moves and reports; with --runtime, each
+// Agent's spec.runtime and, for AgentCore, what changes for it.
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
-import { convert, render, type ConvertInput } from '../../src/convert/convert.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import type { AgentSpec } from '../../src/api/agent.ts';
+import { convertCommand } from '../../src/cli/convert-command.ts';
+import { convert, render, type ConvertInput, type ConvertOptions } from '../../src/convert/convert.ts';
 import { readInputs } from '../../src/convert/read-inputs.ts';
+import { coverageGaps } from '../../src/kinds/agent/agentcore/desired-agentcore.ts';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'bedrock-forge');
 
@@ -15,8 +21,8 @@ function input(text: string, siblings: { path: string; content: string }[] = [])
   };
 }
 
-async function convertText(text: string, siblings: { path: string; content: string }[] = []) {
-  const result = await convert([input(text, siblings)], 'team-a');
+async function convertText(text: string, siblings: { path: string; content: string }[] = [], options: ConvertOptions = {}) {
+  const result = await convert([input(text, siblings)], 'team-a', options);
   return { ...result, objects: parseAllDocuments(render(result.documents)).map((d) => d.toJS()) };
 }
 
@@ -137,5 +143,149 @@ spec: {}
       'IAMRole/cross-account-agent-role', 'IAMRole/time-restricted-agent-role', 'IAMRole/env-specific-agent-role',
       'Agent/custom-agent', 'Lambda/custom-lambda', 'ConfigMap/order-lookup-code', 'Lambda/order-lookup',
     ]));
+  });
+});
+
+// An agent with something of every kind AgentCore treats differently from Bedrock Agents.
+const SUPPORT_BOT = `kind: Agent
+metadata: {name: support-bot, description: Helps customers}
+spec:
+  foundationModel: anthropic.claude-3-sonnet-20240229-v1:0
+  instruction: You are a support assistant who looks orders up and answers in two sentences.
+  iamRole: support-bot-role
+  guardrail: {identifier: abc123, version: "1"}
+  promptOverrides:
+    - {promptType: PRE_PROCESSING, promptCreationMode: OVERRIDDEN, basePromptTemplate: "Classify the question."}
+  actionGroups:
+    - name: orders
+      actionGroupExecutor: {lambda: order-lookup}
+      functionSchema:
+        functions:
+          - {name: lookup_order, parameters: {order_id: {type: string, required: true}}}
+          - {name: cancel_order, parameters: {order_id: {type: string}, reason: {type: string}}}
+    - name: catalog
+      actionGroupExecutor: {lambdaArn: "arn:aws:lambda:us-east-1:123456789012:function:catalog"}
+      apiSchema: {s3: {s3BucketName: my-bucket, s3ObjectKey: catalog.yaml}}
+    - name: ask
+      actionGroupExecutor: {customControl: RETURN_CONTROL}
+      functionSchema: {functions: [{name: confirm}]}
+    - {name: user-input, parentActionGroupSignature: AMAZON.UserInput}
+  aliases:
+    - {name: prod-v2, routingConfiguration: [{provisionedThroughput: my-throughput}]}
+`;
+
+const LAMBDA = 'kind: Lambda\nmetadata: {name: order-lookup}\nspec: {runtime: python3.12, handler: app.handler, code: {zipFile: UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==}}\n';
+
+describe('convert --runtime', () => {
+  it('sets spec.runtime first in the spec of every Agent, and of nothing else', async () => {
+    const { objects, notes, documents } = await convertText(`${LAMBDA}---\n${SUPPORT_BOT}`, [], { runtime: 'classic' });
+    // A Lambda's spec.runtime is its language runtime: left alone.
+    expect(objects.map((o) => [o.kind, o.spec.runtime])).toEqual([['Lambda', 'python3.12'], ['Agent', 'classic']]);
+    expect(Object.keys(objects[1].spec)[0]).toBe('runtime');
+    expect(notes).toContainEqual({ level: 'info', where: 'in.yml#2 Agent/support-bot', message: 'spec.runtime set to classic' });
+    // On classic nothing changes for the agent: no word about AgentCore.
+    expect(notes.filter((n) => n.message.includes('AgentCore'))).toEqual([]);
+    expect(render(documents)).toContain('spec:\n  runtime: classic\n  foundationModel:');
+    // The input's --- is not doubled into an empty document.
+    expect(render(documents)).not.toContain('---\n---');
+  });
+
+  it('replaces a runtime the manifest sets, saying so; without the option the manifest\'s stays', async () => {
+    const text = SUPPORT_BOT.replace('spec:\n', 'spec:\n  runtime: agentcore\n');
+    const replaced = await convertText(text, [], { runtime: 'classic' });
+    expect(replaced.objects[0].spec.runtime).toBe('classic');
+    expect(replaced.notes).toContainEqual(expect.objectContaining({ level: 'info', message: 'spec.runtime agentcore replaced by classic' }));
+    const kept = await convertText(text);
+    expect(kept.objects[0].spec.runtime).toBe('agentcore');
+    expect(kept.notes.map((n) => n.message)).not.toContain(expect.stringContaining('spec.runtime'));
+    // An Agent already on AgentCore is told what changes for it all the same.
+    expect(kept.notes).toContainEqual(expect.objectContaining({ message: expect.stringContaining('AgentCore has no equivalent for spec.guardrail') }));
+  });
+
+  it('tells, for an Agent on agentcore, every field AgentCore cannot carry out: what coverageGaps reports, as the RuntimeCoverage condition will', async () => {
+    const { objects, notes } = await convertText(SUPPORT_BOT, [], { runtime: 'agentcore' });
+    const gaps = coverageGaps(objects[0].spec as AgentSpec);
+    expect(gaps.length).toBe(5);
+    const reported = notes.filter((n) => n.message.startsWith('AgentCore has no equivalent for '));
+    expect(reported).toEqual(gaps.map((gap) => ({ level: 'warning', where: 'in.yml#1 Agent/support-bot', message: `AgentCore has no equivalent for ${gap}` })));
+    for (const field of ['spec.promptOverrides[PRE_PROCESSING]', 'spec.guardrail', 'spec.actionGroups[user-input]', 'spec.actionGroups[catalog].apiSchema.s3', 'provisionedThroughput']) {
+      expect(reported.some((n) => n.message.includes(field)), field).toBe(true);
+    }
+    // What it becomes, with AgentCore's names: an alias's - becomes _ in its endpoint's name.
+    expect(notes).toContainEqual({
+      level: 'info', where: 'in.yml#1 Agent/support-bot',
+      message: 'on AgentCore it becomes harness support_bot (harness tools: ask__confirm), gateway support-bot (targets: orders) and endpoint prod_v2 (alias prod-v2);'
+        + ' the operator also reports what AgentCore has no equivalent for (below) in the RuntimeCoverage condition',
+    });
+    // A role it names is the harness's now, and must trust AgentCore.
+    expect(notes).toContainEqual(expect.objectContaining({ level: 'warning', message: expect.stringMatching(/^spec\.iamRole support-bot-role becomes the harness's execution role on AgentCore: it must trust bedrock-agentcore\.amazonaws\.com/) }));
+  });
+
+  it('tells that an action group\'s Lambda receives the gateway\'s event, the tool\'s arguments, not Bedrock Agents\' envelope', async () => {
+    const { notes } = await convertText(SUPPORT_BOT, [], { runtime: 'agentcore' });
+    const events = notes.filter((n) => n.message.includes('the gateway invokes Lambda'));
+    // Only the group the gateway calls: not the S3 schema (a gap), RETURN_CONTROL or AMAZON.UserInput.
+    expect(events).toEqual([{
+      level: 'warning', where: 'in.yml#1 Agent/support-bot',
+      message: 'spec.actionGroups[orders]: on AgentCore the gateway invokes Lambda order-lookup with the tool\'s arguments as the event'
+        + ' (lookup_order gets {"order_id": …}; cancel_order gets {"order_id": …, "reason": …}), not Bedrock Agents\' envelope (messageVersion, actionGroup, function and parameters);'
+        + ' the tool\'s name is in context.client_context.custom.bedrockAgentCoreToolName (orders___<tool>), and the JSON it returns is the answer:'
+        + ' change the function, or let it answer both shapes as examples/complete/order-assistant-agentcore.yaml does',
+    }]);
+    expect(notes).toContainEqual(expect.objectContaining({ level: 'info', message: expect.stringMatching(/^spec\.actionGroups\[ask\]: RETURN_CONTROL becomes the harness's inline function tools ask__confirm/) }));
+  });
+
+  it('names an OpenAPI action group\'s envelope and tools, and says which schema AgentCore cannot take', async () => {
+    const openApi = JSON.stringify({
+      openapi: '3.0.0', info: { title: 'Orders', version: '1' },
+      paths: { '/orders/{id}': { get: { operationId: 'getOrder', description: 'An order', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'ok' } } } } },
+    });
+    const agent = (payload: string) => `kind: Agent
+metadata: {name: a}
+spec:
+  foundationModel: anthropic.claude-3-sonnet-20240229-v1:0
+  instruction: You are an assistant that looks orders up for the customer politely.
+  actionGroups:
+    - name: api
+      actionGroupExecutor: {lambdaArn: "arn:aws:lambda:us-east-1:123456789012:function:orders-api"}
+      apiSchema: {payload: '${payload}'}
+`;
+    const ok = await convertText(agent(openApi), [], { runtime: 'agentcore' });
+    expect(ok.notes.filter((n) => n.level === 'warning').map((n) => n.message)).toEqual([
+      expect.stringMatching(/^spec\.actionGroups\[api\]: on AgentCore the gateway invokes Lambda orders-api with the tool's arguments as the event \(getOrder gets \{"id": …\}\), not Bedrock Agents' envelope \(messageVersion, actionGroup, apiPath, httpMethod, parameters and requestBody\)/),
+    ]);
+    // A fully covered agent: no gap reported.
+    expect(ok.notes.map((n) => n.message)).not.toContainEqual(expect.stringContaining('RuntimeCoverage'));
+
+    const swagger = await convertText(agent('{"swagger": "2.0", "info": {"title": "x", "version": "1"}, "paths": {}}'), [], { runtime: 'agentcore' });
+    expect(swagger.notes).toContainEqual(expect.objectContaining({
+      level: 'warning', message: expect.stringMatching(/^spec\.actionGroups\[api\]: its schema cannot become AgentCore tools \(.*Swagger 2\.0.*\); the Agent does not become Ready on AgentCore until it changes$/),
+    }));
+  });
+
+  it('converts the classic complete example to the AgentCore one\'s runtime with no gap', async () => {
+    const text = await readFile(join(import.meta.dirname, '..', '..', 'examples', 'complete', 'order-assistant.yaml'), 'utf8');
+    const { objects, notes } = await convertText(text, [], { runtime: 'agentcore' });
+    expect(objects.find((o) => o.kind === 'Agent').spec.runtime).toBe('agentcore');
+    expect(notes.filter((n) => n.level === 'warning').map((n) => n.message)).toEqual([expect.stringContaining('spec.actionGroups[orders]: on AgentCore the gateway invokes Lambda order-lookup')]);
+  });
+});
+
+describe('bedrock-forge-operator convert --runtime', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('sets the runtime, reports on standard error, and refuses a runtime it does not know', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'convert-'));
+    await writeFile(join(dir, 'agent.yml'), SUPPORT_BOT);
+    const errors: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((line: string) => { errors.push(line); });
+    expect(await convertCommand(['--runtime', 'agentcore', '-o', join(dir, 'out.yaml'), join(dir, 'agent.yml')])).toBe(0);
+    expect(parse(await readFile(join(dir, 'out.yaml'), 'utf8')).spec.runtime).toBe('agentcore');
+    expect(errors).toContainEqual(expect.stringMatching(/^warning: .*agent\.yml#1 Agent\/support-bot: AgentCore has no equivalent for spec\.guardrail: /));
+    expect(errors).toContainEqual(expect.stringMatching(/^warning: .*Agent\/support-bot: spec\.actionGroups\[orders\]: on AgentCore the gateway invokes Lambda order-lookup/));
+
+    errors.length = 0;
+    expect(await convertCommand(['--runtime', 'bedrock', join(dir, 'agent.yml')])).toBe(1);
+    expect(errors[0]).toMatch(/^--runtime bedrock: expected classic or agentcore\n\nUsage: bedrock-forge-operator convert .*\[--runtime RUNTIME\]/);
   });
 });
