@@ -363,3 +363,182 @@ describe('Reconciler: advice (findings and the access check)', () => {
     expect(client.awsWrites).toEqual(['create']);
   });
 });
+
+describe('Reconciler: runtime coverage (the coverage hook)', () => {
+  const GAP_GUARDRAIL = 'spec.guardrail: a harness takes no guardrail';
+  const GAP_PROMPTS = 'spec.promptOverrides[PRE_PROCESSING]: a harness has one system prompt';
+
+  /** A client whose object runs on a runtime that cannot carry out `gaps` (undefined: the hook says nothing). */
+  function covering(initial: string[] | undefined, extra: Partial<Pick<ExternalClient<Spec, Status, string, string[]>, 'findings'>> = {}) {
+    const client = new FakeClient();
+    const writes = new FakeWrites();
+    const state = { gaps: initial };
+    const hooked = Object.assign(client, {
+      coverage: () => (state.gaps === undefined ? undefined : { runtime: 'AgentCore', gaps: state.gaps }),
+      ...extra,
+    });
+    const make = () => new Reconciler({ kind: 'Thing', client: hooked, writes, defaultDeletionPolicy: 'delete', resyncMs: () => RESYNC_MS });
+    const ctx: PassContext = { signal: new AbortController().signal, log: pino({ level: 'silent' }) };
+    return { client, writes, state, reconciler: make(), restart: make, ctx };
+  }
+  const coverageOf = (status: unknown) => ((status as Record<string, unknown> | undefined)?.conditions as Condition[] | undefined)?.find((c) => c.type === 'RuntimeCoverage');
+  const notCovered = (writes: FakeWrites) => writes.events.filter((e) => e.reason === 'NotCovered');
+
+  it('no gaps: RuntimeCoverage True, FullyCovered, and no Event', async () => {
+    const { client, writes, reconciler, ctx } = covering([]);
+    client.observations = [inSync];
+    await reconciler.reconcile(object(), ctx);
+    expect(coverageOf(writes.last?.status)).toMatchObject({ status: 'True', reason: 'FullyCovered', message: 'every field of the spec is carried out on AgentCore', observedGeneration: 1 });
+    expect(writes.events).toEqual([]);
+  });
+
+  it('gaps: RuntimeCoverage False, NotCovered, every gap in the message, and the object still becomes Ready', async () => {
+    const { client, writes, reconciler, ctx } = covering([GAP_GUARDRAIL, GAP_PROMPTS]);
+    client.observations = [inSync];
+    await reconciler.reconcile(object(), ctx);
+    const status = writes.last?.status;
+    expect(coverageOf(status)).toMatchObject({ status: 'False', reason: 'NotCovered', message: `AgentCore has no equivalent for: ${GAP_GUARDRAIL}; ${GAP_PROMPTS}` });
+    expect(ready(status as Record<string, unknown>)).toMatchObject({ status: 'True', reason: 'Available' });
+    expect(notCovered(writes)).toEqual([{ type: 'Warning', reason: 'NotCovered', message: `AgentCore has no equivalent for: ${GAP_GUARDRAIL}; ${GAP_PROMPTS}` }]);
+  });
+
+  it('one Warning Event per distinct message, not per pass; no status write once status says it', async () => {
+    const { client, writes, reconciler, ctx } = covering([GAP_GUARDRAIL]);
+    client.observations = [inSync];
+    let obj = object();
+    for (let pass = 0; pass < 4; pass++) {
+      await reconciler.reconcile(obj, ctx);
+      obj = (writes.last as Obj | undefined) ?? obj;
+    }
+    expect(notCovered(writes)).toHaveLength(1);
+    expect(writes.statusWrites).toHaveLength(1);
+    expect(writes.events).toEqual(notCovered(writes));
+  });
+
+  it('a change of gaps is a new Event; becoming covered is none; a gap again is one more', async () => {
+    const { client, writes, state, reconciler, ctx } = covering([GAP_GUARDRAIL]);
+    client.observations = [inSync];
+    let obj = object();
+    const pass = async (gaps: string[]) => {
+      state.gaps = gaps;
+      await reconciler.reconcile(obj, ctx);
+      obj = (writes.last as Obj | undefined) ?? obj;
+      return coverageOf(obj.status);
+    };
+    await pass([GAP_GUARDRAIL]);
+    await pass([GAP_GUARDRAIL]);
+    await pass([GAP_GUARDRAIL, GAP_PROMPTS]);
+    await pass([GAP_GUARDRAIL, GAP_PROMPTS]);
+    expect(await pass([])).toMatchObject({ status: 'True', reason: 'FullyCovered' });
+    expect(await pass([GAP_PROMPTS])).toMatchObject({ status: 'False', reason: 'NotCovered', message: `AgentCore has no equivalent for: ${GAP_PROMPTS}` });
+    await pass([GAP_PROMPTS]);
+    expect(notCovered(writes).map((e) => e.message)).toEqual([
+      `AgentCore has no equivalent for: ${GAP_GUARDRAIL}`,
+      `AgentCore has no equivalent for: ${GAP_GUARDRAIL}; ${GAP_PROMPTS}`,
+      `AgentCore has no equivalent for: ${GAP_PROMPTS}`,
+    ]);
+    expect(writes.events.filter((e) => e.reason !== 'NotCovered')).toEqual([]);
+  });
+
+  it('after a restart, status is what it goes by: the same gaps make no second Event', async () => {
+    const { client, writes, reconciler, restart, ctx } = covering([GAP_GUARDRAIL]);
+    client.observations = [inSync];
+    await reconciler.reconcile(object(), ctx);
+    await restart().reconcile(writes.last as Obj, ctx);
+    expect(notCovered(writes)).toHaveLength(1);
+  });
+
+  it('is written on a pass that fails or waits too, and its Event is not repeated by the retries', async () => {
+    const { client, writes, reconciler, ctx } = covering([GAP_GUARDRAIL]);
+    client.failWith = new WaitingError('WaitingForLambda', 'Lambda ns/f is not Ready yet', 'dependency');
+    let obj = object();
+    for (let pass = 0; pass < 3; pass++) {
+      expect((await reconciler.reconcile(obj, ctx)).result).toBe('waiting');
+      obj = (writes.last as Obj | undefined) ?? obj;
+    }
+    expect(coverageOf(obj.status)).toMatchObject({ status: 'False', reason: 'NotCovered' });
+    expect(notCovered(writes)).toHaveLength(1);
+    expect(writes.events.map((e) => e.reason)).toEqual(['NotCovered', 'WaitingForLambda']);
+  });
+
+  it('is written beside the findings, and on a blocked resource', async () => {
+    const finding = { severity: 'low' as const, check: 'WildcardResource', path: 'spec.x', message: 'm' };
+    const { client, writes, reconciler, ctx } = covering([GAP_GUARDRAIL], { findings: () => [finding] });
+    client.observations = [{ exists: true, status: {}, blocked: { reason: 'AlreadyExists', message: 'not ours' } }];
+    await reconciler.reconcile(object(), ctx);
+    const conditions = ((writes.last?.status as Record<string, unknown>).conditions as Condition[]).map((c) => `${c.type} ${c.status} ${c.reason}`);
+    expect(conditions).toEqual(['Findings True FindingsPresent', 'Ready False AlreadyExists', 'RuntimeCoverage False NotCovered', 'Synced False AlreadyExists']);
+  });
+
+  it('a client without the hook, or whose hook says nothing for the object, writes no RuntimeCoverage and no Event for it', async () => {
+    const plain = setup();
+    plain.client.observations = [inSync];
+    await plain.reconciler.reconcile(object(), plain.ctx());
+    expect(coverageOf(plain.writes.last?.status)).toBeUndefined();
+    expect(plain.writes.events).toEqual([]);
+
+    const { client, writes, reconciler, ctx } = covering(undefined);
+    client.observations = [inSync];
+    await reconciler.reconcile(object(), ctx);
+    expect(coverageOf(writes.last?.status)).toBeUndefined();
+    expect(writes.events).toEqual([]);
+  });
+
+  // KNOWN BUG (reported): an object whose hook stops answering (an Agent moved back from AgentCore
+  // to classic: AgentRuntimes.coverage returns undefined) keeps its last RuntimeCoverage condition,
+  // which goes on saying what AgentCore cannot carry out. Turn into it() once fixed.
+  it.fails('KNOWN BUG: RuntimeCoverage goes once the hook says nothing for the object any more', async () => {
+    const { client, writes, state, reconciler, ctx } = covering([GAP_GUARDRAIL]);
+    client.observations = [inSync];
+    await reconciler.reconcile(object(), ctx);
+    state.gaps = undefined;
+    await reconciler.reconcile(writes.last as Obj, ctx);
+    expect(coverageOf(writes.last?.status)).toBeUndefined();
+  });
+});
+
+describe('Reconciler: milestones of an update (UpdateResult.done)', () => {
+  it('each milestone is a Normal Event with its reason and message, before the Updated Event', async () => {
+    const { client, writes, reconciler, ctx } = setup();
+    client.observations = [differs, inSync];
+    client.updateResult = { wrote: true, done: [{ reason: 'MigrationComplete', message: 'The agent runs on Bedrock AgentCore; its Bedrock Agents (classic) agent is deleted' }] };
+    await reconciler.reconcile(object(), ctx());
+    expect(writes.events).toEqual([
+      { type: 'Normal', reason: 'MigrationComplete', message: 'The agent runs on Bedrock AgentCore; its Bedrock Agents (classic) agent is deleted' },
+      { type: 'Normal', reason: 'Updated', message: 'Updated: trust policy' },
+    ]);
+    expect(ready(writes.last?.status as Record<string, unknown>)).toMatchObject({ status: 'True' });
+  });
+
+  it('several milestones are several Events, in order; an update with none adds none', async () => {
+    const { client, writes, reconciler, ctx } = setup();
+    client.observations = [differs, inSync];
+    client.updateResult = { wrote: true, done: [{ reason: 'MigrationComplete', message: 'first' }, { reason: 'MigrationComplete', message: 'second' }] };
+    await reconciler.reconcile(object(), ctx());
+    expect(writes.events.map((e) => `${e.type} ${e.reason} ${e.message}`)).toEqual(['Normal MigrationComplete first', 'Normal MigrationComplete second', 'Normal Updated Updated: trust policy']);
+
+    const again = setup();
+    again.client.observations = [differs, inSync];
+    await again.reconciler.reconcile(object(), again.ctx());
+    expect(again.writes.events.map((e) => e.reason)).toEqual(['Updated']);
+  });
+
+  it('a milestone reached while correcting drift is told as well', async () => {
+    const { client, writes, reconciler, ctx } = setup();
+    client.observations = [differs, inSync];
+    client.updateResult = { wrote: true, done: [{ reason: 'MigrationComplete', message: 'done' }] };
+    await reconciler.reconcile(object({ conditions: readyFor(1) }), ctx());
+    expect(writes.events.map((e) => e.reason)).toEqual(['MigrationComplete', 'DriftCorrected']);
+  });
+
+  it('an Event that cannot be written fails neither the milestone\'s pass nor the status', async () => {
+    const { client, writes, reconciler, ctx } = setup();
+    client.observations = [differs, inSync];
+    client.updateResult = { wrote: true, done: [{ reason: 'MigrationComplete', message: 'done' }] };
+    writes.event = async () => {
+      throw new Error('events is forbidden');
+    };
+    expect(await reconciler.reconcile(object(), ctx())).toEqual({ result: 'success', requeueAfterMs: RESYNC_MS });
+    expect(ready(writes.last?.status as Record<string, unknown>)).toMatchObject({ status: 'True' });
+  });
+});
