@@ -7,11 +7,12 @@ seconds), but:
 
 * every operation it lacks (CreateHarness, ..., CreateWorkloadIdentity, ...) answers an HTML 500;
 * a resource is READY at its first read and an update leaves it UPDATING for ever (its ManagedState
-  knows only CREATING -> READY);
+  knows only CREATING -> READY); deletions are immediate, and DeleteGateway takes its targets with it;
 * gateway IDs are 10 hex digits and agent-runtime ARNs are agent/<uuid>:<version>, where AWS (and
   the model's patterns, which other members such as a harness tool's gatewayArn must match) has
   <name>-<10 characters> and runtime/<id>;
-* no input is validated, and tags go on any ARN, known or not.
+* no input is validated, and tags go on any ARN, known or not;
+* a gateway target is READY whatever it names.
 
 This module adds, following the botocore service model (shapes, HTTP method and URI, errors) and the
 AgentCore developer guide (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/harness.html,
@@ -21,10 +22,50 @@ harness-versioning.html):
   "optionalValue" wrappers set or clear), DeleteHarness, ListHarnesses, ListHarnessVersions. Each
   create or update makes a new immutable version (1, 2, ...); a harness goes CREATING -> READY,
   UPDATING -> READY, DELETING -> gone;
+* managed memory (memory.managedMemoryConfiguration, harness-memory.html and the model's doc
+  strings): the harness makes a Memory of the account (one of moto's: GetMemory, ListMemories and
+  tags see it) with managedByResourceArn the harness's ARN, name harness_<harnessName> (always within
+  the model's Name, [a-zA-Z][a-zA-Z0-9_]{0,47}) and ID harness_<harnessName>_memory-<10 letters and
+  digits>. That ID keeps the model's MemoryId pattern
+  ([a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}; at most 55 characters before the suffix, so a harness
+  name is never cut) and falls under memory/harness_<agentNameAbbrv>_*, the harness-security page's
+  scope for the execution role; what AWS puts after "harness_<name>_" is not documented, "memory" is
+  this emulator's choice. The response's managedMemoryConfiguration carries its read-only arn (an
+  arn sent in a request is ignored), strategies (default [SEMANTIC, SUMMARIZATION]) and
+  eventExpiryDuration (default 30). An UpdateHarness that keeps managed memory keeps the memory and
+  its ARN (strategies and expiry retuned); one whose encryptionKeyArn differs from the memory's
+  (another key, or none for a memory made with one) is a ValidationException ("Not updatable after
+  creation"). Memory disabled, cleared or bring-your-own (agentCoreMemoryConfiguration): the ARN is
+  no longer shown and the memory goes (DELETING -> gone; inferred, AWS does not say). DeleteHarness deletes it too, unless
+  deleteManagedMemory=false: then it stays, no longer managed. DeleteMemory on a managed memory, or
+  UpdateMemory of its strategies, is a ValidationException (reason ResourceConflict, this emulator's
+  choice): "only allowed through the managing resource". A harness created without memory gets
+  none here (AWS turns managed memory on by default; the operator always says which it wants);
 * harness endpoints: CreateHarnessEndpoint, GetHarnessEndpoint, UpdateHarnessEndpoint,
   DeleteHarnessEndpoint, ListHarnessEndpoints, each pointing at a version (targetVersion; liveVersion
   once READY). Every harness has the DEFAULT endpoint, which follows the latest version;
 * workload identities: Create/Get/Update/Delete/ListWorkloadIdentities;
+* gateway targets (gateway-target-connectors.html, gateway-target-connector-managed-kb.html):
+  an mcp.connector target names a built-in connector (bedrock-knowledge-bases, web-search; another
+  connectorId is a ValidationException), takes only GATEWAY_IAM_ROLE credential providers
+  (ValidationException "Connector targets accept only GATEWAY_IAM_ROLE ..."), and for
+  bedrock-knowledge-bases only its tools (Retrieve, AgenticRetrieveStream), Retrieve with
+  parameterValues.knowledgeBaseId. Each knowledge base it names is checked in the background, as
+  AWS's GetKnowledgeBase with the gateway's role: one that moto's bedrock-agent does not have in the
+  gateway's account and region makes the target FAILED (after CreateGatewayTarget) or
+  UPDATE_UNSUCCESSFUL (after UpdateGatewayTarget), with a statusReasons entry per missing knowledge
+  base; else READY. The knowledge base's type is not checked (the connector supports only MANAGED
+  knowledge bases, but moto makes only VECTOR ones). A Lambda target's tool definitions are checked
+  by the model's validation (ToolDefinition: name, description, inputSchema; SchemaDefinition: type,
+  at every level); its function is not looked up (AWS finds out when the gateway invokes it);
+* gateways and targets with AWS's states: DeleteGatewayTarget and DeleteGateway answer DELETING and
+  the resource is gone after the delay; UpdateGatewayTarget and UpdateGateway answer
+  ConflictException while their resource is CREATING, UPDATING or DELETING, CreateGatewayTarget
+  while its gateway is DELETING. DeleteGateway while the gateway has targets (DELETING ones too)
+  answers ValidationException "Gateway with ID: <id> has targets associated with it. Delete all
+  targets before deleting the gateway.": AWS's exception and words as tools that met them in AWS
+  quote them (AWS's starter toolkit: "The gateway must have zero targets before deletion"); the
+  reason ResourceConflict is this emulator's choice;
 * the background work of every resource takes $MOTO_AGENTCORE_DELAY_SECONDS (default 0.3 s),
   applied when the emulator next handles a request, so no thread is needed;
 * input validation of every operation of the service from the model (required members, lengths,
@@ -59,8 +100,10 @@ from moto.bedrockagentcorecontrol import models as moto_models
 from moto.bedrockagentcorecontrol.exceptions import ConflictException, ResourceNotFoundException
 from moto.bedrockagentcorecontrol.models import BedrockAgentCoreControlBackend, bedrockagentcorecontrol_backends
 from moto.bedrockagentcorecontrol.responses import BedrockAgentCoreControlResponse
+from moto.bedrockagent.models import bedrockagent_backends
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, EmptyResult
+from moto.core.utils import utcnow
 from moto.moto_api._internal import mock_random
 from moto.utilities.utils import get_partition
 
@@ -75,6 +118,19 @@ DEFAULT_MODEL = {"bedrockModelConfig": {"modelId": "global.anthropic.claude-sonn
 # AgentCore Runtime's documented session defaults: 15 minutes idle, 8 hours in all.
 DEFAULT_LIFECYCLE = {"idleRuntimeSessionTimeout": 900, "maxLifetime": 28800}
 BUSY = {"CREATING", "UPDATING", "DELETING"}
+# A harness's managed memory when its managedMemoryConfiguration leaves them out (the model's doc
+# strings: "Defaults to [SEMANTIC, SUMMARIZATION]", "Event retention in days. Defaults to 30").
+DEFAULT_MEMORY_STRATEGIES = ["SEMANTIC", "SUMMARIZATION"]
+DEFAULT_MEMORY_EXPIRY_DAYS = 30
+# How the managed memory's strategies are made: CreateMemory's MemoryStrategyInput member of each type.
+MEMORY_STRATEGY_INPUTS = {
+    "SEMANTIC": "semanticMemoryStrategy", "SUMMARIZATION": "summaryMemoryStrategy",
+    "USER_PREFERENCE": "userPreferenceMemoryStrategy", "EPISODIC": "episodicMemoryStrategy",
+}
+# The built-in connectors a gateway's mcp.connector target can name, with the tools each exposes
+# (devguide gateway-target-connectors.html, gateway-target-connector-managed-kb.html); None: not checked.
+KNOWLEDGE_BASE_CONNECTOR = "bedrock-knowledge-bases"
+MCP_CONNECTORS: dict[str, set[str] | None] = {KNOWLEDGE_BASE_CONNECTOR: {"Retrieve", "AgenticRetrieveStream"}, "web-search": None}
 
 _lock = threading.Lock()
 
@@ -257,9 +313,24 @@ def _settle(backend: BedrockAgentCoreControlBackend) -> None:
         if due is not None and now >= due:
             resource._agentcore_due = None
             if resource._status in ("CREATING", "UPDATING"):
+                if isinstance(resource, moto_models.GatewayTarget):
+                    _settle_target(resource)
+                    continue
                 resource._status = "ACTIVE" if isinstance(resource, moto_models.Memory) else "READY"
                 if isinstance(resource, moto_models.AgentRuntimeEndpoint):
                     resource.live_version = resource.target_version
+        purge = getattr(resource, "_agentcore_purge", None)
+        if purge is not None and now >= purge.due:
+            resource._agentcore_purge = None
+            purge.finish()
+
+
+def _purge_later(resource: Any, finish: Callable[[], None]) -> None:
+    """Puts one of moto's resources in DELETING; `finish` removes it once the delay has passed."""
+    resource._status = "DELETING"
+    resource._agentcore_due = None
+    resource.updated_at = utcnow()
+    resource._agentcore_purge = _Pending(finish)
 
 
 def _moto_resources(backend: BedrockAgentCoreControlBackend) -> list[Any]:
@@ -337,6 +408,10 @@ class _Harness:
         self.versions: dict[str, dict[str, Any]] = {}
         self.endpoints: dict[str, _Endpoint] = {}
         self.gone = False
+        # The Memory resource AWS makes for managedMemoryConfiguration (one of moto's, in its memories).
+        self.managed_memory: Any = None
+        self.keep_managed_memory = False
+        self._sync_memory()
         self._snapshot()
         self.endpoints[DEFAULT_ENDPOINT] = _Endpoint(self, DEFAULT_ENDPOINT, "1", None)
         self.pending: _Pending | None = _Pending(self._ready)
@@ -348,8 +423,53 @@ class _Harness:
         self.status = "READY"
         self.versions[str(self.version)]["status"] = "READY"
 
+    def check_memory_update(self, memory: dict[str, Any] | None) -> None:
+        """Refuses a new managedMemoryConfiguration that changes the key of the memory already made:
+        encryptionKeyArn is "Not updatable after creation" (the model's doc string)."""
+        managed = (memory or {}).get("managedMemoryConfiguration")
+        if managed is None or self.managed_memory is None:
+            return
+        wanted, current = managed.get("encryptionKeyArn"), self.managed_memory.encryption_key_arn
+        if (wanted or None) != (current or None):
+            field = "memory.optionalValue.managedMemoryConfiguration.encryptionKeyArn"
+            message = (
+                f"encryptionKeyArn of the managed memory of harness {self.harness_id} cannot be updated after creation "
+                f"(it is {current or 'an AWS owned key'}); disable the memory and enable it again to make a new one."
+            )
+            raise ValidationException(message, fields=[{"name": field, "message": message}])
+
+    def _sync_memory(self) -> None:
+        """Makes, retunes or drops the managed memory so that it follows config["memory"]."""
+        managed = (self.config.get("memory") or {}).get("managedMemoryConfiguration")
+        if managed is None:
+            # Disabled, cleared or bring-your-own: the memory the harness made goes.
+            if self.managed_memory is not None:
+                _drop_managed_memory(self.backend, self.managed_memory)
+                self.managed_memory = None
+            return
+        strategies = managed.get("strategies") or DEFAULT_MEMORY_STRATEGIES
+        expiry = managed.get("eventExpiryDuration") or DEFAULT_MEMORY_EXPIRY_DAYS
+        if self.managed_memory is None:
+            self.managed_memory = _create_managed_memory(self, strategies, expiry, managed.get("encryptionKeyArn"))
+        else:
+            _retune_managed_memory(self.managed_memory, strategies, expiry)
+
+    def memory(self) -> dict[str, Any] | None:
+        """The harness's memory as GetHarness shows it: managed memory with its ARN and the defaults."""
+        memory = self.config.get("memory")
+        managed = (memory or {}).get("managedMemoryConfiguration")
+        if managed is None:
+            return memory
+        return {"managedMemoryConfiguration": _compact({
+            "arn": self.managed_memory.memory_arn if self.managed_memory is not None else None,
+            "strategies": managed.get("strategies") or DEFAULT_MEMORY_STRATEGIES,
+            "eventExpiryDuration": managed.get("eventExpiryDuration") or DEFAULT_MEMORY_EXPIRY_DAYS,
+            "encryptionKeyArn": managed.get("encryptionKeyArn"),
+        })}
+
     def update(self, config: dict[str, Any]) -> None:
         self.config = config
+        self._sync_memory()
         self.version += 1
         self.updated_at = _now()
         self.status = "UPDATING"
@@ -358,18 +478,27 @@ class _Harness:
         # "When you update a harness, the DEFAULT endpoint is automatically updated to point to the new version."
         self.endpoints[DEFAULT_ENDPOINT].retarget(str(self.version))
 
-    def delete(self) -> None:
+    def delete(self, delete_managed_memory: bool = True) -> None:
         if self.status == "DELETING":
             return
         self.status = "DELETING"
         self.updated_at = _now()
         self.pending = _Pending(self._purge)
+        # deleteManagedMemory, "Default: true. If false, the memory is disassociated and becomes a
+        # regular customer-owned resource" (the model's doc string).
+        if self.managed_memory is not None:
+            if delete_managed_memory:
+                _drop_managed_memory(self.backend, self.managed_memory)
+            else:
+                self.keep_managed_memory = True
 
     def _purge(self) -> None:
         self.gone = True
         _store(self.backend, "harnesses").pop(self.harness_id, None)
         for arn in [self.arn] + [e.arn for e in self.endpoints.values()]:
             self.backend.tagger.delete_all_tags_for_resource(arn)
+        if self.managed_memory is not None and self.keep_managed_memory:
+            self.managed_memory.managed_by = None
 
     def settle(self, now: float) -> None:
         for endpoint in list(self.endpoints.values()):
@@ -399,7 +528,7 @@ class _Harness:
             "skills": c.get("skills") or [], "allowedTools": c.get("allowedTools") if c.get("allowedTools") is not None else ["*"],
             "truncation": c.get("truncation") or {"strategy": "sliding_window"}, "environment": self.environment(),
             "environmentArtifact": c.get("environmentArtifact"), "environmentVariables": c.get("environmentVariables"),
-            "authorizerConfiguration": c.get("authorizerConfiguration"), "memory": c.get("memory"), "hooks": c.get("hooks"),
+            "authorizerConfiguration": c.get("authorizerConfiguration"), "memory": self.memory(), "hooks": c.get("hooks"),
             "maxIterations": c.get("maxIterations"), "maxTokens": c.get("maxTokens"), "timeoutSeconds": c.get("timeoutSeconds"),
             "failureReason": self.failure_reason,
         })
@@ -419,6 +548,70 @@ def _harness(backend: BedrockAgentCoreControlBackend, harness_id: str) -> _Harne
     return harness
 
 
+def _managed_memory_id(harness: _Harness) -> str:
+    """harness_<harnessName>_memory-<10 letters and digits>.
+
+    The harness-security page scopes the execution role's memory actions to
+    memory/harness_<agentNameAbbrv>_*; the model's MemoryId is [a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}
+    (at least 12 characters). A harness name is [a-zA-Z][a-zA-Z0-9_]{0,39}, so the part before the
+    suffix is at most 8 + 40 + 7 = 55 characters: the whole name fits, unabbreviated. AWS's own
+    choice after "harness_<name>_" is not documented; "memory" is this emulator's."""
+    return f"harness_{harness.name}_memory-{_suffix()}"
+
+
+def _memory_strategies(types: list[str]) -> list[dict[str, Any]]:
+    return [{MEMORY_STRATEGY_INPUTS[t]: {"name": t.lower()}} for t in types]
+
+
+def _create_managed_memory(harness: _Harness, strategies: list[str], expiry: int, key: str | None) -> Any:
+    """The Memory resource AWS makes for a harness's managed memory: one of moto's, so GetMemory,
+    ListMemories and tags see it, with managedByResourceArn the harness's ARN."""
+    backend = harness.backend
+    memory = moto_models.Memory(
+        region_name=backend.region_name, account_id=backend.account_id,
+        # The Memory's name (Name: [a-zA-Z][a-zA-Z0-9_]{0,47}); harness_ and a harness name always fit.
+        name=f"harness_{harness.name}", event_expiry_duration=expiry, description=None, encryption_key_arn=key,
+        memory_execution_role_arn=None, memory_strategies=_memory_strategies(strategies),
+    )
+    memory.memory_id = _managed_memory_id(harness)
+    memory.memory_arn = f"{memory.memory_arn.rsplit('/', 1)[0]}/{memory.memory_id}"
+    memory.managed_by = harness.arn
+    backend.memories[memory.memory_id] = memory
+    return memory
+
+
+def _retune_managed_memory(memory: Any, strategies: list[str], expiry: int) -> None:
+    """An UpdateHarness that keeps managed memory changes the same memory (its ARN stays)."""
+    have = [s["type"] for s in memory.strategies]
+    if have == list(strategies) and memory.event_expiry_duration == expiry:
+        return
+    kept = [s for s in memory.strategies if s["type"] in strategies]
+    memory.strategies = kept
+    for strategy in _memory_strategies([t for t in strategies if t not in have]):
+        memory._add_strategy(strategy)
+    memory.strategies.sort(key=lambda s: list(strategies).index(s["type"]))
+    memory.event_expiry_duration = expiry
+    memory._status = "UPDATING"
+    memory.updated_at = utcnow()
+    memory._agentcore_due = _now() + _delay()
+
+
+def _drop_managed_memory(backend: BedrockAgentCoreControlBackend, memory: Any) -> None:
+    def purge() -> None:
+        backend.memories.pop(memory.memory_id, None)
+        backend.tagger.delete_all_tags_for_resource(memory.memory_arn)
+
+    _purge_later(memory, purge)
+
+
+def _stored_memory(memory: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A request's memory as kept: managedMemoryConfiguration's arn is "Read-only on Get, ignored on
+    Create/Update input"."""
+    if not memory or "managedMemoryConfiguration" not in memory:
+        return memory
+    return {"managedMemoryConfiguration": {k: v for k, v in memory["managedMemoryConfiguration"].items() if k != "arn"}}
+
+
 def _not_busy(status: str, kind: str, name: str, operation: str) -> None:
     if status in BUSY:
         raise ConflictException(f"{operation} cannot be performed on {kind} {name} while it is {status}. Retry when it is READY.")
@@ -431,7 +624,10 @@ def create_harness(self: BedrockAgentCoreControlResponse) -> ActionResult:
         name = params["harnessName"]
         if any(h.name == name for h in _harnesses(backend).values()):
             raise ConflictException(f"A harness named {name} already exists.")
-        harness = _Harness(backend, name, {k: params[k] for k in HARNESS_FIELDS if params.get(k) is not None})
+        config = {k: params[k] for k in HARNESS_FIELDS if params.get(k) is not None}
+        if "memory" in config:
+            config["memory"] = _stored_memory(config["memory"])
+        harness = _Harness(backend, name, config)
         _harnesses(backend)[harness.harness_id] = harness
         if params.get("tags"):
             backend.tag_resource(harness.arn, params["tags"])
@@ -455,10 +651,13 @@ def update_harness(self: BedrockAgentCoreControlResponse) -> ActionResult:
             if key not in params:
                 continue
             value = params[key].get("optionalValue") if key in OPTIONAL_VALUE_FIELDS else params[key]
+            if key == "memory":
+                value = _stored_memory(value)
             if value is None:
                 config.pop(key, None)
             else:
                 config[key] = value
+        harness.check_memory_update(config.get("memory"))
         harness.update(config)
         return {"harness": harness.to_dict()}
 
@@ -468,7 +667,7 @@ def update_harness(self: BedrockAgentCoreControlResponse) -> ActionResult:
 def delete_harness(self: BedrockAgentCoreControlResponse) -> ActionResult:
     params, backend = _params(self), _backend(self)
     harness = _harness(backend, params["harnessId"])
-    harness.delete()
+    harness.delete(delete_managed_memory=params.get("deleteManagedMemory") is not False)
     return ActionResult({"harness": harness.to_dict()})
 
 
@@ -745,6 +944,176 @@ def _fix_memory(memory: Any) -> None:
     # MemoryId: <name>-<10>.
     memory.memory_id = f"{memory.name}-{_suffix()}"
     memory.memory_arn = f"{memory.memory_arn.rsplit('/', 1)[0]}/{memory.memory_id}"
+    # managedByResourceArn: the harness whose managed memory this is; None for a memory of one's own.
+    memory.managed_by = None
+
+
+def _fix_target(target: Any) -> None:
+    target.status_reasons = []
+
+
+def _with_members(cls: type, method: str, members: Callable[[Any], dict[str, Any]]) -> None:
+    """Adds the members moto's to_dict / to_summary leave out (when they have a value)."""
+    original = getattr(cls, method)
+
+    def with_members(self: Any) -> dict[str, Any]:
+        return {**original(self), **{k: v for k, v in members(self).items() if v}}
+
+    setattr(cls, method, with_members)
+
+
+# --- gateway targets: connectors and their knowledge bases ------------------------------------------
+
+
+def _refuse(message: str, field: str) -> None:
+    raise ValidationException(message, fields=[{"name": field, "message": message}])
+
+
+def _connector(target_configuration: dict[str, Any] | None) -> dict[str, Any] | None:
+    return ((target_configuration or {}).get("mcp") or {}).get("connector")
+
+
+def _bound_knowledge_bases(connector: dict[str, Any]) -> list[str]:
+    """The knowledge bases a bedrock-knowledge-bases connector names: Retrieve's
+    parameterValues.knowledgeBaseId, AgenticRetrieveStream's retrievers[].configuration.knowledgeBase."""
+    ids: list[str] = []
+    for configuration in connector.get("configurations") or []:
+        values = configuration.get("parameterValues")
+        if not isinstance(values, dict):
+            continue
+        if isinstance(values.get("knowledgeBaseId"), str):
+            ids.append(values["knowledgeBaseId"])
+        for retriever in values.get("retrievers") or []:
+            kb = (((retriever or {}).get("configuration") or {}).get("knowledgeBase") or {}).get("knowledgeBaseId")
+            if isinstance(kb, str):
+                ids.append(kb)
+    return list(dict.fromkeys(ids))
+
+
+def _check_target(params: dict[str, Any]) -> None:
+    """CreateGatewayTarget / UpdateGatewayTarget: what AWS refuses of a connector target at once."""
+    connector = _connector(params.get("targetConfiguration"))
+    if connector is None:
+        return
+    path = "targetConfiguration.mcp.connector"
+    connector_id = connector["source"]["connectorId"]
+    if connector_id not in MCP_CONNECTORS:
+        _refuse(f"Unknown connector '{connector_id}'. Supported connectors: {', '.join(sorted(MCP_CONNECTORS))}.", f"{path}.source.connectorId")
+    for i, provider in enumerate(params.get("credentialProviderConfigurations") or [], 1):
+        kind = provider.get("credentialProviderType")
+        if kind != "GATEWAY_IAM_ROLE":
+            _refuse(f"Connector targets accept only GATEWAY_IAM_ROLE credential providers, not {kind}.",
+                    f"credentialProviderConfigurations.{i}.member.credentialProviderType")
+    tools = MCP_CONNECTORS[connector_id]
+    if tools is None:
+        return
+    configurations = connector.get("configurations") or []
+    named = [(f"{path}.enabled.{i}.member", n) for i, n in enumerate(connector.get("enabled") or [], 1)]
+    named += [(f"{path}.configurations.{i}.member.name", c["name"]) for i, c in enumerate(configurations, 1)]
+    for field, name in named:
+        if name not in tools:
+            _refuse(f"Connector {connector_id} has no tool '{name}'; its tools are {', '.join(sorted(tools))}.", field)
+    for i, configuration in enumerate(configurations, 1):
+        values = configuration.get("parameterValues")
+        if configuration["name"] == "Retrieve" and not (isinstance(values, dict) and isinstance(values.get("knowledgeBaseId"), str)):
+            _refuse(f"Tool Retrieve of connector {connector_id} needs parameterValues.knowledgeBaseId.", f"{path}.configurations.{i}.member.parameterValues")
+
+
+def _settle_target(target: Any) -> None:
+    """The end of a target's CREATING / UPDATING. A knowledge-base connector checks each knowledge base
+    it names with GetKnowledgeBase, in the gateway's account and region (moto's bedrock-agent)."""
+    reasons: list[str] = []
+    connector = _connector(target.target_configuration)
+    if connector is not None and connector["source"]["connectorId"] == KNOWLEDGE_BASE_CONNECTOR:
+        known = {kb.knowledge_base_id for kb in bedrockagent_backends[target.account_id][target.region_name].knowledge_bases.values()}
+        reasons = [
+            f"Knowledge base {kb_id} could not be validated: GetKnowledgeBase failed with ResourceNotFoundException "
+            f"(no knowledge base {kb_id} in account {target.account_id}, region {target.region_name})."
+            for kb_id in _bound_knowledge_bases(connector) if kb_id not in known
+        ]
+    target.status_reasons = reasons
+    if reasons:
+        target._status = "FAILED" if target._status == "CREATING" else "UPDATE_UNSUCCESSFUL"
+    else:
+        target._status = "READY"
+
+
+def _guard_gateways() -> None:
+    """Gateways and targets that go DELETING before they are gone, what AWS refuses while they are
+    busy, and DeleteGateway refused while the gateway has targets (DELETING ones too)."""
+    backend_cls = BedrockAgentCoreControlBackend
+    create_target, update_target, update_gateway = backend_cls.create_gateway_target, backend_cls.update_gateway_target, backend_cls.update_gateway
+
+    def create_gateway_target(self: BedrockAgentCoreControlBackend, gateway_identifier: str, *args: Any, **kwargs: Any) -> Any:
+        gateway = self._get_gateway(gateway_identifier)
+        if gateway._status == "DELETING":
+            _not_busy(gateway._status, "gateway", gateway.gateway_id, "CreateGatewayTarget")
+        return create_target(self, gateway_identifier, *args, **kwargs)
+
+    def update_gateway_target(self: BedrockAgentCoreControlBackend, gateway_identifier: str, target_id: str, *args: Any, **kwargs: Any) -> Any:
+        target = self._get_gateway_target(self._get_gateway(gateway_identifier).gateway_id, target_id)
+        _not_busy(target._status, "gateway target", target_id, "UpdateGatewayTarget")
+        return update_target(self, gateway_identifier, target_id, *args, **kwargs)
+
+    def delete_gateway_target(self: BedrockAgentCoreControlBackend, gateway_identifier: str, target_id: str) -> Any:
+        gateway = self._get_gateway(gateway_identifier)
+        target = self._get_gateway_target(gateway.gateway_id, target_id)
+        if target._status != "DELETING":
+            _purge_later(target, lambda: self.gateway_targets.pop((gateway.gateway_id, target_id), None))
+        return target
+
+    def update_gateway_(self: BedrockAgentCoreControlBackend, gateway_identifier: str, *args: Any, **kwargs: Any) -> Any:
+        gateway = self._get_gateway(gateway_identifier)
+        _not_busy(gateway._status, "gateway", gateway.gateway_id, "UpdateGateway")
+        return update_gateway(self, gateway_identifier, *args, **kwargs)
+
+    def delete_gateway(self: BedrockAgentCoreControlBackend, gateway_identifier: str) -> Any:
+        gateway = self._get_gateway(gateway_identifier)
+        if any(gateway_id == gateway.gateway_id for gateway_id, _ in self.gateway_targets):
+            # AWS's words and exception (not a ConflictException), as AWS's tools quote them.
+            raise ValidationException(
+                f"Gateway with ID: {gateway.gateway_id} has targets associated with it. Delete all targets before deleting the gateway.",
+                reason="ResourceConflict",
+            )
+        if gateway._status != "DELETING":
+            def purge() -> None:
+                self.gateways.pop(gateway.gateway_id, None)
+                self.tagger.delete_all_tags_for_resource(gateway.gateway_arn)
+
+            _purge_later(gateway, purge)
+        return gateway
+
+    backend_cls.create_gateway_target = create_gateway_target
+    backend_cls.update_gateway_target = update_gateway_target
+    backend_cls.delete_gateway_target = delete_gateway_target
+    backend_cls.update_gateway = update_gateway_
+    backend_cls.delete_gateway = delete_gateway
+
+
+def _guard_managed_memories() -> None:
+    """A memory a harness manages: "strategy modifications and deletion are only allowed through the
+    managing resource" (the model's doc string of managedByResourceArn)."""
+    backend_cls = BedrockAgentCoreControlBackend
+    delete_memory, update_memory = backend_cls.delete_memory, backend_cls.update_memory
+
+    def refuse_if_managed(memory: Any, what: str) -> None:
+        if memory.managed_by:
+            raise ValidationException(
+                f"Memory {memory.memory_id} is managed by {memory.managed_by}: {what} only through the managing resource.", reason="ResourceConflict"
+            )
+
+    def delete_memory_(self: BedrockAgentCoreControlBackend, memory_id: str) -> Any:
+        refuse_if_managed(self._get_memory(memory_id), "it can be deleted")
+        return delete_memory(self, memory_id)
+
+    def update_memory_(self: BedrockAgentCoreControlBackend, *args: Any, **kwargs: Any) -> Any:
+        memory = self._get_memory(kwargs["memory_id"] if "memory_id" in kwargs else args[0])
+        if kwargs.get("memory_strategies"):
+            refuse_if_managed(memory, "its strategies can be changed")
+        return update_memory(self, *args, **kwargs)
+
+    backend_cls.delete_memory = delete_memory_
+    backend_cls.update_memory = update_memory_
 
 
 # --- what install() patches --------------------------------------------------------------------------
@@ -760,6 +1129,8 @@ def _wrap_call_action(original: Callable[[BedrockAgentCoreControlResponse], Any]
                 try:
                     self._agentcore_params = _request_params(self, operation)
                     _validate(operation, self._agentcore_params)
+                    if operation in ("CreateGatewayTarget", "UpdateGatewayTarget"):
+                        _check_target(self._agentcore_params)
                 except ServiceException as error:
                     status, headers, body = self.serialized(ActionResult(error))
                     return status, headers, body
@@ -776,10 +1147,15 @@ def install() -> None:
     for method in ("tag_resource", "untag_resource", "list_tags_for_resource"):
         setattr(BedrockAgentCoreControlBackend, method, _checked_arn(getattr(BedrockAgentCoreControlBackend, method)))
     _after_init(moto_models.Gateway, _fix_gateway)
-    _after_init(moto_models.GatewayTarget, lambda target: None)
+    _after_init(moto_models.GatewayTarget, _fix_target)
     _after_init(moto_models.AgentRuntime, _fix_runtime)
     _after_init(moto_models.AgentRuntimeEndpoint, _fix_runtime_endpoint)
     _after_init(moto_models.Memory, _fix_memory)
     for cls in (moto_models.Gateway, moto_models.GatewayTarget, moto_models.AgentRuntimeEndpoint):
         _after_update(cls)
     _runtime_update(moto_models.AgentRuntime)
+    _guard_gateways()
+    _guard_managed_memories()
+    _with_members(moto_models.GatewayTarget, "to_dict", lambda t: {"statusReasons": t.status_reasons})
+    for method in ("to_dict", "to_summary"):
+        _with_members(moto_models.Memory, method, lambda m: {"managedByResourceArn": m.managed_by})
