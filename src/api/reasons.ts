@@ -32,7 +32,7 @@ export const TERMINAL_REASONS = [
   'InvalidParameterValue', 'CodeRefused', 'PreconditionFailed',
   'Validation', 'ResourceNotFound', 'PrepareFailed',
   // AgentCore refused or failed (src/aws/agentcore/).
-  'HarnessFailed', 'GatewayFailed', 'GatewayTargetFailed', 'EndpointFailed', 'InvalidToolSchema', 'RuntimeNotAvailable',
+  'HarnessFailed', 'GatewayFailed', 'GatewayTargetFailed', 'EndpointFailed', 'NameCollision',
 ] as const;
 
 /**

@@ -13,7 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Condition, Finding } from '../api/common.ts';
 import { FINALIZER, deletionPolicyOf, type AnyResource, type CustomResource, type DeletionPolicy } from '../api/metadata.ts';
 import type { Reason } from '../api/reasons.ts';
-import { findCondition, setCondition, type ConditionInput } from './conditions.ts';
+import { findCondition, setCondition, type ConditionInput, type ConditionType } from './conditions.ts';
 import { RetryableError, TerminalError, WaitingError, errorMessage, reasonOf } from './errors.ts';
 import type { AccessVerdict, Coverage, ExternalClient, PassContext } from './external-client.ts';
 import { withSignal } from './pass-context.ts';
@@ -54,6 +54,8 @@ export interface ReconcilerOptions<Spec extends object, Status extends object, R
 interface Advice {
   fields: { findings?: Finding[]; findingCount?: number };
   conditions: ConditionInput[];
+  /** Conditions that no longer apply to the object. */
+  remove?: ConditionType[];
 }
 
 /** State of one pass that its failure path needs. */
@@ -100,8 +102,12 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
       pass.advice = await this.#adviseFindings(obj, findings, ctx);
       this.#refuseFindings(findings);
     }
-    const gaps = client.coverage?.(obj);
-    if (gaps) pass.advice = await this.#adviseCoverage(obj, gaps, pass.advice, ctx);
+    if (client.coverage) {
+      const coverage = client.coverage(obj);
+      if (coverage) pass.advice = await this.#adviseCoverage(obj, coverage, pass.advice, ctx);
+      // The object no longer runs where coverage is in question (an Agent moved back to classic).
+      else if (findCondition(obj.status?.conditions, 'RuntimeCoverage')) pass.advice = { fields: pass.advice?.fields ?? {}, conditions: pass.advice?.conditions ?? [], remove: ['RuntimeCoverage'] };
+    }
     const resolved = await client.resolve(obj, ctx);
     const inputs = digest(resolved);
     const access = await client.checkAccess?.(obj, resolved, ctx);
@@ -210,7 +216,7 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
     if (access.outcome === 'denied' && (previous?.reason !== reason || previous.message !== access.message)) {
       await this.#event(obj, 'Warning', reason, access.message, ctx);
     }
-    return { fields: advice?.fields ?? {}, conditions: [...(advice?.conditions ?? []), { type: 'AccessCheck', status, reason, message: access.message }] };
+    return { ...advice, fields: advice?.fields ?? {}, conditions: [...(advice?.conditions ?? []), { type: 'AccessCheck', status, reason, message: access.message }] };
   }
 
   /** The RuntimeCoverage condition, and a Warning Event when what the runtime cannot carry out changes. */
@@ -273,6 +279,7 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
     const generation = obj.metadata.generation ?? 0;
     let list = current.conditions;
     for (const c of [...conditions, ...(advice?.conditions ?? [])]) list = setCondition(list, c, generation, new Date());
+    if (advice?.remove) list = list?.filter((c) => !advice.remove!.includes(c.type as ConditionType));
     if (!obj.metadata.deletionTimestamp) this.#o.onReadiness?.(obj, findCondition(list, 'Ready')?.status === 'True');
     const next = withoutUndefined({ ...current, ...(fields ?? {}), ...(advice?.fields ?? {}), observedGeneration: generation, conditions: list });
     if (isDeepStrictEqual(next, withoutUndefined(current))) return;

@@ -171,7 +171,7 @@ describe('Agent on AgentCore', () => {
     expect(bySid).toEqual({
       InvokeTheAgentsModel: { action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'], resource: [`arn:aws:bedrock:${REGION}::foundation-model/${MODEL}`], condition: undefined },
       CreateTheRuntimesLogGroup: { action: ['logs:CreateLogGroup', 'logs:DescribeLogStreams'], resource: [logs], condition: undefined },
-      FindLogGroups: { action: ['logs:DescribeLogGroups'], resource: [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:*`], condition: undefined },
+      FindLogGroups: { action: ['logs:DescribeLogGroups'], resource: ['*'], condition: undefined },
       WriteTheRuntimesLogs: { action: ['logs:CreateLogStream', 'logs:PutLogEvents'], resource: [`${logs}:log-stream:*`], condition: undefined },
       WriteTraces: { action: ['xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resource: ['*'], condition: undefined },
       PullTheHarnessImage: { action: ['ecr-public:GetAuthorizationToken', 'sts:GetServiceBearerToken'], resource: ['*'], condition: undefined },

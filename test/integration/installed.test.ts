@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BedrockAgentClient, ListAgentsCommand } from '@aws-sdk/client-bedrock-agent';
+import { BedrockAgentCoreControlClient, ListGatewaysCommand, ListHarnessesCommand } from '@aws-sdk/client-bedrock-agentcore-control';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -169,21 +170,23 @@ describe('the operator installed by its Helm chart, from its image, on a node', 
 
   it('brings the complete example to Ready, with the emulator as AWS and the operator\'s IAM policy enforced', async () => {
     await install();
-    await kubectlOk(['apply', '-f', join(repoRoot, 'examples', 'complete', 'order-assistant.yaml')]);
+    // Both runtimes: Bedrock Agents and Bedrock AgentCore.
+    await kubectlOk(['apply', '-f', join(repoRoot, 'examples', 'complete', 'order-assistant.yaml'), '-f', join(repoRoot, 'examples', 'complete', 'order-assistant-agentcore.yaml')]);
     const started = Date.now();
-    const agent = await waitFor('the complete example Ready', async () => {
-      const found = await k8s.get('agents', 'order-assistant');
+    const [agent, onAgentCore] = await Promise.all(['order-assistant', 'order-assistant-agentcore'].map((name) => waitFor(`the complete example ${name} Ready`, async () => {
+      const found = await k8s.get('agents', name);
       return condition(found, 'Ready')?.status === 'True' ? found : undefined;
-    }, { timeoutMs: 120_000, intervalMs: 500 });
-    harnessLog.info(`complete example Ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    expect(agent.status?.agentStatus).toBe('PREPARED');
+    }, { timeoutMs: 120_000, intervalMs: 500 })));
+    harnessLog.info(`complete examples Ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(agent!.status?.agentStatus).toBe('PREPARED');
+    expect(onAgentCore!.status?.agentCore).toMatchObject({ harnessStatus: 'READY', endpoints: [expect.objectContaining({ name: 'live', status: 'READY' })] });
     const aws = { endpoint: stack.awsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
     const functions = await new LambdaClient(aws).send(new ListFunctionsCommand({}));
     expect(functions.Functions?.map((f) => f.FunctionName)).toContain('order-lookup');
     // The pods' requests came through the emulator's authorizing front, with the operator's key
     // from the chart's Secret, and every one was allowed by policies/operator-iam-policy.json.
     const decisions = await stack.authorizer!.decisions();
-    for (const action of ['iam:CreateRole', 'lambda:CreateFunction', 'bedrock:CreateAgent']) {
+    for (const action of ['iam:CreateRole', 'lambda:CreateFunction', 'bedrock:CreateAgent', 'bedrock-agentcore:CreateHarness', 'bedrock-agentcore:CreateGatewayTarget', 'iam:PassRole']) {
       expect([action, decisions.some((d) => d.action === action && d.decision === 'Allow')]).toEqual([action, true]);
     }
     expect(decisions.filter((d) => d.decision !== 'Allow')).toEqual([]);
@@ -259,6 +262,9 @@ describe('the operator installed by its Helm chart, from its image, on a node', 
     expect((await new IAMClient(aws).send(new ListRolesCommand({}))).Roles).toEqual([]);
     expect((await new LambdaClient(aws).send(new ListFunctionsCommand({}))).Functions).toEqual([]);
     expect((await new BedrockAgentClient(aws).send(new ListAgentsCommand({}))).agentSummaries).toEqual([]);
+    const agentcore = new BedrockAgentCoreControlClient(aws);
+    expect((await agentcore.send(new ListHarnessesCommand({}))).harnesses).toEqual([]);
+    expect((await agentcore.send(new ListGatewaysCommand({}))).items).toEqual([]);
 
     // What the pods say while they stop, kept in the stack's logs.
     const followed = (await operatorPods()).map((pod) => ({ pod: pod.metadata.name, done: followLogs(pod.metadata.name) }));

@@ -170,11 +170,9 @@ describe('the harness execution role, before the harness exists', () => {
     expect(allowed(asRole(role, 'bedrock-agentcore:InvokeGateway', `${AC}:gateway/*`))).toBe(false);
   });
 
-  // KNOWN BUG (reported): before the runtime's ARN is known the log statements name
-  // `runtimes/harness_<name>*`, which is also every runtime of a harness whose name starts with
-  // <name> (orders2, orders_v2); a runtime ID is `harness_<name>-<10 characters>` and a harness
-  // name has no `-`, so `harness_<name>-*` would be exact. Turn into it() once fixed.
-  it.fails('KNOWN BUG: denies the logs of a harness whose name starts with this one\'s (orders2, orders_v2)', () => {
+  // Before the runtime's ARN is known: a runtime ID is `harness_<name>-<10 characters>` and a
+  // harness name has no `-`, so `harness_<name>-*` names no runtime of another harness.
+  it('denies the logs of a harness whose name starts with this one\'s (orders2, orders_v2)', () => {
     expect(allowed(asRole(role, 'logs:CreateLogGroup', `${LOGS}/harness_${HARNESS}2-XyZ0123456-DEFAULT`))).toBe(false);
     expect(allowed(asRole(role, 'logs:PutLogEvents', `${LOGS}/harness_${HARNESS}_v2-XyZ0123456-DEFAULT:log-stream:x`))).toBe(false);
   });
@@ -322,17 +320,13 @@ describe('the policy analysis finds nothing of medium or high severity in the ge
     ['the gateway role before the gateway exists', async () => gatewayRoleSpec(AGENT, GATEWAY, await desiredTargets(full, () => FUNCTION), scope, undefined)],
     ['the gateway role with only a knowledge base', async () => gatewayRoleSpec(AGENT, GATEWAY, [{ kind: 'knowledge-base', name: 'kb-KB12345678', knowledgeBaseId: 'KB12345678', description: 'FAQ' }] as DesiredTarget[], scope, undefined)],
   ];
-  /** The known DescribeLogGroups findings (see the it.fails below), and only those, are set aside. */
-  const knownBug = (f: { message: string }) => /logs:DescribeLogGroups/.test(f.message);
   it.each(cases)('%s', async (_title, make) => {
     const findings = analysePolicies(roleDocuments(await make()));
-    expect(atOrAbove(findings, 'medium').filter((f) => !knownBug(f))).toEqual([]);
+    expect(atOrAbove(findings, 'medium')).toEqual([]);
   });
 
-  // KNOWN BUG (reported): statement FindLogGroups gives logs:DescribeLogGroups log-group ARNs, but
-  // IAM's catalogue says the action takes no resource type: AWS authorizes it on "*", which the
-  // statement never matches (two medium findings, and the call is denied). Turn into it() once fixed.
-  it.fails('KNOWN BUG: the harness role has no medium finding at all, and allows logs:DescribeLogGroups on "*"', async () => {
+  // IAM's catalogue gives logs:DescribeLogGroups no resource type: AWS authorizes it on "*" only.
+  it('the harness role has no medium finding at all, and allows logs:DescribeLogGroups on "*"', async () => {
     const roleSpec = harnessRoleSpec(AGENT, full, scope, known);
     expect(atOrAbove(analysePolicies(roleDocuments(roleSpec)), 'medium')).toEqual([]);
     expect(allowed(asRole(documents(roleSpec), 'logs:DescribeLogGroups', '*'))).toBe(true);

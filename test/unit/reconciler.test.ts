@@ -484,10 +484,8 @@ describe('Reconciler: runtime coverage (the coverage hook)', () => {
     expect(writes.events).toEqual([]);
   });
 
-  // KNOWN BUG (reported): an object whose hook stops answering (an Agent moved back from AgentCore
-  // to classic: AgentRuntimes.coverage returns undefined) keeps its last RuntimeCoverage condition,
-  // which goes on saying what AgentCore cannot carry out. Turn into it() once fixed.
-  it.fails('KNOWN BUG: RuntimeCoverage goes once the hook says nothing for the object any more', async () => {
+  // An Agent moved back from AgentCore to classic: AgentRuntimes.coverage returns undefined.
+  it('RuntimeCoverage goes once the hook says nothing for the object any more', async () => {
     const { client, writes, state, reconciler, ctx } = covering([GAP_GUARDRAIL]);
     client.observations = [inSync];
     await reconciler.reconcile(object(), ctx);

@@ -305,7 +305,7 @@ export class AgentCoreExternalClient implements ExternalClient<AgentSpec, AgentS
       await this.#call(ignoreNotFound(this.#agentcore.send(new DeleteHarnessEndpointCommand({ harnessId, endpointName }))), `deleting endpoint ${endpointName}`);
     }
     for (const e of endpoints.create) {
-      await this.#call(this.#agentcore.send(new CreateHarnessEndpointCommand({ harnessId, endpointName: e.name, targetVersion: e.version, description: e.description })), `creating endpoint ${e.name}`);
+      await this.#call(this.#agentcore.send(new CreateHarnessEndpointCommand({ harnessId, endpointName: e.name, targetVersion: e.version, description: e.description, tags: e.tags })), `creating endpoint ${e.name}`);
     }
     for (const e of endpoints.update) {
       await this.#call(this.#agentcore.send(new UpdateHarnessEndpointCommand({ harnessId, endpointName: e.name, targetVersion: e.version, description: e.description })), `updating endpoint ${e.name}`);

@@ -14,6 +14,7 @@ import type { AgentSpec } from '../../../api/agent.ts';
 import type { IAMRoleSpec } from '../../../api/iamrole.ts';
 import type { PolicyStatement } from '../../../api/policy-document.ts';
 import type { AwsScope } from '../../../aws/aws-environment.ts';
+import { TerminalError } from '../../../runtime/errors.ts';
 import { boundedName, serviceTrust } from '../../generated-roles.ts';
 import { modelStatements } from '../service-role.ts';
 import type { DesiredTarget } from './desired-agentcore.ts';
@@ -45,13 +46,15 @@ export function harnessRoleSpec(agentName: string, spec: AgentSpec, scope: AwsSc
   const logGroup = `arn:${partition}:logs:${region}:${account}:log-group:/aws/bedrock-agentcore/runtimes/`;
   // The runtime's log group is named after the runtime's ID, known once the harness exists.
   const runtimeId = facts.runtimeArn?.split('/').pop();
-  const runtimeLogs = runtimeId ? `${logGroup}${runtimeId}-*` : `${logGroup}harness_${facts.harnessName}*`;
+  // Before: the runtime AWS names harness_<harness>-<10 characters>; harness names take no -, so no other harness's matches.
+  const runtimeLogs = runtimeId ? `${logGroup}${runtimeId}-*` : `${logGroup}harness_${facts.harnessName}-*`;
   const statement: PolicyStatement[] = [
     ...modelStatements(spec.foundationModel, scope).map((s) => (s.sid === 'AllowModelInvocationForOrchestration'
       ? { ...s, sid: 'InvokeTheAgentsModel', action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] }
       : s)),
     { sid: 'CreateTheRuntimesLogGroup', effect: 'Allow', action: ['logs:CreateLogGroup', 'logs:DescribeLogStreams'], resource: [runtimeLogs] },
-    { sid: 'FindLogGroups', effect: 'Allow', action: ['logs:DescribeLogGroups'], resource: [`arn:${partition}:logs:${region}:${account}:log-group:*`] },
+    // DescribeLogGroups takes no resource (IAM's catalogue): "*" is all it accepts.
+    { sid: 'FindLogGroups', effect: 'Allow', action: ['logs:DescribeLogGroups'], resource: ['*'] },
     { sid: 'WriteTheRuntimesLogs', effect: 'Allow', action: ['logs:CreateLogStream', 'logs:PutLogEvents'], resource: [`${runtimeLogs}:log-stream:*`] },
     // X-Ray's and ECR Public's actions take no resource (IAM's catalogue): "*" is all they accept.
     { sid: 'WriteTraces', effect: 'Allow', action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], resource: ['*'] },
@@ -84,6 +87,11 @@ export function harnessRoleSpec(agentName: string, spec: AgentSpec, scope: AwsSc
       resource: [agentcore('code-interpreter/*', 'aws')],
     });
   }
+  const iamRole = typeof spec.iamRole === 'object' ? spec.iamRole : undefined;
+  const policies = (iamRole?.additionalPolicies ?? []).map((p, i) => {
+    if (!p.policyArn) throw new TerminalError('UnsupportedPolicyReference', `spec.iamRole.additionalPolicies[${i}] names a policy resource; this operator attaches managed policies by policyArn only`);
+    return { policyArn: p.policyArn };
+  });
   const pinned = [facts.harnessArn, facts.runtimeArn].filter((a): a is string => a !== undefined);
   return {
     roleName: harnessRoleName(agentName),
@@ -93,6 +101,7 @@ export function harnessRoleSpec(agentName: string, spec: AgentSpec, scope: AwsSc
       ArnLike: { 'aws:SourceArn': pinned.length > 0 ? pinned : agentcore('*') },
     }),
     inlinePolicies: [{ name: 'HarnessPermissions', policy: { version: '2012-10-17', statement } }],
+    ...(policies.length > 0 ? { policies } : {}),
   };
 }
 

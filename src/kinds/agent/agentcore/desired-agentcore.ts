@@ -7,7 +7,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { HarnessTool, ToolDefinition } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { AgentSpec } from '../../../api/agent.ts';
-import { GATEWAY_TOOL, endpointNameOf, knowledgeBaseTargetNameOf, targetNameOf } from './names.ts';
+import { TerminalError } from '../../../runtime/errors.ts';
+import { DEFAULT_ENDPOINT, GATEWAY_TOOL, endpointNameOf, knowledgeBaseTargetNameOf, targetNameOf } from './names.ts';
 import { functionSchemaTools, inlineFunctionTools, openApiTools, sameTools } from './tool-schema.ts';
 
 type ActionGroup = NonNullable<AgentSpec['actionGroups']>[number];
@@ -38,6 +39,8 @@ export interface DesiredEndpoint {
   name: string;
   alias: string;
   description?: string;
+  /** Set when the endpoint is created (TagResource takes no harness endpoint). */
+  tags?: Record<string, string>;
   /** The harness version the spec routes to; undefined: the harness's current version. */
   version?: string;
 }
@@ -62,7 +65,19 @@ export async function desiredTargets(spec: AgentSpec, lambdaArn: (group: ActionG
     if (kb.knowledgeBaseState === 'DISABLED') continue;
     targets.push({ kind: 'knowledge-base', name: knowledgeBaseTargetNameOf(kb.knowledgeBaseId), knowledgeBaseId: kb.knowledgeBaseId, description: kb.description });
   }
+  refuseCollisions(targets.map((t) => ({ name: t.name, from: t.kind === 'lambda' ? `action group ${t.actionGroup}` : `knowledge base ${t.knowledgeBaseId}` })), 'gateway target',
+    'gateway target names take - but not _: rename one action group');
   return targets;
+}
+
+/** Two spec names that AgentCore's patterns turn into one name: refused, since one resource cannot be both. */
+function refuseCollisions(mapped: { name: string; from: string }[], what: string, fix: string): void {
+  const seen = new Map<string, string>();
+  for (const { name, from } of mapped) {
+    const other = seen.get(name.toLowerCase());
+    if (other) throw new TerminalError('NameCollision', `${other} and ${from} both become the ${what} ${name} on AgentCore (${fix})`);
+    seen.set(name.toLowerCase(), from);
+  }
 }
 
 /** The harness's model settings: the foundation model, and the orchestration step's inference settings. */
@@ -91,7 +106,8 @@ export async function desiredHarness(spec: AgentSpec, executionRoleArn: string):
   const memory = spec.memoryConfiguration;
   // Without memoryConfiguration a Bedrock agent keeps nothing across sessions: the harness's
   // managed memory (on by default) is turned off, so nothing is kept that the spec did not ask for.
-  const managed = memory || spec.customerEncryptionKey
+  // The customer key then encrypts what the harness does keep of the agent: its gateway.
+  const managed = memory
     ? {
       managedMemoryConfiguration: {
         strategies: [SESSION_SUMMARY_STRATEGY],
@@ -117,14 +133,21 @@ export function harnessTools(desired: DesiredHarness, gatewayArn: string | undef
 }
 
 export function desiredEndpoints(spec: AgentSpec): DesiredEndpoint[] {
-  return (spec.aliases ?? []).map((a) => {
+  const endpoints = (spec.aliases ?? []).map((a) => {
     const version = a.routingConfiguration?.[0]?.agentVersion;
     return {
       name: endpointNameOf(a.name), alias: a.name,
       ...(a.description ? { description: a.description } : {}),
       ...(version && version !== 'DRAFT' ? { version } : {}),
+      ...(a.tags ? { tags: a.tags } : {}),
     };
   });
+  const reserved = endpoints.find((e) => e.name.toUpperCase() === DEFAULT_ENDPOINT);
+  if (reserved) {
+    throw new TerminalError('NameCollision', `alias ${reserved.alias} would be the harness's DEFAULT endpoint, which AgentCore keeps on the latest version itself: rename the alias`);
+  }
+  refuseCollisions(endpoints.map((e) => ({ name: e.name, from: `alias ${e.alias}` })), 'endpoint', 'endpoint names take _ but not -: rename one alias');
+  return endpoints;
 }
 
 /** Whether `actual` has every member `desired` sets, equal (objects by key, arrays item by item). */
@@ -199,12 +222,17 @@ export function coverageGaps(spec: AgentSpec): string[] {
     gaps.push('spec.guardrail: a harness takes no guardrail; guardrails configured on the model still apply, and agent-level enforcement needs an AgentCore Policy engine on the gateway, which this operator does not manage yet');
   }
   for (const group of spec.actionGroups ?? []) {
+    if (group.actionGroupState === 'DISABLED') continue;
     if (group.parentActionGroupSignature === 'AMAZON.UserInput') {
       gaps.push(`spec.actionGroups[${group.name}]: AMAZON.UserInput has no harness tool; the harness asks the user in its answer, or add a RETURN_CONTROL function for it`);
     }
     if (group.apiSchema?.s3) {
       gaps.push(`spec.actionGroups[${group.name}].apiSchema.s3: a gateway Lambda target takes tool definitions, not an OpenAPI schema in S3; put the schema in apiSchema.payload`);
     }
+  }
+  const storageDays = spec.memoryConfiguration?.storageDays;
+  if (storageDays && storageDays < 3) {
+    gaps.push(`spec.memoryConfiguration.storageDays ${storageDays}: AgentCore keeps memory 3 to 365 days; it is kept 3 days`);
   }
   if ((spec.aliases ?? []).some((a) => a.routingConfiguration?.some((r) => r.provisionedThroughput))) {
     gaps.push('spec.aliases[].routingConfiguration.provisionedThroughput: a harness endpoint has no provisioned throughput; the model is invoked on demand');
