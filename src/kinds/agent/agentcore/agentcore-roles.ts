@@ -73,7 +73,8 @@ export function harnessRoleSpec(agentName: string, spec: AgentSpec, scope: AwsSc
     statement.push({
       sid: 'UseTheHarnessMemory', effect: 'Allow',
       action: ['bedrock-agentcore:CreateEvent', 'bedrock-agentcore:DeleteEvent', 'bedrock-agentcore:GetEvent', 'bedrock-agentcore:ListEvents', 'bedrock-agentcore:RetrieveMemoryRecords'],
-      resource: [facts.memoryArn ?? agentcore(`memory/harness_${facts.harnessName}*`)],
+      // Before the harness exists, the name AWS documents for a harness's managed memory (harness-security.html).
+      resource: [facts.memoryArn ?? agentcore(`memory/harness_${facts.harnessName}_*`)],
     });
   }
   if (facts.usesGateway && facts.gatewayArn) {
