@@ -468,6 +468,32 @@ describe('Agent on AgentCore', () => {
     }, { timeoutMs: 20_000 });
   });
 
+  it('moves back from AgentCore to Bedrock Agents the same way: the AgentCore resources and roles go once the Classic alias is prepared', async () => {
+    const objects = example.map((o) => {
+      const spec = { ...(o.spec as Record<string, unknown>) };
+      if (o.kind === 'Agent') spec.actionGroups = [{ ...(spec.actionGroups as Record<string, unknown>[])[0], actionGroupExecutor: { lambda: 'returning-lookup' } }];
+      return { ...o, metadata: { name: o.kind === 'Lambda' ? 'returning-lookup' : 'returning', namespace: 'default' }, spec };
+    });
+    await kubectlApply(stack, objects);
+    const before = acOf(await waitReady('returning'));
+    const eventsBefore = await k8s.events('returning');
+    await kubectl(stack, ['patch', 'agent', 'returning', '--type=merge', '-p', '{"spec":{"runtime":"classic"}}']);
+    const done = await k8s.waitForEvent('returning', eventsBefore, (e) => e.reason === 'MigrationComplete', 'default', 120_000);
+    expect(done.message).toMatch(/runs on Bedrock Agents \(classic\); its Bedrock AgentCore agent is deleted/);
+    const after = await waitReady('returning');
+    expect(after.status).toMatchObject({ runtime: 'classic', agentStatus: 'PREPARED', aliases: [expect.objectContaining({ name: 'live' })] });
+    expect(after.status?.agentCore).toBeUndefined();
+    expect(condition(after, 'RuntimeCoverage')).toBeUndefined();
+    await waitFor('the harness and gateway gone', async () => ((await harnessesNamed('returning')).length === 0 && (await gatewaysNamed('returning')).length === 0 ? true : undefined), { timeoutMs: 30_000 });
+    for (const role of ['BedrockAgentCoreHarness_returning', 'BedrockAgentCoreGateway_returning']) {
+      await waitFor(`${role} gone`, async () => (await iam.send(new GetRoleCommand({ RoleName: role })).then(() => undefined, (e: Error) => (e.name === 'NoSuchEntityException' ? true : undefined))), { timeoutMs: 20_000 });
+    }
+    await waitFor('only the Classic agent\'s statement in the Lambda policy', async () => {
+      const s = await policyOf('returning-lookup');
+      return s.length === 1 && s[0]!.Sid === `bedrock-agent-${after.status?.agentId as string}` && !JSON.stringify(s).includes(before.gatewayRoleArn) ? true : undefined;
+    }, { timeoutMs: 20_000 });
+  });
+
   it('deleting the Agent removes every AgentCore resource and role it made; retain keeps them', async () => {
     const make = (name: string, fn: string, annotations?: Record<string, string>) => [
       { apiVersion: 'bedrockforge.io/v1alpha1', kind: 'Lambda', metadata: { name: fn, namespace: 'default' }, spec: { ...(example[0]!.spec as object) } },

@@ -325,7 +325,9 @@ export class AgentCoreExternalClient implements ExternalClient<AgentSpec, AgentS
     let wrote = false;
     let remaining = false;
     const harness = await this.#findHarness(obj, harnessNameOf(agentName));
-    if (harness && !this.#ownership.conflict(obj, `AgentCore harness ${harness.harnessId}`, await this.#tagsOf(harness.arn!).catch(() => ({})), 'spec.agentName')) {
+    // A resource that vanishes between two reads is deleted: that is what this pass wants.
+    const harnessTags = harness && await this.#call(ignoreNotFound(this.#tagsOf(harness.arn!)));
+    if (harness && harnessTags && !this.#ownership.conflict(obj, `AgentCore harness ${harness.harnessId}`, harnessTags, 'spec.agentName')) {
       remaining = true;
       if (harness.status !== 'DELETING') {
         await this.#call(ignoreNotFound(this.#agentcore.send(new DeleteHarnessCommand({ harnessId: harness.harnessId }))), 'deleting the harness');
@@ -333,7 +335,8 @@ export class AgentCoreExternalClient implements ExternalClient<AgentSpec, AgentS
       }
     }
     const gateway = await this.#findGateway(obj, gatewayNameOf(agentName));
-    if (gateway && !this.#ownership.conflict(obj, `AgentCore gateway ${gateway.gatewayId}`, await this.#tagsOf(gateway.gatewayArn!).catch(() => ({})), 'spec.agentName')) {
+    const gatewayTags = gateway && await this.#call(ignoreNotFound(this.#tagsOf(gateway.gatewayArn!)));
+    if (gateway && gatewayTags && !this.#ownership.conflict(obj, `AgentCore gateway ${gateway.gatewayId}`, gatewayTags, 'spec.agentName')) {
       // AgentCore refuses to delete a gateway that a harness still names: the harness goes first.
       if (!remaining) {
         const result = await this.#deleteGateway(gateway.gatewayId!);
