@@ -326,7 +326,7 @@ export class AgentCoreExternalClient implements ExternalClient<AgentSpec, AgentS
     let remaining = false;
     const harness = await this.#findHarness(obj, harnessNameOf(agentName));
     // A resource that vanishes between two reads is deleted: that is what this pass wants.
-    const harnessTags = harness && await this.#call(ignoreNotFound(this.#tagsOf(harness.arn!)));
+    const harnessTags = harness && await this.#tagsIfThere(harness.arn!);
     if (harness && harnessTags && !this.#ownership.conflict(obj, `AgentCore harness ${harness.harnessId}`, harnessTags, 'spec.agentName')) {
       remaining = true;
       if (harness.status !== 'DELETING') {
@@ -335,7 +335,7 @@ export class AgentCoreExternalClient implements ExternalClient<AgentSpec, AgentS
       }
     }
     const gateway = await this.#findGateway(obj, gatewayNameOf(agentName));
-    const gatewayTags = gateway && await this.#call(ignoreNotFound(this.#tagsOf(gateway.gatewayArn!)));
+    const gatewayTags = gateway && await this.#tagsIfThere(gateway.gatewayArn!);
     if (gateway && gatewayTags && !this.#ownership.conflict(obj, `AgentCore gateway ${gateway.gatewayId}`, gatewayTags, 'spec.agentName')) {
       // AgentCore refuses to delete a gateway that a harness still names: the harness goes first.
       if (!remaining) {
@@ -415,6 +415,12 @@ export class AgentCoreExternalClient implements ExternalClient<AgentSpec, AgentS
 
   async #tagsOf(resourceArn: string): Promise<Record<string, string>> {
     return (await this.#call(this.#agentcore.send(new ListTagsForResourceCommand({ resourceArn })))).tags ?? {};
+  }
+
+  /** The tags, or undefined when the resource is gone. */
+  async #tagsIfThere(resourceArn: string): Promise<Record<string, string> | undefined> {
+    const found = await this.#call(ignoreNotFound(this.#agentcore.send(new ListTagsForResourceCommand({ resourceArn }))));
+    return found && (found.tags ?? {});
   }
 
   async #targetChanges(gatewayIdentifier: string, desired: DesiredTarget[]): Promise<AgentCorePlan['targets']> {
