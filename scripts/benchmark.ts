@@ -1,81 +1,129 @@
-// `npm run bench`: how the operator does at scale on the local stack, in figures (no pass/fail):
-//   - time for N IAMRoles and M Lambdas (each with a generated execution role) applied at once to
-//     become Ready, and the AWS calls that took;
-//   - AWS calls per resource per resync once everything is in sync (reads only, no writes);
-//   - the operator's resident memory after convergence.
-// The emulator answers at once, so the times measure the operator and kube-apiserver, not AWS.
-//   --roles N (default 200)   --lambdas M (default 50)   --workers W (default 4)
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+// `npm run bench`: how the operator does at scale on the local stack, in figures (no pass/fail), printed
+// and written as JSON (bench-results/) so that runs can be compared. Per kind (IAMRole, Lambda, Agent):
+//   - time from applying everything at once (Kubernetes API, 20 at a time; timed on its own) to all Ready,
+//     and the AWS calls that took per resource;
+//   - once in sync: AWS calls per resource per resync (over two resync periods, then ten), AWS writes and
+//     object writes (both should be 0);
+// and for the operator process: resident memory and JS heap idle, after convergence and after ten
+// resyncs; event-loop delay p99 while converging and in sync; the apply-to-Ready latency of one IAMRole
+// applied while the rest are in sync. The emulator answers at once, so the times measure the operator
+// and kube-apiserver, not AWS. Options: scripts/benchmark/options.ts (`npm run bench -- --help`).
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { GROUP, VERSION } from '../src/api/kinds.ts';
-import { isWrite, recordedCalls, startRecording } from '../test/harness/emulator/recorder.ts';
-import { kubectlApply } from '../test/harness/kubectl.ts';
-import { startOperator } from '../test/harness/operator.ts';
+import { startOperator, type RunningOperator } from '../test/harness/operator.ts';
 import { startStack } from '../test/harness/stack.ts';
-import { waitFor } from '../test/harness/wait.ts';
+import { APPLY_CONCURRENCY } from './benchmark/apply.ts';
+import { ATTRIBUTION, KIND_SERVICE } from './benchmark/aws-calls.ts';
+import { expectedCounts, type BenchKind } from './benchmark/manifests.ts';
+import { sampleOperator, type OperatorSample } from './benchmark/operator-stats.ts';
+import { parseOptions, USAGE, type BenchOptions } from './benchmark/options.ts';
+import {
+  applyToReady, converge, inSync, seconds, startTrackers, MEMORY_PERIODS, PROBES, SYNC_PERIODS,
+  type Convergence, type Sync, type SyncSample, type Trackers,
+} from './benchmark/phases.ts';
+import { header, humanLines, say, writeJson, type BenchResults, type KindResult, type SyncWindow } from './benchmark/report.ts';
+import { runInfo } from './benchmark/run-info.ts';
 
-const { values } = parseArgs({ options: { roles: { type: 'string', default: '200' }, lambdas: { type: 'string', default: '50' }, workers: { type: 'string', default: '4' } } });
-const ROLES = Number(values.roles);
-const LAMBDAS = Number(values.lambdas);
-const RESYNC_S = 20;
-
-const role = (i: number) => ({
-  apiVersion: 'bedrockforge.io/v1alpha1', kind: 'IAMRole', metadata: { name: `bench-role-${i}`, namespace: 'default' },
-  spec: {
-    assumeRolePolicy: { version: '2012-10-17', statement: [{ effect: 'Allow', principal: { service: 'bedrock.amazonaws.com' }, action: 'sts:AssumeRole' }] },
-    inlinePolicies: [{ name: 'Invoke', policy: { version: '2012-10-17', statement: [{ effect: 'Allow', action: 'bedrock:InvokeModel', resource: `arn:aws:bedrock:us-east-1::foundation-model/m-${i}` }] } }],
-    tags: { Bench: String(i) },
-  },
-});
-const fn = (i: number) => ({
-  apiVersion: 'bedrockforge.io/v1alpha1', kind: 'Lambda', metadata: { name: `bench-fn-${i}`, namespace: 'default' },
-  spec: { runtime: 'python3.12', handler: 'app.handler', memorySize: 256, code: { inline: { 'app.py': `def handler(e, c):\n    return ${i}\n` } } },
-});
-
-function say(text: string): void {
-  process.stdout.write(`${text}\n`);
+function syncWindow(sample: SyncSample, kind: BenchKind, objects: number, periods: number): SyncWindow {
+  const calls = sample.calls[KIND_SERVICE[kind]];
+  const changes = sample.changes.get(kind)!;
+  return {
+    periods, calls: calls.calls, callsPerResourcePerResync: calls.calls / objects / periods, awsWrites: calls.writes,
+    objectWrites: changes.objectWrites, readyLost: changes.readyLost, operations: calls.operations,
+  };
 }
 
-say(`Benchmark: ${ROLES} IAMRoles and ${LAMBDAS} Lambdas (each with a generated execution role), ${values.workers} workers per kind`);
-const stack = await startStack();
-const operator = await startOperator(stack, ['--resync', String(RESYNC_S), '--workers', values.workers!]);
-try {
-  const kc = new KubeConfig();
-  kc.loadFromFile(stack.kubeconfigPath);
-  const api = kc.makeApiClient(CustomObjectsApi);
-  const readyCount = async (plural: string) => ((await api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural })) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] })
-    .items.filter((o) => o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-  const total = ROLES + 2 * LAMBDAS; // each Lambda's generated role is an IAMRole too
-
-  await startRecording(stack.awsEndpoint);
-  const started = Date.now();
-  for (let i = 0; i < ROLES; i += 100) await kubectlApply(stack, Array.from({ length: Math.min(100, ROLES - i) }, (_, k) => role(i + k)));
-  for (let i = 0; i < LAMBDAS; i += 100) await kubectlApply(stack, Array.from({ length: Math.min(100, LAMBDAS - i) }, (_, k) => fn(i + k)));
-  await waitFor('everything Ready', async () => ((await readyCount('iamroles')) + (await readyCount('lambdas')) === total ? true : undefined), { timeoutMs: 30 * 60_000, intervalMs: 500 });
-  const convergedS = (Date.now() - started) / 1000;
-  const convergeCalls = await recordedCalls(stack.awsEndpoint);
-
-  // Two resync periods (with jitter) once in sync: every resource is read twice, nothing written.
-  const versions = async () => new Map((await Promise.all(['iamroles', 'lambdas'].map((plural) => api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural }))))
-    .flatMap((l) => (l as { items: { metadata: { name: string; resourceVersion: string } }[] }).items).map((o) => [o.metadata.name, o.metadata.resourceVersion]));
-  const versionsBefore = await versions();
-  await startRecording(stack.awsEndpoint);
-  const steadyStarted = Date.now();
-  await waitFor('two resync periods', async () => (Date.now() - steadyStarted >= 2 * RESYNC_S * 1000 ? true : undefined), { timeoutMs: 3 * RESYNC_S * 1000, intervalMs: 1000 });
-  const steadyCalls = await recordedCalls(stack.awsEndpoint);
-  const versionsAfter = await versions();
-  const objectWrites = [...versionsAfter].filter(([name, version]) => versionsBefore.get(name) !== version).length;
-  const rssMiB = Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${operator.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-  const metrics = await (await fetch(`${operator.metricsUrl()}/metrics`)).text();
-  const heapMiB = (space: string) => Number(new RegExp(`^nodejs_heap_size_${space}_bytes (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0) / 1024 / 1024;
-
-  say('');
-  say(`converged: ${total} resources Ready in ${convergedS.toFixed(1)} s (${(total / convergedS).toFixed(1)} per second)`);
-  say(`AWS calls to converge: ${convergeCalls.length} (${(convergeCalls.length / total).toFixed(1)} per resource), writes ${convergeCalls.filter(isWrite).length}`);
-  say(`in sync, over ${2 * RESYNC_S} s (two resync periods): ${steadyCalls.length} AWS calls (${(steadyCalls.length / total / 2).toFixed(1)} per resource per resync), AWS writes ${steadyCalls.filter(isWrite).length}, objects written (status included) ${objectWrites}`);
-  say(`operator memory: resident ${rssMiB.toFixed(0)} MiB, JS heap used ${heapMiB('used').toFixed(0)} MiB of ${heapMiB('total').toFixed(0)} MiB`);
-} finally {
-  await operator.stop();
-  await stack.stop();
+function kindResult(kind: BenchKind, options: BenchOptions, trackers: Trackers, run: Convergence, sync: Sync): KindResult {
+  const objects = trackers.get(kind)!.expected;
+  const { readyAt, calls } = run.converged.get(kind)!;
+  const applied = { IAMRole: options.counts.roles, Lambda: options.counts.lambdas, Agent: options.counts.agents }[kind];
+  return {
+    objects, applied, allReadyS: seconds(run.started, readyAt),
+    converge: { calls: calls.calls, awsWrites: calls.writes, callsPerResource: calls.calls / objects, operations: calls.operations },
+    inSync: syncWindow(sync.short, kind, objects, SYNC_PERIODS),
+    tenResyncs: syncWindow(sync.long, kind, objects, MEMORY_PERIODS),
+  };
 }
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function operatorFigures(idle: OperatorSample, converged: OperatorSample, afterTen: OperatorSample): BenchResults['operator'] {
+  return {
+    idle, converged, afterTenResyncs: afterTen,
+    rssGrowthMiB: afterTen.rssMiB - converged.rssMiB,
+    heapUsedGrowthMiB: afterTen.heapUsedMiB - converged.heapUsedMiB,
+    eventLoopP99Ms: { converging: converged.eventLoopP99Ms, inSync: afterTen.eventLoopP99Ms },
+  };
+}
+
+async function main(): Promise<void> {
+  const runStarted = Date.now();
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const { commit, uncommitted, ...machine } = runInfo();
+  const { counts } = options;
+  const args = { argv: options.argv, resources: options.resources, ...counts, resyncS: options.resyncS, workers: options.workers, split: options.split };
+  header({ arguments: args, machine, git: { commit, uncommitted } }).forEach((line) => say(line));
+
+  const stack = await startStack();
+  const stackStartS = seconds(runStarted);
+  let operator: RunningOperator | undefined;
+  let trackers: Trackers = new Map();
+  const cleanUp = async () => {
+    await Promise.all([...trackers.values()].map((t) => t.stop().catch(() => undefined)));
+    await operator?.stop();
+    await stack.stop();
+  };
+  const interrupted = () => void cleanUp().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
+  try {
+    operator = await startOperator(stack, ['--resync', String(options.resyncS), '--workers', String(options.workers), '--agent-runtime', 'classic']);
+    const kc = new KubeConfig();
+    kc.loadFromFile(stack.kubeconfigPath);
+    const api = kc.makeApiClient(CustomObjectsApi);
+    trackers = await startTrackers(kc, expectedCounts(counts));
+    const idle = await sampleOperator(operator);
+
+    const run = await converge(stack, api, options, trackers);
+    const allReadyS = seconds(run.started, Math.max(...[...run.converged.values()].map((c) => c.readyAt)));
+    say(`every kind Ready ${allReadyS.toFixed(1)} s after applying began`);
+    const sync = await inSync(stack, operator, trackers, options.resyncS);
+    say(`applying ${PROBES} IAMRoles one at a time while the rest are in sync…`);
+    const probes = await applyToReady(api, trackers.get('IAMRole')!);
+
+    const results: BenchResults = {
+      benchmark: 'bedrock-forge-operator',
+      startedAt: new Date(runStarted).toISOString(),
+      durationS: seconds(runStarted),
+      machine,
+      git: { commit, uncommitted },
+      arguments: args,
+      stackStartS,
+      apply: { objects: run.applied, seconds: run.applyS, concurrency: APPLY_CONCURRENCY },
+      allReadyS,
+      kinds: Object.fromEntries([...trackers.keys()].map((kind) => [kind, kindResult(kind, options, trackers, run, sync)])),
+      otherCalls: { converge: run.other, tenResyncs: sync.long.calls.other },
+      attribution: ATTRIBUTION,
+      operator: operatorFigures(idle, sync.converged, sync.afterTen),
+      applyToReady: { samplesMs: probes, medianMs: median(probes), maxMs: Math.max(...probes) },
+    };
+    say();
+    humanLines(results).forEach((line) => say(line));
+    say();
+    say(`figures written to ${await writeJson(options.jsonPath, results)}; the run took ${results.durationS.toFixed(0)} s (stack start ${stackStartS.toFixed(0)} s)`);
+  } finally {
+    await cleanUp();
+  }
+}
+
+await main();
+// Nothing is left to wait for; idle keep-alive sockets of the Kubernetes client must not hold the process.
+process.exit(0);

@@ -1,0 +1,120 @@
+// The phases of a benchmark run: watching the kinds, applying everything and waiting until each kind is
+// all Ready (with the calls its service took), counting calls and writes once in sync over two and then
+// ten resync periods with the operator sampled at both ends, and timing single IAMRoles to Ready.
+import type { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { recordedCalls, startRecording } from '../../test/harness/emulator/recorder.ts';
+import type { RunningOperator } from '../../test/harness/operator.ts';
+import type { Stack } from '../../test/harness/stack.ts';
+import { sleep } from '../../test/harness/wait.ts';
+import { createAll, createObject } from './apply.ts';
+import { KIND_SERVICE, tally, type ServiceTally } from './aws-calls.ts';
+import { benchObjects, role, BENCH_KINDS, type BenchKind } from './manifests.ts';
+import { sampleOperator } from './operator-stats.ts';
+import type { BenchOptions } from './options.ts';
+import { say } from './report.ts';
+import { KindTracker } from './tracker.ts';
+
+export const SYNC_PERIODS = 2;
+export const MEMORY_PERIODS = 10;
+export const PROBES = 5;
+const CONVERGE_TIMEOUT_MS = 60 * 60_000;
+const PROGRESS_EVERY_MS = 30_000;
+
+export type Trackers = Map<BenchKind, KindTracker>;
+interface Converged { readyAt: number; calls: ServiceTally }
+export interface SyncSample { calls: ReturnType<typeof tally>; changes: Map<BenchKind, ReturnType<KindTracker['changes']>> }
+
+export const seconds = (fromMs: number, toMs = Date.now()) => (toMs - fromMs) / 1000;
+
+export async function startTrackers(kc: KubeConfig, expected: Record<BenchKind, number>): Promise<Trackers> {
+  const trackers: Trackers = new Map(BENCH_KINDS.filter((kind) => expected[kind] > 0).map((kind) => [kind, new KindTracker(kc, kind, expected[kind])]));
+  await Promise.all([...trackers.values()].map((t) => t.start()));
+  return trackers;
+}
+
+/** Prints how many objects are Ready every PROGRESS_EVERY_MS until stopped: where the time goes. */
+function reportProgress(trackers: Trackers, since: number): () => void {
+  const timer = setInterval(() => {
+    say(`  ${seconds(since).toFixed(0)} s: Ready ${[...trackers.values()].map((t) => `${t.kind} ${t.readyCount}/${t.expected}`).join(', ')}`);
+  }, PROGRESS_EVERY_MS);
+  return () => clearInterval(timer);
+}
+
+/** Resolves when the kind is all Ready, with the calls its service took until then. */
+async function kindConverged(stack: Stack, tracker: KindTracker): Promise<Converged> {
+  const readyAt = await tracker.whenAllReady();
+  return { readyAt, calls: tally(await recordedCalls(stack.awsEndpoint))[KIND_SERVICE[tracker.kind]] };
+}
+
+/** The promise's value, or an error with `message()` once `ms` have passed. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message())), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function notReadyMessage(trackers: Trackers): string {
+  const waiting = [...trackers.values()].flatMap((t) => t.notReady(5));
+  return `not all Ready after ${CONVERGE_TIMEOUT_MS / 60_000} min; for example:\n  ${waiting.join('\n  ')}`;
+}
+
+/** Applies everything at once; resolves when every kind is all Ready. */
+export async function converge(stack: Stack, api: CustomObjectsApi, options: BenchOptions, trackers: Trackers) {
+  const objects = benchObjects(options.counts);
+  await startRecording(stack.awsEndpoint);
+  const started = Date.now();
+  const stopProgress = reportProgress(trackers, started);
+  try {
+    const converging = Promise.all([...trackers.values()].map((t) => kindConverged(stack, t)));
+    await createAll(api, objects);
+    const applyS = seconds(started);
+    say(`applied ${objects.length} objects in ${applyS.toFixed(1)} s; waiting for every kind to be Ready…`);
+    const converged = await withTimeout(converging, CONVERGE_TIMEOUT_MS, () => notReadyMessage(trackers));
+    const other = tally(await recordedCalls(stack.awsEndpoint)).other;
+    const byKind = new Map([...trackers.keys()].map((kind, i) => [kind, converged[i]!]));
+    return { started, applied: objects.length, applyS, other, converged: byKind };
+  } finally {
+    stopProgress();
+  }
+}
+
+async function syncSample(stack: Stack, trackers: Trackers): Promise<SyncSample> {
+  return { calls: tally(await recordedCalls(stack.awsEndpoint)), changes: new Map([...trackers].map(([kind, t]) => [kind, t.changes()])) };
+}
+
+/** Once in sync: the calls and writes over SYNC_PERIODS resyncs, then over MEMORY_PERIODS, and the operator after them. */
+export async function inSync(stack: Stack, operator: RunningOperator, trackers: Trackers, resyncS: number) {
+  await startRecording(stack.awsEndpoint);
+  for (const tracker of trackers.values()) tracker.resetChanges();
+  const since = Date.now();
+  const converged = await sampleOperator(operator);
+  say(`in sync: counting over ${SYNC_PERIODS} resyncs (${SYNC_PERIODS * resyncS} s), then up to ${MEMORY_PERIODS} resyncs (${MEMORY_PERIODS * resyncS} s)…`);
+  await sleep(since + SYNC_PERIODS * resyncS * 1000 - Date.now());
+  const short = await syncSample(stack, trackers);
+  await sleep(since + MEMORY_PERIODS * resyncS * 1000 - Date.now());
+  const long = await syncSample(stack, trackers);
+  return { converged, short, long, afterTen: await sampleOperator(operator) };
+}
+
+/** One IAMRole at a time, created while the rest are in sync: milliseconds to seen Ready. */
+export async function applyToReady(api: CustomObjectsApi, tracker: KindTracker): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < PROBES; i++) {
+    const object = role(`bench-probe-${i}`, 100_000 + i);
+    const ready = tracker.whenReady(object.metadata.name);
+    const started = Date.now();
+    await createObject(api, object);
+    const readyAt = await withTimeout(ready, 60_000, () => `${object.metadata.name} not Ready after 60 s`);
+    samples.push(readyAt - started);
+  }
+  return samples;
+}
+
+export type Convergence = Awaited<ReturnType<typeof converge>>;
+export type Sync = Awaited<ReturnType<typeof inSync>>;
