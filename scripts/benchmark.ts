@@ -68,10 +68,11 @@ async function main(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     process.exit(2);
   }
-  const { commit, uncommitted, ...machine } = runInfo();
+  const { commit, uncommitted, uncommittedDigest, ...machine } = runInfo();
+  const git = { commit, uncommitted, uncommittedDigest };
   const { counts } = options;
   const args = { argv: options.argv, resources: options.resources, ...counts, resyncS: options.resyncS, workers: options.workers, split: options.split };
-  header({ arguments: args, machine, git: { commit, uncommitted } }).forEach((line) => say(line));
+  header({ arguments: args, machine, git }).forEach((line) => say(line));
 
   const stack = await startStack();
   const stackStartS = seconds(runStarted);
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
       startedAt: new Date(runStarted).toISOString(),
       durationS: seconds(runStarted),
       machine,
-      git: { commit, uncommitted },
+      git,
       arguments: args,
       stackStartS,
       apply: { objects: run.applied, seconds: run.applyS, concurrency: APPLY_CONCURRENCY },

@@ -36,8 +36,8 @@ export interface BenchResults {
   benchmark: 'bedrock-forge-operator';
   startedAt: string;
   durationS: number;
-  machine: Omit<RunInfo, 'commit' | 'uncommitted'>;
-  git: { commit: string; uncommitted: string[] };
+  machine: Omit<RunInfo, 'commit' | 'uncommitted' | 'uncommittedDigest'>;
+  git: Pick<RunInfo, 'commit' | 'uncommitted' | 'uncommittedDigest'>;
   arguments: { argv: string[]; resources: number; roles: number; lambdas: number; agents: number; resyncS: number; workers: number; split: string };
   stackStartS: number;
   apply: { objects: number; seconds: number; concurrency: number };
@@ -114,7 +114,7 @@ export function humanLines(r: BenchResults): string[] {
 
 export function header(r: Pick<BenchResults, 'arguments' | 'machine' | 'git'>): string[] {
   const a = r.arguments;
-  const dirty = r.git.uncommitted.length > 0 ? ` + ${r.git.uncommitted.length} uncommitted changes` : '';
+  const dirty = r.git.uncommitted.length > 0 ? ` + ${r.git.uncommitted.length} uncommitted changes (digest ${r.git.uncommittedDigest})` : '';
   return [
     `Benchmark: ${a.resources} resources = ${a.roles + a.lambdas + a.agents} IAMRoles (${a.roles} applied, ${a.lambdas + a.agents} generated: one per Lambda and per Agent), ${a.lambdas} Lambdas, ${a.agents} Agents (Classic, each with an action group on a Lambda and an alias live)`,
     `  counts: ${a.split}`,
