@@ -35,10 +35,12 @@ function syncWindow(sample: SyncSample, kind: BenchKind, objects: number, period
 function kindResult(kind: BenchKind, options: BenchOptions, trackers: Trackers, run: Convergence, sync: Sync): KindResult {
   const objects = trackers.get(kind)!.expected;
   const { readyAt, calls } = run.converged.get(kind)!;
+  const all = run.untilAllReady[KIND_SERVICE[kind]];
   const applied = { IAMRole: options.counts.roles, Lambda: options.counts.lambdas, Agent: options.counts.agents }[kind];
   return {
     objects, applied, allReadyS: seconds(run.started, readyAt),
     converge: { calls: calls.calls, awsWrites: calls.writes, callsPerResource: calls.calls / objects, operations: calls.operations },
+    untilAllReady: { calls: all.calls, callsPerResource: all.calls / objects, operations: all.operations },
     inSync: syncWindow(sync.short, kind, objects, SYNC_PERIODS),
     tenResyncs: syncWindow(sync.long, kind, objects, MEMORY_PERIODS),
   };
@@ -111,7 +113,7 @@ async function main(): Promise<void> {
       apply: { objects: run.applied, seconds: run.applyS, concurrency: APPLY_CONCURRENCY },
       allReadyS,
       kinds: Object.fromEntries([...trackers.keys()].map((kind) => [kind, kindResult(kind, options, trackers, run, sync)])),
-      otherCalls: { converge: run.other, tenResyncs: sync.long.calls.other },
+      otherCalls: { converge: run.untilAllReady.other, tenResyncs: sync.long.calls.other },
       attribution: ATTRIBUTION,
       operator: operatorFigures(idle, sync.converged, sync.afterTen),
       applyToReady: { samplesMs: probes, medianMs: median(probes), maxMs: Math.max(...probes) },

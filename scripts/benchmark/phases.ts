@@ -76,9 +76,9 @@ export async function converge(stack: Stack, api: CustomObjectsApi, options: Ben
     const applyS = seconds(started);
     say(`applied ${objects.length} objects in ${applyS.toFixed(1)} s; waiting for every kind to be Ready…`);
     const converged = await withTimeout(converging, CONVERGE_TIMEOUT_MS, () => notReadyMessage(trackers));
-    const other = tally(await recordedCalls(stack.awsEndpoint)).other;
+    const untilAllReady = tally(await recordedCalls(stack.awsEndpoint));
     const byKind = new Map([...trackers.keys()].map((kind, i) => [kind, converged[i]!]));
-    return { started, applied: objects.length, applyS, other, converged: byKind };
+    return { started, applied: objects.length, applyS, untilAllReady, converged: byKind };
   } finally {
     stopProgress();
   }

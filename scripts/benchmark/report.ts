@@ -28,6 +28,8 @@ export interface KindResult {
   allReadyS: number;
   /** Calls of the kind's service from the start of applying until the kind was all Ready. */
   converge: { calls: number; awsWrites: number; callsPerResource: number; operations: Record<string, number> };
+  /** Calls of the kind's service until every kind was all Ready: work done for other kinds (a Lambda's permission for an Agent) included. */
+  untilAllReady: { calls: number; callsPerResource: number; operations: Record<string, number> };
   inSync: SyncWindow;
   tenResyncs: SyncWindow;
 }
@@ -71,6 +73,7 @@ function kindTable(results: BenchResults): string[] {
     ['objects (applied + generated)', (k) => `${k.objects} (${k.applied}+${k.objects - k.applied})`],
     ['all Ready after (s, from apply start)', (k) => f(k.allReadyS)],
     ['AWS calls to converge, per resource', (k) => f(k.converge.callsPerResource, 2)],
+    ['  same, until every kind was Ready', (k) => f(k.untilAllReady.callsPerResource, 2)],
     [`AWS calls per resource per resync, in sync (${results.kinds.IAMRole?.inSync.periods ?? 2} resyncs)`, (k) => f(k.inSync.callsPerResourcePerResync, 2)],
     ['  same, over ten resyncs', (k) => f(k.tenResyncs.callsPerResourcePerResync, 2)],
     ['AWS writes in sync (ten resyncs)', (k) => String(k.tenResyncs.awsWrites)],
@@ -102,7 +105,7 @@ export function humanLines(r: BenchResults): string[] {
     ...kindTable(r),
     '',
     `${r.attribution}; other calls: ${r.otherCalls.converge.calls} while converging, ${r.otherCalls.tenResyncs.calls} in sync (${topOperations(r.otherCalls.tenResyncs.operations)}).`,
-    'Calls to converge count until the kind was all Ready, resync reads of objects Ready earlier included.',
+    'Calls to converge count from the start of applying until the kind was all Ready (then until every kind was), resync reads of objects Ready earlier included.',
     ...kinds.map(([kind, k]) => `in sync, ${kind} calls over ${k.inSync.periods} resyncs: ${topOperations(k.inSync.operations)}`),
     '',
     `operator ${memoryLine('resident memory', (s) => s.rssMiB, o.rssGrowthMiB, o)}`,
