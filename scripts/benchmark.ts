@@ -8,6 +8,7 @@
 // resyncs; event-loop delay p99 while converging and in sync; the apply-to-Ready latency of one IAMRole
 // applied while the rest are in sync. The emulator answers at once, so the times measure the operator
 // and kube-apiserver, not AWS. Options: scripts/benchmark/options.ts (`npm run bench -- --help`).
+import { loadavg } from 'node:os';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { startOperator, type RunningOperator } from '../test/harness/operator.ts';
 import { startStack } from '../test/harness/stack.ts';
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
       benchmark: 'bedrock-forge-operator',
       startedAt: new Date(runStarted).toISOString(),
       durationS: seconds(runStarted),
-      machine,
+      machine: { ...machine, loadAverageAtEnd: loadavg()[0] ?? 0 },
       git,
       arguments: args,
       stackStartS,
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
     say();
     humanLines(results).forEach((line) => say(line));
     say();
-    say(`figures written to ${await writeJson(options.jsonPath, results)}; the run took ${results.durationS.toFixed(0)} s (stack start ${stackStartS.toFixed(0)} s)`);
+    say(`figures written to ${await writeJson(options.jsonPath, results)}; the run took ${results.durationS.toFixed(0)} s (stack start ${stackStartS.toFixed(0)} s), load ${results.machine.loadAverageAtEnd!.toFixed(2)} at the end`);
   } finally {
     await cleanUp();
   }

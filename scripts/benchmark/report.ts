@@ -38,7 +38,7 @@ export interface BenchResults {
   benchmark: 'bedrock-forge-operator';
   startedAt: string;
   durationS: number;
-  machine: Omit<RunInfo, 'commit' | 'uncommitted' | 'uncommittedDigest'>;
+  machine: Omit<RunInfo, 'commit' | 'uncommitted' | 'uncommittedDigest'> & { loadAverageAtEnd?: number };
   git: Pick<RunInfo, 'commit' | 'uncommitted' | 'uncommittedDigest'>;
   arguments: { argv: string[]; resources: number; roles: number; lambdas: number; agents: number; resyncS: number; workers: number; split: string };
   stackStartS: number;
