@@ -31,7 +31,8 @@ import { retainAgentOn } from '../agent-lambda-link.ts';
 import { readyRoleArn, type GeneratedRoles } from '../generated-roles.ts';
 import { managedTagKeys, type OwnershipGuard } from '../ownership-guard.ts';
 import { PlatformRules } from '../platform-rules.ts';
-import { requireSameAccount, type TenancyPolicy } from '../tenancy-policy.ts';
+import type { TenancyPolicy } from '../tenancy-policy.ts';
+import { executorLambdaArn, generatesRole, namedIAMRole, namedRoleArn } from './agent-references.ts';
 import { checkApiSchemas } from './api-schema.ts';
 import {
   actionGroupMatches, agentDiff, desiredActionGroup, desiredAgentFields, desiredKnowledgeBases, knowledgeBaseMatches,
@@ -144,15 +145,7 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
     this.#platform.requireTags(obj, spec.tags);
     await checkApiSchemas(spec.actionGroups ?? []);
     const roleArn = await this.#roleArn(obj);
-    const lambdaArn = (name: string) => {
-      const lambda = this.#lookups.lambda(namespace, name);
-      const arn = lambda?.status?.arn;
-      const ready = (lambda?.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-      if (!lambda || !ready || !arn) {
-        throw new WaitingError('WaitingForLambda', `Lambda ${namespace}/${name} (an action group's executor) ${lambda ? 'is not Ready yet' : 'does not exist yet'}; the action group is created once it is Ready`, 'dependency');
-      }
-      return arn;
-    };
+    const lambdaArn = (name: string) => executorLambdaArn(this.#lookups, namespace, { lambda: name }, 'the action group is created');
     const agentName = agentNameOf(obj);
     return {
       agentName,
@@ -371,16 +364,10 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
   async #roleArn(obj: AgentResource): Promise<string> {
     const spec = obj.spec;
     const namespace = obj.metadata.namespace ?? 'default';
-    const role = spec.iamRole;
-    if (typeof role === 'string' && role.startsWith('arn:')) return requireSameAccount(this.#tenancy.externalRole(role, 'spec.iamRole'), await this.#aws.account(), 'spec.iamRole');
-    if (typeof role === 'object' && role.roleArn) return requireSameAccount(this.#tenancy.externalRole(role.roleArn, 'spec.iamRole.roleArn'), await this.#aws.account(), 'spec.iamRole.roleArn');
-    const named = namedIAMRole(spec);
-    if (named) return readyRoleArn(this.#lookups.iamRole(namespace, named.name), namespace, named.name, named.field);
-    if (typeof role === 'object' && role.autoCreate === false) {
-      throw new TerminalError('NoRole', 'spec.iamRole.autoCreate is false and the spec names no role: set spec.iamRole.roleName (an IAMRole of this namespace) or roleArn, or drop autoCreate to have the operator generate one');
-    }
-    const name = serviceRoleObjectName(obj.metadata.name);
     const account = await this.#aws.account();
+    const named = namedRoleArn(obj, this.#tenancy, account, this.#lookups);
+    if (named) return named;
+    const name = serviceRoleObjectName(obj.metadata.name);
     const { partition, region } = this.#aws;
     // The trust is pinned to the agent's ARN once status records it.
     const generated = await this.#roles.ensure(obj, name, serviceRoleSpec(agentNameOf(obj), spec, { partition, region, account }, obj.status?.agentArn));
@@ -464,20 +451,6 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
   #call<T>(call: Promise<T>, change?: string): Promise<T> {
     return classified(call, (error) => classifyBedrockError(error, change));
   }
-}
-
-/** The IAMRole object of the namespace the Agent runs as, if it names one (a role ARN takes precedence). */
-export function namedIAMRole(spec: AgentSpec): { name: string; field: string } | undefined {
-  const role = spec.iamRole;
-  if (typeof role === 'string') return role.startsWith('arn:') ? undefined : { name: role, field: 'spec.iamRole' };
-  if (!role?.roleName || role.roleArn) return undefined;
-  return { name: typeof role.roleName === 'string' ? role.roleName : role.roleName.ref, field: 'spec.iamRole.roleName' };
-}
-
-/** Whether the Agent uses a generated service role (no role named or given). */
-export function generatesRole(spec: AgentSpec): boolean {
-  const role = spec.iamRole;
-  return role === undefined || (typeof role === 'object' && !role.roleArn && !role.roleName && role.autoCreate !== false);
 }
 
 function aliasArn(agentArn: string, aliasId: string): string {

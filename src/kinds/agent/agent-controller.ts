@@ -14,7 +14,8 @@ import { patchAnnotations } from '../../runtime/kube-writes.ts';
 import { agentUsesLambda } from '../agent-lambda-link.ts';
 import { GeneratedRoles, ownerKeys } from '../generated-roles.ts';
 import { controllerBase, ownershipGuard, type OperatorContext } from '../operator-context.ts';
-import { AgentExternalClient, namedIAMRole, type AgentLookups } from './agent-client.ts';
+import { AgentExternalClient, type AgentLookups } from './agent-client.ts';
+import { namedIAMRole } from './agent-references.ts';
 import { AgentRuntimes } from './agent-runtimes.ts';
 import { AgentCoreExternalClient } from './agentcore/agentcore-client.ts';
 

@@ -34,9 +34,10 @@ import { retainAgentOn } from '../../agent-lambda-link.ts';
 import { readyRoleArn, type GeneratedRoles } from '../../generated-roles.ts';
 import { managedTagKeys, type OwnershipGuard } from '../../ownership-guard.ts';
 import type { PlatformRules } from '../../platform-rules.ts';
-import { requireSameAccount, type TenancyPolicy } from '../../tenancy-policy.ts';
+import type { TenancyPolicy } from '../../tenancy-policy.ts';
 import type { AgentLookups } from '../agent-client.ts';
-import { agentNameOf, generatesRole, namedIAMRole } from '../agent-client.ts';
+import { agentNameOf } from '../agent-client.ts';
+import { executorLambdaArn, generatesRole, namedIAMRole, namedRoleArn } from '../agent-references.ts';
 import { checkApiSchemas } from '../api-schema.ts';
 import { harnessCalls } from './agentcore-access.ts';
 import { gatewayRoleObjectName, gatewayRoleSpec, harnessRoleObjectName, harnessRoleSpec } from './agentcore-roles.ts';
@@ -127,7 +128,7 @@ export class AgentCoreExternalClient implements ExternalClient<AgentSpec, AgentS
     const agentName = agentNameOf(obj);
     const harnessName = harnessNameOf(agentName);
     const gatewayName = gatewayNameOf(agentName);
-    const targets = await desiredTargets(spec, (group) => this.#lambdaArn(namespace, group.actionGroupExecutor!));
+    const targets = await desiredTargets(spec, (group) => executorLambdaArn(this.#lookups, namespace, group.actionGroupExecutor!, 'its gateway target is created'));
     const known = obj.status?.agentCore;
     const account = await this.#aws.account();
     const scope = { partition: this.#aws.partition, region: this.#aws.region, account };
@@ -472,29 +473,11 @@ export class AgentCoreExternalClient implements ExternalClient<AgentSpec, AgentS
     return { endpoints: changes, inAws };
   }
 
-  #lambdaArn(namespace: string, executor: NonNullable<NonNullable<AgentSpec['actionGroups']>[number]['actionGroupExecutor']>): string {
-    if (executor.lambdaArn) return executor.lambdaArn;
-    const name = executor.lambda!;
-    const lambda = this.#lookups.lambda(namespace, name);
-    const arn = lambda?.status?.arn;
-    const ready = (lambda?.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-    if (!lambda || !ready || !arn) {
-      throw new WaitingError('WaitingForLambda', `Lambda ${namespace}/${name} (an action group's executor) ${lambda ? 'is not Ready yet' : 'does not exist yet'}; its gateway target is created once it is Ready`, 'dependency');
-    }
-    return arn;
-  }
-
   async #executionRoleArn(obj: AgentResource, harnessName: string, usesGateway: boolean, account: string): Promise<string> {
     const spec = obj.spec;
     const namespace = obj.metadata.namespace ?? 'default';
-    const role = spec.iamRole;
-    if (typeof role === 'string' && role.startsWith('arn:')) return requireSameAccount(this.#tenancy.externalRole(role, 'spec.iamRole'), account, 'spec.iamRole');
-    if (typeof role === 'object' && role.roleArn) return requireSameAccount(this.#tenancy.externalRole(role.roleArn, 'spec.iamRole.roleArn'), account, 'spec.iamRole.roleArn');
-    const named = namedIAMRole(spec);
-    if (named) return readyRoleArn(this.#lookups.iamRole(namespace, named.name), namespace, named.name, named.field);
-    if (typeof role === 'object' && role.autoCreate === false) {
-      throw new TerminalError('NoRole', 'spec.iamRole.autoCreate is false and the spec names no role: set spec.iamRole.roleName (an IAMRole of this namespace) or roleArn, or drop autoCreate to have the operator generate one');
-    }
+    const named = namedRoleArn(obj, this.#tenancy, account, this.#lookups);
+    if (named) return named;
     const known = obj.status?.agentCore;
     const scope = { partition: this.#aws.partition, region: this.#aws.region, account };
     const name = harnessRoleObjectName(obj.metadata.name);
