@@ -134,10 +134,10 @@ describe('the operator\'s IAM policy', () => {
     for (const s of Statement.filter((x) => x.Effect === 'Allow')) {
       for (const resource of list(s.Resource)) {
         // Creates and lists of agents, harnesses and gateways, and the runtime and memory AgentCore
-        // makes for a harness, take no resource ARN; S3 objects are scoped by aws:ResourceAccount;
+        // makes for a harness, and IAM's account-wide listings of roles take no resource ARN; S3 objects are scoped by aws:ResourceAccount;
         // AWS managed policies (read for the access check) belong to the account "aws".
         if (resource === '*') {
-          expect(['CreateAndFindAgents', 'CreateAndFindHarnessesAndGateways', 'CreateTheRuntimeAndMemoryAwsAuthorizesWithCreateHarness']).toContain(s.Sid);
+          expect(['CreateAndFindAgents', 'CreateAndFindHarnessesAndGateways', 'CreateTheRuntimeAndMemoryAwsAuthorizesWithCreateHarness', 'ReadEveryRoleInBulkInsteadOfOneByOne']).toContain(s.Sid);
           for (const action of list(s.Action)) expect([action, catalogueAction(action)?.resourceTypes]).toEqual([action, []]);
         }
         else if (resource === 'arn:aws:iam::aws:policy/*') expect(list(s.Action).sort()).toEqual(['iam:GetPolicy', 'iam:GetPolicyVersion']);

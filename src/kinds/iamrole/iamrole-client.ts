@@ -4,13 +4,14 @@ import {
   AttachRolePolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteRolePermissionsBoundaryCommand, DeleteRolePolicyCommand,
   DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListInstanceProfilesForRoleCommand,
   ListRolePoliciesCommand, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, RemoveRoleFromInstanceProfileCommand,
-  TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand, UpdateRoleCommand, type IAMClient, type Role,
+  TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand, UpdateRoleCommand, type IAMClient, type Role, type Tag,
 } from '@aws-sdk/client-iam';
 import type { IAMRoleSpec, IAMRoleStatus } from '../../api/iamrole.ts';
 import type { IAMRoleResource } from '../../api/kinds.ts';
 import { allPages, classified, ignoreNotFound } from '../../aws/aws-errors.ts';
 import { classifyIamError } from '../../aws/iam/iam-errors.ts';
 import { iamPolicyText, policiesEqual } from '../../aws/iam/policy-json.ts';
+import type { RoleSnapshot, RoleView } from '../../aws/iam/role-snapshot.ts';
 import { ownershipTags } from '../../aws/ownership.ts';
 import { TerminalError } from '../../runtime/errors.ts';
 import type { DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
@@ -58,8 +59,10 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
   readonly #tenancy: TenancyPolicy;
 
   readonly #platform: PlatformRules;
+  readonly #snapshot: RoleSnapshot | undefined;
 
-  constructor(iam: IAMClient, ownership: OwnershipGuard, tenancy: TenancyPolicy, platform = new PlatformRules()) {
+  constructor(iam: IAMClient, ownership: OwnershipGuard, tenancy: TenancyPolicy, platform = new PlatformRules(), snapshot?: RoleSnapshot) {
+    this.#snapshot = snapshot;
     this.#iam = iam;
     this.#ownership = ownership;
     this.#tenancy = tenancy;
@@ -88,43 +91,42 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
 
   async observe(obj: IAMRoleResource, { roleName, boundary }: RoleResolved): Promise<Observation<IAMRoleStatus, RolePlan>> {
     const spec = obj.spec;
-    const role = await this.#getRole(roleName);
+    const role = await this.#read(roleName);
     if (!role) return { exists: false, status: { roleName } };
 
-    const blocked = this.#ownership.conflict(obj, `IAM role ${roleName}`, tagMap(role), 'spec.roleName');
+    const blocked = this.#ownership.conflict(obj, `IAM role ${roleName}`, tagMapOf(role.tags), 'spec.roleName');
     if (blocked) return { exists: true, status: { roleName }, blocked };
-    if ((role.Path ?? '/') !== (spec.path ?? '/')) {
-      throw new TerminalError('PathImmutable', `the role's path is ${role.Path} in AWS; IAM cannot change a role's path: set spec.path to ${role.Path}, or delete the role to have it created again`);
+    if (role.path !== (spec.path ?? '/')) {
+      throw new TerminalError('PathImmutable', `the role's path is ${role.path} in AWS; IAM cannot change a role's path: set spec.path to ${role.path}, or delete the role to have it created again`);
     }
 
     const differs = new Set<Aspect>();
-    if (!policiesEqual(spec.assumeRolePolicy, role.AssumeRolePolicyDocument ?? '{}')) differs.add('trust policy');
-    if ((role.Description ?? '') !== (spec.description ?? '')) differs.add('description');
-    if ((role.MaxSessionDuration ?? DEFAULT_MAX_SESSION) !== (spec.maxSessionDuration ?? DEFAULT_MAX_SESSION)) differs.add('max session duration');
-    if ((role.PermissionsBoundary?.PermissionsBoundaryArn ?? '') !== (boundary ?? '')) differs.add('permissions boundary');
+    if (!policiesEqual(spec.assumeRolePolicy, role.trustPolicy)) differs.add('trust policy');
+    if ((role.description ?? '') !== (spec.description ?? '')) differs.add('description');
+    if ((role.maxSessionDuration ?? DEFAULT_MAX_SESSION) !== (spec.maxSessionDuration ?? DEFAULT_MAX_SESSION)) differs.add('max session duration');
+    if ((role.permissionsBoundary?.PermissionsBoundaryArn ?? '') !== (boundary ?? '')) differs.add('permissions boundary');
 
-    const inlineNames = await this.#listInline(roleName);
     const desiredInline = new Map((spec.inlinePolicies ?? []).map((p) => [p.name, p.policy]));
-    const inlineExtra = inlineNames.filter((n) => !desiredInline.has(n));
+    const inlineExtra = [...role.inline.keys()].filter((n) => !desiredInline.has(n));
     const inlineChanged: string[] = [];
     for (const [name, policy] of desiredInline) {
-      const current = inlineNames.includes(name) ? await this.#getInline(roleName, name) : undefined;
+      const current = role.inline.get(name);
       if (current === undefined || !policiesEqual(policy, current)) inlineChanged.push(name);
     }
     for (const name of [...inlineExtra, ...inlineChanged]) differs.add(`inline policy ${name}`);
 
-    const attached = await this.#listAttached(roleName);
+    const attached = role.attached;
     const desiredAttached = (spec.policies ?? []).map((p) => p.policyArn);
     const attachedExtra = attached.filter((a) => !desiredAttached.includes(a));
     const attachedMissing = desiredAttached.filter((a) => !attached.includes(a));
     for (const arn of [...attachedExtra, ...attachedMissing]) differs.add(`managed policy ${arn}`);
 
-    const tags = this.#ownership.tagChanges(obj, spec.tags, tagMap(role), obj.status?.managedTagKeys);
+    const tags = this.#ownership.tagChanges(obj, spec.tags, tagMapOf(role.tags), obj.status?.managedTagKeys);
     if (tags.any) differs.add('tags');
 
     return {
       exists: true,
-      status: { arn: role.Arn, roleId: role.RoleId, roleName, managedTagKeys: managedTagKeys(spec.tags) },
+      status: { arn: role.arn, roleId: role.roleId, roleName, managedTagKeys: managedTagKeys(spec.tags) },
       diff: [...differs],
       plan: { differs, inlineExtra, inlineChanged, attachedExtra, attachedMissing, tags },
     };
@@ -132,6 +134,7 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
 
   async create(obj: IAMRoleResource, { roleName: RoleName, boundary }: RoleResolved): Promise<void> {
     const spec = obj.spec;
+    this.#snapshot?.touch(RoleName);
     await this.#call(this.#iam.send(new CreateRoleCommand({
       RoleName,
       Path: spec.path ?? '/',
@@ -175,6 +178,7 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
     const Tags = Object.entries(plan.tags.set).map(([Key, Value]) => ({ Key, Value }));
     if (Tags.length > 0) calls.push(() => this.#iam.send(new TagRoleCommand({ RoleName, Tags })));
     if (plan.tags.remove.length > 0) calls.push(() => this.#iam.send(new UntagRoleCommand({ RoleName, TagKeys: plan.tags.remove })));
+    if (calls.length > 0) this.#snapshot?.touch(RoleName);
     for (const call of calls) await this.#call(call());
     return { wrote: calls.length > 0 };
   }
@@ -183,6 +187,7 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
     const RoleName = roleNameOf(obj);
     const role = await this.#getRole(RoleName);
     if (!role || this.#ownership.conflict(obj, `IAM role ${RoleName}`, tagMap(role), 'spec.roleName')) return { wrote: false, remaining: false };
+    this.#snapshot?.touch(RoleName);
     // What disappears meanwhile (deleted by someone else) is fine: the role is going anyway.
     for (const arn of await this.#listAttached(RoleName)) await this.#call(ignoreNotFound(this.#iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: arn }))));
     for (const name of await this.#listInline(RoleName)) await this.#call(ignoreNotFound(this.#iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: name }))));
@@ -194,12 +199,30 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
     return { wrote: true, remaining: false };
   }
 
-  #getRole(RoleName: string): Promise<Role | undefined> {
-    return this.#call(ignoreNotFound(this.#iam.send(new GetRoleCommand({ RoleName })))).then((r) => r?.Role);
+  /**
+   * The role as the comparison needs it: from the account's snapshot when there is one and it can
+   * tell, else (and for a role the snapshot does not have, which may be younger) with the single-role calls.
+   */
+  async #read(roleName: string): Promise<RoleView | undefined> {
+    const fromSnapshot = this.#snapshot ? await this.#call(this.#snapshot.view(roleName)) : 'unknown';
+    if (fromSnapshot !== 'unknown' && fromSnapshot !== 'absent') return fromSnapshot;
+    const role = await this.#getRole(roleName);
+    if (!role) return undefined;
+    const names = await this.#listInline(roleName);
+    const inline = new Map<string, string>();
+    for (const name of names) {
+      const document = await this.#call(ignoreNotFound(this.#iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }))));
+      if (document?.PolicyDocument !== undefined) inline.set(name, document.PolicyDocument);
+    }
+    return {
+      arn: role.Arn!, roleId: role.RoleId!, path: role.Path ?? '/', description: role.Description, maxSessionDuration: role.MaxSessionDuration,
+      permissionsBoundary: role.PermissionsBoundary, tags: role.Tags ?? [], trustPolicy: role.AssumeRolePolicyDocument ?? '{}',
+      inline, attached: await this.#listAttached(roleName),
+    };
   }
 
-  #getInline(RoleName: string, PolicyName: string): Promise<string | undefined> {
-    return this.#call(this.#iam.send(new GetRolePolicyCommand({ RoleName, PolicyName }))).then((r) => r.PolicyDocument);
+  #getRole(RoleName: string): Promise<Role | undefined> {
+    return this.#call(ignoreNotFound(this.#iam.send(new GetRoleCommand({ RoleName })))).then((r) => r?.Role);
   }
 
   #listInline(RoleName: string): Promise<string[]> {
@@ -219,5 +242,9 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
 }
 
 function tagMap(role: Role): Record<string, string> {
-  return Object.fromEntries((role.Tags ?? []).map((t) => [t.Key!, t.Value ?? '']));
+  return tagMapOf(role.Tags ?? []);
+}
+
+function tagMapOf(tags: Tag[]): Record<string, string> {
+  return Object.fromEntries(tags.map((t) => [t.Key!, t.Value ?? '']));
 }

@@ -1,0 +1,98 @@
+// The account's role snapshot (src/aws/iam/role-snapshot.ts) with a fake IAM client: one load
+// serves every observe within its age, a role the operator wrote is read directly until a later
+// load, a role the two listings disagree on is read directly, and a failed load fails its waiters
+// and is tried again by the next.
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { describe, expect, it } from 'vitest';
+import { RoleSnapshot } from '../../src/aws/iam/role-snapshot.ts';
+
+const role = (name: string, extra: Record<string, unknown> = {}) => ({
+  RoleName: name, Arn: `arn:aws:iam::123456789012:role/${name}`, RoleId: `AROA${name.toUpperCase()}`, Path: '/',
+  AssumeRolePolicyDocument: encodeURIComponent('{"Version":"2012-10-17","Statement":[]}'),
+  RolePolicyList: [{ PolicyName: 'Invoke', PolicyDocument: encodeURIComponent('{"Statement":[]}') }],
+  AttachedManagedPolicies: [{ PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess', PolicyName: 'ReadOnlyAccess' }],
+  Tags: [{ Key: 'Team', Value: 'a' }], ...extra,
+});
+
+/** A fake IAM that pages its roles two at a time, and counts and can fail calls. */
+function fakeIam(names: string[], options: { listed?: string[]; fail?: () => boolean } = {}) {
+  const calls: string[] = [];
+  const page = <T>(items: T[], marker: string | undefined) => {
+    const start = Number(marker ?? 0);
+    const next = start + 2 < items.length ? String(start + 2) : undefined;
+    return { items: items.slice(start, start + 2), IsTruncated: next !== undefined, Marker: next };
+  };
+  const client = {
+    send: async (command: { constructor: { name: string }; input: { Marker?: string } }) => {
+      calls.push(command.constructor.name);
+      await Promise.resolve();
+      if (options.fail?.()) throw Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+      if (command.constructor.name === 'GetAccountAuthorizationDetailsCommand') {
+        const p = page(names.map((n) => role(n)), command.input.Marker);
+        return { RoleDetailList: p.items, IsTruncated: p.IsTruncated, Marker: p.Marker };
+      }
+      const p = page((options.listed ?? names).map((n) => ({ RoleName: n, Description: `role ${n}`, MaxSessionDuration: 7200 })), command.input.Marker);
+      return { Roles: p.items, IsTruncated: p.IsTruncated, Marker: p.Marker };
+    },
+  };
+  return { client: client as unknown as IAMClient, calls };
+}
+
+describe('RoleSnapshot', () => {
+  it('serves every role of the account from one paginated load, with what both listings give', async () => {
+    const { client, calls } = fakeIam(['a', 'b', 'c', 'd', 'e']);
+    const snapshot = new RoleSnapshot(client, 60_000, () => 1_000);
+    const views = await Promise.all(['a', 'b', 'c', 'd', 'e', 'zz'].map((n) => snapshot.view(n)));
+    // Three pages of each listing, once, for all six concurrent observes.
+    expect(calls).toEqual([...Array(3).fill('GetAccountAuthorizationDetailsCommand'), ...Array(3).fill('ListRolesCommand')]);
+    expect(views[5]).toBe('absent');
+    expect(views[0]).toMatchObject({
+      arn: 'arn:aws:iam::123456789012:role/a', roleId: 'AROAA', path: '/', description: 'role a', maxSessionDuration: 7200,
+      tags: [{ Key: 'Team', Value: 'a' }], attached: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    });
+    expect((views[0] as { inline: Map<string, string> }).inline.get('Invoke')).toBe(encodeURIComponent('{"Statement":[]}'));
+  });
+
+  it('loads again once the load is older than its maximum age, not before', async () => {
+    let now = 0;
+    const { client, calls } = fakeIam(['a']);
+    const snapshot = new RoleSnapshot(client, 30_000, () => now);
+    await snapshot.view('a');
+    now = 29_999;
+    await snapshot.view('a');
+    expect(calls).toHaveLength(2);
+    now = 30_000;
+    await snapshot.view('a');
+    expect(calls).toHaveLength(4);
+  });
+
+  it('sends a role the operator wrote to the single-role calls until a load that started after the write', async () => {
+    let now = 0;
+    const { client } = fakeIam(['a', 'b']);
+    const snapshot = new RoleSnapshot(client, 30_000, () => now);
+    await snapshot.view('a');
+    now = 10;
+    snapshot.touch('a');
+    expect(await snapshot.view('a')).toBe('unknown');
+    expect(await snapshot.view('b')).not.toBe('unknown');
+    now = 40_000;
+    expect(await snapshot.view('a')).toMatchObject({ roleId: 'AROAA' });
+  });
+
+  it('sends a role only one listing has (made or deleted between them) to the single-role calls', async () => {
+    const { client } = fakeIam(['a', 'b'], { listed: ['a'] });
+    const snapshot = new RoleSnapshot(client, 30_000, () => 0);
+    expect(await snapshot.view('b')).toBe('unknown');
+  });
+
+  it('fails every observe waiting for a load that fails, and the next observe loads again', async () => {
+    let failing = true;
+    const { client, calls } = fakeIam(['a'], { fail: () => failing });
+    const snapshot = new RoleSnapshot(client, 30_000, () => 0);
+    const results = await Promise.allSettled([snapshot.view('a'), snapshot.view('a')]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(calls).toHaveLength(1);
+    failing = false;
+    expect(await snapshot.view('a')).toMatchObject({ roleId: 'AROAA' });
+  });
+});
