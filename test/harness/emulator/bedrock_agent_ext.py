@@ -20,7 +20,12 @@ answers every error with HTTP 400. This module emulates the agent part of the AW
   caller's account (iam:PassRole);
 * errors as AWS sends them: {"message": ...} with x-amzn-ErrorType and the status of the API
   reference (400 ValidationException, 404 ResourceNotFoundException, 409 ConflictException);
-* each operation's success status (202 for CreateAgent, 204 for DeleteAgentActionGroup, ...).
+* each operation's success status (202 for CreateAgent, 204 for DeleteAgentActionGroup, ...);
+* ListAgents pages in the order the agents were created (maxResults 1-1000 from the model, default
+  100 here: the API reference names none), and its nextToken names the last agent returned, so that
+  an agent deleted or created between two pages neither shifts nor repeats the others. Each summary
+  has agentStatus, updatedAt (which every change to the DRAFT moves: UpdateAgent, action groups,
+  knowledge-base associations) and latestAgentVersion.
 
 How it plugs in: moto's server sends every bedrock-agent request to AgentsforBedrockResponse.dispatch,
 which finds the operation from the botocore model (HTTP method and URI) and calls the response
@@ -30,8 +35,11 @@ are this module's _Agent objects, kept in the same backend's `agents` dict, so t
 (POST /moto-api/reset) forgets them with everything else.
 """
 
+import base64
+import binascii
 import copy
 import functools
+import itertools
 import json
 import os
 import re
@@ -75,6 +83,8 @@ ACTION_GROUP_FIELDS = (
 )
 
 _lock = threading.Lock()
+# Agents in the order they were created, for ListAgents' tokens.
+_agent_sequence = itertools.count(1)
 
 
 # --- time ------------------------------------------------------------------------------------------
@@ -382,6 +392,7 @@ class _Agent:
         self.account = backend.account_id
         self.region = backend.region_name
         self.agent_id = _new_id(backend.agents)
+        self.sequence = next(_agent_sequence)
         self.agent_arn = f"arn:{get_partition(self.region)}:bedrock:{self.region}:{self.account}:agent/{self.agent_id}"
         self.definition = definition
         self.client_token = client_token
@@ -511,6 +522,28 @@ def _page(items: list[Any], params: dict[str, Any]) -> tuple[list[Any], str | No
     start = int(token or 0)
     end = start + int(params.get("maxResults") or DEFAULT_PAGE_SIZE)
     return items[start:end], (str(end) if end < len(items) else None)
+
+
+AGENTS_TOKEN_PREFIX = "forge1:ListAgents:"
+
+
+def _agents_page(agents: list["_Agent"], params: dict[str, Any]) -> tuple[list["_Agent"], str | None]:
+    """ListAgents' paging: agents in creation order after the one the token names."""
+    token = params.get("nextToken")
+    after = 0
+    if token is not None:
+        try:
+            text = base64.urlsafe_b64decode(str(token).encode()).decode()
+            if not text.startswith(AGENTS_TOKEN_PREFIX):
+                raise ValueError(token)
+            after = int(text[len(AGENTS_TOKEN_PREFIX):])
+        except (binascii.Error, UnicodeError, ValueError):
+            raise ValidationException("The nextToken is not valid.")
+    remaining = sorted((a for a in agents if a.sequence > after), key=lambda a: a.sequence)
+    size = int(params.get("maxResults") or DEFAULT_PAGE_SIZE)
+    page = remaining[:size]
+    token = base64.urlsafe_b64encode(f"{AGENTS_TOKEN_PREFIX}{page[-1].sequence}".encode()).decode() if len(remaining) > size else None
+    return page, token
 
 
 # --- preparing, versioning, deleting ---------------------------------------------------------------
@@ -653,7 +686,7 @@ def get_agent(self: AgentsforBedrockResponse) -> str:
 
 def list_agents(self: AgentsforBedrockResponse) -> str:
     params = _params(self, "ListAgents")
-    agents, next_token = _page(_agents(_backend(self)), params)
+    agents, next_token = _agents_page(_agents(_backend(self)), params)
     return _reply(**_compact({"agentSummaries": [a.summary() for a in agents], "nextToken": next_token}))
 
 

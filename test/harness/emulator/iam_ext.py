@@ -18,6 +18,24 @@ from the IAM model: LimitExceeded 409, MalformedPolicyDocument 400, NoSuchEntity
 - CreateRole with PermissionsBoundary, PutRolePermissionsBoundary: a boundary policy that does not exist;
 - AttachRolePolicy: more than ``managedPoliciesPerRole`` managed policies on a role.
 
+The listings the operator observes in bulk (see ``_install_listings()``) answer as AWS does:
+
+- GetAccountAuthorizationDetails pages with ``MaxItems`` (1-1000, default 100) and ``Marker``
+  (moto ignores both and always answers ``IsTruncated`` false), applies ``Filter`` exactly (its
+  values checked against the model's enum), and returns the trust policy of each RoleDetail
+  URL-encoded, as GetRole and the inline policies (RolePolicyList) already are: IAM returns every
+  policy document (the model's ``policyDocumentType``) URL-encoded, RFC 3986;
+- ListRoles refuses ``MaxItems`` outside 1-1000, and URL-encodes the trust policy too; it returns
+  Description and MaxSessionDuration but not PermissionsBoundary, RoleLastUsed or Tags (moto
+  already leaves those out, as the API reference says);
+- both list in a stable order (by RoleId, as moto's ListRoles; users, groups and policies by ID
+  before and after the roles for an unfiltered GetAccountAuthorizationDetails), and their Marker
+  is opaque and names the last item returned, so an item deleted or created between two pages
+  neither shifts nor repeats the others (moto's ListRoles marker is a position: deleting a role
+  between two pages skipped another). An entity created meanwhile is listed if it sorts after the
+  marker, as a listing that is not a snapshot may or may not show it. A Marker the emulator did
+  not give is a ValidationError (AWS's wording for that case is not documented).
+
 It also lets through what moto refuses and AWS accepts: IAM resources of any type the catalogue
 knows, the account root (``arn:aws:iam::*:root``) and a wildcard path (``arn:aws:iam::*:*``), which
 AWS managed policies use; and any trust action the catalogue knows (see ``install()``).
@@ -25,6 +43,8 @@ AWS managed policies use; and any trust action the catalogue knows (see ``instal
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import json
 import re
@@ -33,9 +53,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from moto.iam.exceptions import LimitExceededException, MalformedPolicyDocument, NotFoundException
+from moto.core.responses import ActionResult
+from moto.core.serialize import url_encode
+from moto.iam.exceptions import LimitExceededException, MalformedPolicyDocument, NotFoundException, ValidationError
 from moto.iam import policy_validation
 from moto.iam.models import IAMBackend
+from moto.iam.responses import IamResponse
 from moto.iam.policy_validation import IAMTrustPolicyDocumentValidator
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -88,6 +111,7 @@ def install() -> None:
     for path in [*_iam_resource_paths(), "root", "*"]:
         if path not in paths:
             paths.append(path)
+    _install_listings()
 
 
 def _patch(cls: type, name: str, make: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
@@ -254,3 +278,124 @@ def _make_put_role_permissions_boundary(original: Callable[..., Any]) -> Callabl
         original(self, role_name, permissions_boundary)
 
     return put_role_permissions_boundary
+
+
+# --- the listings: GetAccountAuthorizationDetails and ListRoles ---------------------------------
+
+# The model's constraints (botocore's iam model): MaxItems 1-1000 for both, Marker 1-320 characters
+# of [\u0020-\u00FF]; GetAccountAuthorizationDetails' Filter values (EntityType).
+MAX_ITEMS = (1, 1000)
+DEFAULT_MAX_ITEMS = 100  # "If you do not include this parameter, the number of items defaults to 100."
+MARKER_LENGTH = (1, 320)
+MARKER_PATTERN = re.compile(r"[\u0020-\u00FF]+")
+ENTITY_TYPES = ("User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
+# The lists of GetAccountAuthorizationDetails, in the order an unfiltered listing walks them.
+DETAIL_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+MARKER_PREFIX = "forge1"  # so that a marker from elsewhere (moto's positions, another listing) is recognised as foreign
+
+# IAM returns policy documents URL-encoded wherever it returns them; moto encodes GetRole's and the
+# inline policies of GetAccountAuthorizationDetails but not these.
+URL_ENCODED_PATHS = (
+    "GetAccountAuthorizationDetailsResponse.RoleDetailList.RoleDetail.AssumeRolePolicyDocument",
+    "GetAccountAuthorizationDetailsResponse.RoleDetailList.RoleDetail.InstanceProfileList.InstanceProfile.Roles.Role.AssumeRolePolicyDocument",
+    "ListRolesResponse.Roles.Role.AssumeRolePolicyDocument",
+)
+
+
+def _install_listings() -> None:
+    for path in URL_ENCODED_PATHS:
+        IamResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER[path] = url_encode
+    IamResponse.get_account_authorization_details = _get_account_authorization_details  # type: ignore[method-assign]
+    IamResponse.list_roles = _list_roles  # type: ignore[method-assign]
+
+
+def _validation_error(errors: list[str]) -> ValidationError:
+    """AWS's message for input that breaks the model: "N validation error(s) detected: ...; ..."."""
+    count = f"{len(errors)} validation error{'s' if len(errors) > 1 else ''} detected"
+    return ValidationError(f"{count}: {'; '.join(errors)}")
+
+
+def _paging_errors(max_items: Any, marker: Any) -> list[str]:
+    errors = []
+    if max_items is not None:
+        if int(max_items) < MAX_ITEMS[0]:
+            errors.append(f"Value '{max_items}' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to {MAX_ITEMS[0]}")
+        elif int(max_items) > MAX_ITEMS[1]:
+            errors.append(f"Value '{max_items}' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to {MAX_ITEMS[1]}")
+    if marker is not None:
+        if not MARKER_LENGTH[0] <= len(marker) <= MARKER_LENGTH[1]:
+            errors.append(f"Value '{marker}' at 'marker' failed to satisfy constraint: Member must have length "
+                          + ("greater than or equal to 1" if not marker else f"less than or equal to {MARKER_LENGTH[1]}"))
+        elif not MARKER_PATTERN.fullmatch(marker):
+            errors.append(f"Value '{marker}' at 'marker' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0020-\\u00FF]+")
+    return errors
+
+
+def _encode_marker(listing: str, key: tuple[int, str]) -> str:
+    return base64.urlsafe_b64encode(f"{MARKER_PREFIX}:{listing}:{key[0]}:{key[1]}".encode()).decode()
+
+
+def _decode_marker(listing: str, marker: str) -> tuple[int, str]:
+    """The key of the last item of the previous page; a marker this listing did not give is refused."""
+    try:
+        prefix, marker_listing, kind, item_id = base64.urlsafe_b64decode(marker.encode()).decode().split(":", 3)
+        if prefix != MARKER_PREFIX or marker_listing != listing:
+            raise ValueError(marker)
+        return int(kind), item_id
+    except (binascii.Error, UnicodeError, ValueError):
+        raise ValidationError("Invalid Marker.")
+
+
+Keyed = tuple[tuple[int, str], Any]
+
+
+def _page(listing: str, items: list[Keyed], max_items: Any, marker: Any) -> tuple[list[Keyed], str | None]:
+    """The page after `marker` of items sorted by key, and the marker of the next page (None: the last page)."""
+    after = _decode_marker(listing, marker) if marker is not None else None
+    remaining = [item for item in items if after is None or item[0] > after]
+    size = int(max_items) if max_items is not None else DEFAULT_MAX_ITEMS
+    page = remaining[:size]
+    return page, (_encode_marker(listing, page[-1][0]) if len(remaining) > size else None)
+
+
+def _get_account_authorization_details(self: IamResponse) -> ActionResult:
+    entity_filter: list[str] = self._get_param("Filter", []) or []
+    max_items = self._get_param("MaxItems")
+    marker = self._get_param("Marker")
+    errors = [
+        f"Value '[{', '.join(entity_filter)}]' at 'filter' failed to satisfy constraint: Member must satisfy constraint: "
+        f"[Member must satisfy enum value set: [{', '.join(ENTITY_TYPES)}]]"
+    ] if any(value not in ENTITY_TYPES for value in entity_filter) else []
+    errors += _paging_errors(max_items, marker)
+    if errors:
+        raise _validation_error(errors)
+    details = self.backend.get_account_authorization_details(entity_filter)
+    # One sequence over the four lists (MaxItems counts items of all of them), each in a stable order.
+    entities = {
+        "UserDetailList": sorted(details["users"], key=lambda u: u.id),
+        "GroupDetailList": sorted(details["groups"], key=lambda g: g.id),
+        "RoleDetailList": sorted(details["roles"], key=lambda r: r.id),
+        "Policies": sorted(details["managed_policies"], key=lambda p: p.id),
+    }
+    items = [((kind, entity.id), (name, entity)) for kind, name in enumerate(DETAIL_LISTS) for entity in entities[name]]
+    page, next_marker = _page("GetAccountAuthorizationDetails", items, max_items, marker)
+    result: dict[str, Any] = {name: [entity for _, (list_name, entity) in page if list_name == name] for name in DETAIL_LISTS}
+    result["IsTruncated"] = next_marker is not None
+    if next_marker is not None:
+        result["Marker"] = next_marker
+    return ActionResult(result)
+
+
+def _list_roles(self: IamResponse) -> ActionResult:
+    path_prefix = self._get_param("PathPrefix") or "/"
+    max_items = self._get_param("MaxItems")
+    marker = self._get_param("Marker")
+    errors = _paging_errors(max_items, marker)
+    if errors:
+        raise _validation_error(errors)
+    roles = sorted((r for r in self.backend.roles.values() if r.path.startswith(path_prefix)), key=lambda r: r.id)
+    page, next_marker = _page("ListRoles", [((0, role.id), role) for role in roles], max_items, marker)
+    result: dict[str, Any] = {"Roles": [role for _, role in page], "IsTruncated": next_marker is not None}
+    if next_marker is not None:
+        result["Marker"] = next_marker
+    return ActionResult(result)

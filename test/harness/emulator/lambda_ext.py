@@ -6,7 +6,12 @@ Each behaviour is a small patch of moto's Lambda classes; the "simple" backend t
 - the function state machine: Pending after CreateFunction, LastUpdateStatus InProgress after an
   update, each for ``MOTO_LAMBDA_DELAY_SECONDS`` (default 0.3), computed from timestamps whenever
   a configuration is read; updates, PublishVersion and Invoke are refused meanwhile;
-- a RevisionId that changes with each update, and LastModified that follows updates;
+- a RevisionId that changes with each update and with TagResource / UntagResource, and
+  LastModified that follows updates; a resource-based policy with a RevisionId of its own, which
+  AddPermission and RemovePermission change (moto's RemovePermission left it, and refused any
+  RevisionId given to it) and which does not change the function's (see ``_install_revisions()``);
+- ListFunctions pages as AWS does (moto returns every function at once): ``MaxItems`` 1-10000,
+  at most 50 functions per page whatever it says, ``Marker`` / ``NextMarker``;
 - AddPermission: duplicate statement IDs, invalid principals, principals and conditions stored
   the way AWS stores them;
 - code in S3: a missing bucket, key or object version is refused, and S3ObjectVersion is honoured;
@@ -44,6 +49,7 @@ from moto.awslambda.exceptions import (
     InvalidParameterValueException,
     InvalidRoleFormat,
     LambdaClientError,
+    PreconditionFailedException,
 )
 from moto.awslambda.models import LambdaBackend, LambdaFunction, _s3_content
 from moto.awslambda.policy import Policy
@@ -80,6 +86,8 @@ def install() -> None:
     _install_permission_checks()
     _install_code_and_role_checks()
     _install_configuration_fields()
+    _install_revisions()
+    _install_list_functions()
     # An execution role of another account: moto's CrossAccountNotAllowed has AWS's code and
     # message but answers 400; Lambda answers 403.
     CrossAccountNotAllowed.code = 403
@@ -550,3 +558,153 @@ def _install_configuration_fields() -> None:
         return get_code
 
     _patch(LambdaFunction, "get_code", make_get_code)
+
+
+# --- RevisionId: tags and the resource-based policy ----------------------------------------------
+#
+# The API reference says of FunctionConfiguration.RevisionId only "The latest updated revision of
+# the function or alias", of GetPolicy's "A unique identifier for the current revision of the
+# policy", and of AddPermission's and RemovePermission's RevisionId "Update the policy only if the
+# revision ID matches the ID that's specified". What AWS does was recorded by LocalStack's tests
+# run against AWS (github.com/localstack/localstack, tests/aws/services/lambda_/test_lambda_api.py
+# and its .snapshot.json):
+#
+# - TestLambdaTags::test_tag_lifecycle (validated 2025-11-25): GetFunction after each TagResource
+#   and UntagResource shows a new RevisionId, with LastUpdateStatus Successful (no update runs);
+# - TestLambdaRevisions::test_function_revisions_permissions (validated 2024-04-10): then,
+#   AddPermission and RemovePermission changed the function's RevisionId and GetPolicy's
+#   RevisionId was the function's, and a wrong RevisionId said "Call the GetFunction/GetAlias API
+#   to retrieve the latest Revision Id". Recorded again 2025-11-25, AWS's answer had become "...
+#   Call the GetPolicy API to retrieve the latest Revision Id" and the test failed at the next step
+#   (AddPermission with the function's RevisionId), so LocalStack skips it since ("The API on AWS
+#   has changed significantly"): the policy has its own revision now, and whether a permission
+#   still changes the function's RevisionId is not known.
+#
+# - TestLambdaRevisions::test_function_revisions_basic and ..._version_and_alias (validated
+#   2025-11-25): the RevisionId also changes when a new function becomes Active, when an update
+#   completes (InProgress to Successful) and, for $LATEST, with PublishVersion. This emulator does
+#   not model those: test/integration/emulator-lambda.test.ts expects the RevisionId an update
+#   returned to stay once it completes.
+#
+# So here: TagResource and UntagResource give the function a new RevisionId; AddPermission and
+# RemovePermission give the policy a new RevisionId and leave the function's alone, so that a
+# client cannot come to rely on the function's RevisionId to notice a changed policy, which AWS
+# does not promise.
+
+POLICY_REVISION_MISMATCH = (
+    "The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id"
+)
+
+
+def _install_revisions() -> None:
+    def make_tagging(original: Callable[..., Any]) -> Callable[..., Any]:
+        def tagging(self: LambdaBackend, resource_arn: str, *args: Any, **kwargs: Any) -> None:
+            original(self, resource_arn, *args, **kwargs)
+            resource = self._get_resource_by_arn(resource_arn)
+            if isinstance(resource, LambdaFunction):
+                setattr(resource, REVISION_ID, str(uuid.uuid4()))
+
+        return tagging
+
+    _patch(LambdaBackend, "tag_resource", make_tagging)
+    _patch(LambdaBackend, "untag_resource", make_tagging)
+
+    def make_add_statement(original: Callable[..., Any]) -> Callable[..., Any]:
+        def add_statement(self: Policy, raw: str, qualifier: str | None = None) -> Any:
+            revision = json.loads(raw).get("RevisionId")
+            if revision and revision != self.revision:
+                raise PreconditionFailedException(POLICY_REVISION_MISMATCH)
+            return original(self, raw, qualifier)
+
+        return add_statement
+
+    def make_del_statement(original: Callable[..., Any]) -> Callable[..., Any]:
+        def del_statement(self: Policy, sid: str, revision: Any = "") -> None:
+            # moto's handler passes the query parameter's list of values.
+            revision = (revision[0] if revision else "") if isinstance(revision, list) else (revision or "")
+            if revision and revision != self.revision:
+                raise PreconditionFailedException(POLICY_REVISION_MISMATCH)
+            original(self, sid)
+            self.revision = str(uuid.uuid4())
+
+        return del_statement
+
+    _patch(Policy, "add_statement", make_add_statement)
+    _patch(Policy, "del_statement", make_del_statement)
+
+
+# --- ListFunctions -------------------------------------------------------------------------------
+#
+# "Lambda returns up to 50 functions per call"; MaxItems (model: 1-10000) "Note that ListFunctions
+# returns a maximum of 50 items in each response, even if you set the number higher"; FunctionVersion
+# is ALL or absent. The order is not documented: here by name (then $LATEST before the versions in
+# number order), and NextMarker names the last function returned, so that a function deleted or
+# created between two pages neither shifts nor repeats the others. A Marker the emulator did not
+# give is an InvalidParameterValueException (AWS's answer to that is not documented).
+#
+# AWS's ListFunctions leaves out State, StateReason(Code), LastUpdateStatus(Reason, ReasonCode) and
+# RuntimeVersionConfig ("To get the additional fields ... use GetFunction"); this emulator still
+# returns them, because test/integration/emulator-lambda.test.ts reads State from ListFunctions.
+
+LIST_FUNCTIONS_PAGE = 50
+LIST_FUNCTIONS_MAX_ITEMS = (1, 10000)
+FUNCTION_VERSIONS = ("ALL",)
+MARKER_PREFIX = "forge1:ListFunctions:"
+
+
+class ValidationException(LambdaClientError):
+    def __init__(self, errors: list[str]):
+        count = f"{len(errors)} validation error{'s' if len(errors) > 1 else ''} detected"
+        super().__init__("ValidationException", f"{count}: {'; '.join(errors)}")
+
+
+def _function_key(fn: LambdaFunction) -> tuple[str, int]:
+    version = str(fn.version)
+    return fn.function_name, (int(version) if version.isdigit() else 0)
+
+
+def _functions_marker(key: tuple[str, int]) -> str:
+    return base64.urlsafe_b64encode(f"{MARKER_PREFIX}{key[1]}:{key[0]}".encode()).decode()
+
+
+def _functions_after(marker: str) -> tuple[str, int]:
+    try:
+        text = base64.urlsafe_b64decode(marker.encode()).decode()
+        if not text.startswith(MARKER_PREFIX):
+            raise ValueError(marker)
+        version, _, name = text[len(MARKER_PREFIX):].partition(":")
+        return name, int(version)
+    except (binascii.Error, UnicodeError, ValueError):
+        raise InvalidParameterValueException("The marker is not valid.")
+
+
+def _install_list_functions() -> None:
+    def list_functions(self: LambdaResponse) -> str:
+        query = self.querystring
+        version = (query.get("FunctionVersion") or [None])[0]
+        max_items = (query.get("MaxItems") or [None])[0]
+        marker = (query.get("Marker") or [None])[0]
+        errors = []
+        if version is not None and version not in FUNCTION_VERSIONS:
+            errors.append(f"Value '{version}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(FUNCTION_VERSIONS)}]")
+        if max_items is not None:
+            low, high = LIST_FUNCTIONS_MAX_ITEMS
+            if not max_items.lstrip("-").isdigit():
+                errors.append(f"Value '{max_items}' at 'maxItems' failed to satisfy constraint: Member must be a number")
+            elif int(max_items) < low:
+                errors.append(f"Value '{max_items}' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to {low}")
+            elif int(max_items) > high:
+                errors.append(f"Value '{max_items}' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to {high}")
+        if errors:
+            raise ValidationException(errors)
+        after = _functions_after(marker) if marker else None
+        functions = sorted(self.backend.list_functions(version), key=_function_key)
+        remaining = [fn for fn in functions if after is None or _function_key(fn) > after]
+        size = min(int(max_items) if max_items is not None else LIST_FUNCTIONS_PAGE, LIST_FUNCTIONS_PAGE)
+        page = remaining[:size]
+        result: dict[str, Any] = {"Functions": [fn.get_configuration() for fn in page]}
+        if len(remaining) > size:
+            result["NextMarker"] = _functions_marker(_function_key(page[-1]))
+        return json.dumps(result)
+
+    LambdaResponse.list_functions = list_functions  # type: ignore[method-assign]
