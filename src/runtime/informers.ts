@@ -1,7 +1,9 @@
 // Informers shared by every controller of the process: one watch and one cache per resource type,
 // whoever needs it (a kind's own controller, a controller that reads it as a related kind).
 // client-node's informer relists on 410 Gone; a watch that fails otherwise is restarted here.
-import { CoreV1Api, CustomObjectsApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import {
+  CoreV1Api, CustomObjectsApi, ListWatch, Watch, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache,
+} from '@kubernetes/client-node';
 import { GROUP, VERSION, type KindDefinition } from '../api/kinds.ts';
 import type { Logger } from '../log.ts';
 import { errorMessage } from './errors.ts';
@@ -21,7 +23,7 @@ export function customKind(kind: KindDefinition): WatchedType {
     make(kc) {
       const api = kc.makeApiClient(CustomObjectsApi);
       const list = () => api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: kind.plural });
-      return makeInformer(kc, `/apis/${GROUP}/${VERSION}/${kind.plural}`, list as never);
+      return trimmedInformer(kc, `/apis/${GROUP}/${VERSION}/${kind.plural}`, list as never);
     },
   };
 }
@@ -35,9 +37,43 @@ export function labelledConfigMaps(labelSelector: string): WatchedType {
     name: `ConfigMap[${labelSelector}]`,
     make(kc) {
       const api = kc.makeApiClient(CoreV1Api);
-      return makeInformer(kc, '/api/v1/configmaps', () => api.listConfigMapForAllNamespaces({ labelSelector }) as never, labelSelector);
+      return trimmedInformer(kc, '/api/v1/configmaps', () => api.listConfigMapForAllNamespaces({ labelSelector }) as never, labelSelector);
     },
   };
+}
+
+/** What the apiserver sends that the operator never reads, and that would double what the caches hold. */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** The object without its managedFields and kubectl's copy of the last applied manifest. */
+export function trimmed<T extends KubernetesObject>(obj: T): T {
+  const metadata = obj?.metadata;
+  if (!metadata) return obj;
+  delete metadata.managedFields;
+  if (metadata.annotations?.[LAST_APPLIED] !== undefined) {
+    const { [LAST_APPLIED]: _dropped, ...rest } = metadata.annotations;
+    metadata.annotations = rest;
+  }
+  return obj;
+}
+
+/**
+ * client-node's informer (makeInformer), with every object trimmed before it reaches the cache:
+ * the list's items and each watch event. The operator writes objects with patches only
+ * (src/runtime/kube-writes.ts), so nothing trimmed is ever written back.
+ */
+function trimmedInformer(kc: KubeConfig, path: string, list: () => Promise<KubernetesListObject<KubernetesObject>>, labelSelector?: string): KindInformer {
+  const watch = new Watch(kc);
+  const trimming = {
+    watch: (watchPath: string, params: Record<string, string | number | boolean | undefined>, handler: (phase: string, obj: KubernetesObject, raw: unknown) => void, done: (err: unknown) => void) =>
+      watch.watch(watchPath, params, (phase, obj, raw) => handler(phase, trimmed(obj as KubernetesObject), raw), done),
+  } as unknown as Watch;
+  const trimmedList = async () => {
+    const result = await list();
+    for (const item of result.items) trimmed(item);
+    return result;
+  };
+  return new ListWatch(path, trimming, trimmedList, false, labelSelector);
 }
 
 const RESTART_DELAY_MS = 2_000;
