@@ -4,8 +4,8 @@
 //     and the AWS calls that took per resource;
 //   - once in sync: AWS calls per resource per resync (over two resync periods, then ten), AWS writes and
 //     object writes (both should be 0);
-// and for the operator process: resident memory and JS heap idle, after convergence and after ten
-// resyncs; event-loop delay p99 while converging and in sync; the apply-to-Ready latency of one IAMRole
+// and for the operator process: resident memory and JS heap idle, after convergence, after two and after
+// ten resyncs; event-loop delay p99 while converging and in sync; the apply-to-Ready latency of one IAMRole
 // applied while the rest are in sync. The emulator answers at once, so the times measure the operator
 // and kube-apiserver, not AWS. Options: scripts/benchmark/options.ts (`npm run bench -- --help`).
 import { loadavg } from 'node:os';
@@ -53,11 +53,13 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function operatorFigures(idle: OperatorSample, converged: OperatorSample, afterTen: OperatorSample): BenchResults['operator'] {
+function operatorFigures(idle: OperatorSample, { converged, afterTwo, afterTen }: Sync): BenchResults['operator'] {
   return {
-    idle, converged, afterTenResyncs: afterTen,
+    idle, converged, afterTwoResyncs: afterTwo, afterTenResyncs: afterTen,
     rssGrowthMiB: afterTen.rssMiB - converged.rssMiB,
     heapUsedGrowthMiB: afterTen.heapUsedMiB - converged.heapUsedMiB,
+    rssGrowthInSyncMiB: afterTen.rssMiB - afterTwo.rssMiB,
+    heapUsedGrowthInSyncMiB: afterTen.heapUsedMiB - afterTwo.heapUsedMiB,
     eventLoopP99Ms: { converging: converged.eventLoopP99Ms, inSync: afterTen.eventLoopP99Ms },
   };
 }
@@ -116,7 +118,7 @@ async function main(): Promise<void> {
       kinds: Object.fromEntries([...trackers.keys()].map((kind) => [kind, kindResult(kind, options, trackers, run, sync)])),
       otherCalls: { converge: run.untilAllReady.other, tenResyncs: sync.long.calls.other },
       attribution: ATTRIBUTION,
-      operator: operatorFigures(idle, sync.converged, sync.afterTen),
+      operator: operatorFigures(idle, sync),
       applyToReady: { samplesMs: probes, medianMs: median(probes), maxMs: Math.max(...probes) },
     };
     say();

@@ -88,7 +88,10 @@ async function syncSample(stack: Stack, trackers: Trackers): Promise<SyncSample>
   return { calls: tally(await recordedCalls(stack.awsEndpoint)), changes: new Map([...trackers].map(([kind, t]) => [kind, t.changes()])) };
 }
 
-/** Once in sync: the calls and writes over SYNC_PERIODS resyncs, then over MEMORY_PERIODS, and the operator after them. */
+/**
+ * Once in sync: the calls and writes over SYNC_PERIODS resyncs, then over MEMORY_PERIODS, and the operator
+ * sampled at convergence and after both (after SYNC_PERIODS, the garbage of converging is mostly collected).
+ */
 export async function inSync(stack: Stack, operator: RunningOperator, trackers: Trackers, resyncS: number) {
   await startRecording(stack.awsEndpoint);
   for (const tracker of trackers.values()) tracker.resetChanges();
@@ -97,9 +100,10 @@ export async function inSync(stack: Stack, operator: RunningOperator, trackers: 
   say(`in sync: counting over ${SYNC_PERIODS} resyncs (${SYNC_PERIODS * resyncS} s), then up to ${MEMORY_PERIODS} resyncs (${MEMORY_PERIODS * resyncS} s)…`);
   await sleep(since + SYNC_PERIODS * resyncS * 1000 - Date.now());
   const short = await syncSample(stack, trackers);
+  const afterTwo = await sampleOperator(operator);
   await sleep(since + MEMORY_PERIODS * resyncS * 1000 - Date.now());
   const long = await syncSample(stack, trackers);
-  return { converged, short, long, afterTen: await sampleOperator(operator) };
+  return { converged, short, long, afterTwo, afterTen: await sampleOperator(operator) };
 }
 
 /** One IAMRole at a time, created while the rest are in sync: milliseconds to seen Ready. */

@@ -52,9 +52,14 @@ export interface BenchResults {
   operator: {
     idle: OperatorSample;
     converged: OperatorSample;
+    afterTwoResyncs: OperatorSample;
     afterTenResyncs: OperatorSample;
     rssGrowthMiB: number;
     heapUsedGrowthMiB: number;
+    /** From after two resyncs to after ten: growth in sync, without the garbage left by converging. */
+    rssGrowthInSyncMiB: number;
+    heapUsedGrowthInSyncMiB: number;
+    /** converging: from apply to all Ready; inSync: from the second resync to the tenth (each scrape resets the histogram). */
     eventLoopP99Ms: { converging: number; inSync: number };
   };
   /** One IAMRole at a time created while the rest are in sync, to seen Ready through a watch. */
@@ -92,8 +97,12 @@ function topOperations(operations: Record<string, number>, limit = 5): string {
   return Object.entries(operations).slice(0, limit).map(([op, n]) => `${op} ${n}`).join(', ') || 'none';
 }
 
-function memoryLine(name: string, pick: (s: OperatorSample) => number, growth: number, o: BenchResults['operator']): string {
-  return `${name}: ${f(pick(o.idle), 0)} MiB idle, ${f(pick(o.converged), 0)} MiB after convergence, ${f(pick(o.afterTenResyncs), 0)} MiB after ten resyncs (growth ${growth >= 0 ? '+' : ''}${f(growth, 0)} MiB)`;
+const signed = (n: number) => `${Math.round(n) >= 0 ? '+' : ''}${Math.round(n)}`;
+
+function memoryLine(name: string, pick: (s: OperatorSample) => number, o: BenchResults['operator']): string {
+  const growth = pick(o.afterTenResyncs) - pick(o.converged);
+  const inSync = pick(o.afterTenResyncs) - pick(o.afterTwoResyncs);
+  return `${name}: ${f(pick(o.idle), 0)} MiB idle, ${f(pick(o.converged), 0)} after convergence, ${f(pick(o.afterTwoResyncs), 0)} after two resyncs, ${f(pick(o.afterTenResyncs), 0)} after ten (growth ${signed(growth)} MiB since convergence, ${signed(inSync)} MiB from the second resync to the tenth)`;
 }
 
 export function humanLines(r: BenchResults): string[] {
@@ -108,9 +117,9 @@ export function humanLines(r: BenchResults): string[] {
     'Calls to converge count from the start of applying until the kind was all Ready (then until every kind was), resync reads of objects Ready earlier included.',
     ...kinds.map(([kind, k]) => `in sync, ${kind} calls over ${k.inSync.periods} resyncs: ${topOperations(k.inSync.operations)}`),
     '',
-    `operator ${memoryLine('resident memory', (s) => s.rssMiB, o.rssGrowthMiB, o)}`,
-    `operator ${memoryLine('JS heap used', (s) => s.heapUsedMiB, o.heapUsedGrowthMiB, o)}`,
-    `event-loop delay p99: ${f(o.eventLoopP99Ms.converging)} ms while converging, ${f(o.eventLoopP99Ms.inSync)} ms over the ten resyncs in sync`,
+    `operator ${memoryLine('resident memory', (s) => s.rssMiB, o)}`,
+    `operator ${memoryLine('JS heap used', (s) => s.heapUsedMiB, o)}`,
+    `event-loop delay p99: ${f(o.eventLoopP99Ms.converging)} ms while converging, ${f(o.eventLoopP99Ms.inSync)} ms in sync (from the second resync to the tenth)`,
     `one IAMRole applied while the rest are in sync, to Ready: median ${f(r.applyToReady.medianMs, 0)} ms, max ${f(r.applyToReady.maxMs, 0)} ms (${r.applyToReady.samplesMs.map((ms) => f(ms, 0)).join(', ')} ms; created through the API, seen Ready through a watch)`,
   ];
 }
