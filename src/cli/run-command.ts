@@ -15,6 +15,7 @@ import { PlatformRules } from '../kinds/platform-rules.ts';
 import { RoleDocumentsReader } from '../kinds/role-documents.ts';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { instrument } from '../aws/sdk-clients.ts';
+import { AWS_SERVICES, configureAwsRateLimits, formatAwsQps, parseAwsQps, type AwsRates } from '../aws/rate-limits.ts';
 import { TenancyPolicy } from '../kinds/tenancy-policy.ts';
 import type { DeletionPolicy } from '../api/metadata.ts';
 import { DEFAULTS } from '../runtime/defaults.ts';
@@ -52,6 +53,9 @@ credential chain; AWS_ENDPOINT_URL points it at another endpoint (the local emul
                               interface; 127.0.0.1:0 picks a free port on loopback)
   --metrics-bind-address ADDR  where /metrics listens (default ${DEFAULTS.metricsBindAddress}; 0 disables it; the
                               same address as the probes serves both from one port)
+  --aws-qps LIST              the budget on AWS: calls per second per service, shared by every controller,
+                              as comma-separated service=rate pairs that override the defaults
+                              (${formatAwsQps(DEFAULTS.awsQps)}); services: ${AWS_SERVICES.join(', ')}
 
 What application teams may do through the operator:
   --permissions-boundary ARN  every IAM role the operator creates or manages gets this managed policy as
@@ -95,6 +99,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       'required-tags': { type: 'string', default: process.env.REQUIRED_TAGS ?? '' },
       'iam-trust-policy-quota': { type: 'string', default: String(DEFAULT_ROLE_QUOTAS.trustPolicyChars) },
       'iam-managed-policies-quota': { type: 'string', default: String(DEFAULT_ROLE_QUOTAS.managedPoliciesPerRole) },
+      'aws-qps': { type: 'string', default: process.env.AWS_QPS ?? '' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -127,13 +132,22 @@ export async function runCommand(argv: string[]): Promise<number> {
     console.error((error as Error).message);
     return 1;
   }
+  let awsQps: AwsRates;
+  try {
+    awsQps = parseAwsQps(values['aws-qps']);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 1;
+  }
+  // Before any SDK client is made: every client of a service shares that service's bucket.
+  configureAwsRateLimits(awsQps);
   const log = createLogger();
   const kc = new PooledKubeConfig();
   kc.loadFromDefault();
   log.info({
     server: kc.getCurrentCluster()?.server, awsEndpoint: process.env.AWS_ENDPOINT_URL ?? 'default',
     permissionsBoundary: values['permissions-boundary'] || 'none', adoptNamespaces: values['adopt-namespaces'], externalRoleArns: values['external-role-arns'],
-    agentRuntime, refuseFindings: refuse, requiredTags: values['required-tags'] || 'none', iamQuotas,
+    agentRuntime, refuseFindings: refuse, requiredTags: values['required-tags'] || 'none', iamQuotas, awsQps,
   }, 'starting');
 
   let ready = false;

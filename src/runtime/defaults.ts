@@ -16,4 +16,19 @@ export const DEFAULTS = {
   /** Where the kubelet's probes and Prometheus reach the operator: every interface (controller-runtime's defaults). */
   healthProbeBindAddress: ':8081',
   metricsBindAddress: ':8080',
+  /**
+   * The budget on AWS: calls per second per service, shared by every controller of the process
+   * (src/aws/rate-limits.ts; flag --aws-qps). About half of each service's published control-plane
+   * rate quota, which the account shares with everything else in it (README, Performance):
+   * Lambda allows 15 requests per second for most control-plane APIs, Bedrock Agents 10 per
+   * second for its List and Get*Alias/Version APIs; IAM publishes no rate; sts is one call per
+   * process.
+   */
+  awsQps: { iam: 10, lambda: 7, 'bedrock-agent': 5, 'bedrock-agentcore': 5, sts: 5 },
+  /**
+   * Attempts the AWS SDK makes per call (adaptive retry mode, src/aws/sdk-clients.ts, which says
+   * why 3): a call that still fails fails its pass, which the work queue retries with per-key
+   * backoff.
+   */
+  awsMaxAttempts: 3,
 } as const;

@@ -1,5 +1,6 @@
 // Prometheus metrics of the operator, served at /metrics.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { awsRateLimits } from '../aws/rate-limits.ts';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
@@ -31,6 +32,31 @@ export const awsCalls = new Counter({
   help: 'AWS API calls by service, operation and outcome (success or the error name).',
   labelNames: ['service', 'operation', 'outcome'] as const,
   registers: [registry],
+});
+
+export const awsRetries = new Counter({
+  name: 'bedrockforge_aws_retries_total',
+  help: 'AWS requests the SDK sent again after throttling, a 5xx or a network error, by service: each also took a token of the budget.',
+  labelNames: ['service'] as const,
+  registers: [registry],
+});
+
+export const awsRateLimitWait = new Histogram({
+  name: 'bedrockforge_aws_rate_limit_wait_seconds',
+  help: 'Time each AWS request waited for a token of its service\'s budget (--aws-qps) before it was sent, by service.',
+  labelNames: ['service'] as const,
+  buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+
+export const awsRateLimit = new Gauge({
+  name: 'bedrockforge_aws_rate_limit_calls_per_second',
+  help: 'The budget on AWS: requests per second allowed per service (--aws-qps), shared by every controller.',
+  labelNames: ['service'] as const,
+  registers: [registry],
+  collect() {
+    for (const { service, qps } of awsRateLimits()) this.set({ service }, qps);
+  },
 });
 
 export const driftCorrections = new Counter({
