@@ -11,7 +11,7 @@
 import { loadavg } from 'node:os';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { startOperator, type RunningOperator } from '../test/harness/operator.ts';
-import { startStack } from '../test/harness/stack.ts';
+import { startStack, type Stack } from '../test/harness/stack.ts';
 import { APPLY_CONCURRENCY } from './benchmark/apply.ts';
 import { ATTRIBUTION, KIND_SERVICE } from './benchmark/aws-calls.ts';
 import { expectedCounts, type BenchKind } from './benchmark/manifests.ts';
@@ -23,6 +23,7 @@ import {
 } from './benchmark/phases.ts';
 import { header, humanLines, say, writeJson, type BenchResults, type KindResult, type SyncWindow } from './benchmark/report.ts';
 import { runInfo } from './benchmark/run-info.ts';
+import { watchdog, type Watchdog } from './benchmark/watchdog.ts';
 
 function syncWindow(sample: SyncSample, kind: BenchKind, objects: number, periods: number): SyncWindow {
   const calls = sample.calls[KIND_SERVICE[kind]];
@@ -64,26 +65,70 @@ function operatorFigures(idle: OperatorSample, { converged, afterTwo, afterTen }
   };
 }
 
-async function main(): Promise<void> {
-  const runStarted = Date.now();
-  let options: BenchOptions;
+interface Run {
+  options: BenchOptions;
+  runStarted: number;
+  stackStartS: number;
+  header: Pick<BenchResults, 'arguments' | 'machine' | 'git'>;
+}
+
+/** Everything measured with the operator running, as the figures of the run. */
+async function measure(stack: Stack, operator: RunningOperator, run: Run, setTrackers: (t: Trackers) => void): Promise<BenchResults> {
+  const { options } = run;
+  const kc = new KubeConfig();
+  kc.loadFromFile(stack.kubeconfigPath);
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const trackers = await startTrackers(kc, expectedCounts(options.counts));
+  setTrackers(trackers);
+  const idle = await sampleOperator(operator);
+
+  const converged = await converge(stack, api, options, trackers);
+  const allReadyS = seconds(converged.started, Math.max(...[...converged.converged.values()].map((c) => c.readyAt)));
+  say(`every kind Ready ${allReadyS.toFixed(1)} s after applying began`);
+  const sync = await inSync(stack, operator, trackers, options.resyncS);
+  say(`applying ${PROBES} IAMRoles one at a time while the rest are in sync…`);
+  const probes = await applyToReady(api, trackers.get('IAMRole')!);
+  return {
+    benchmark: 'bedrock-forge-operator',
+    startedAt: new Date(run.runStarted).toISOString(),
+    durationS: seconds(run.runStarted),
+    ...run.header,
+    machine: { ...run.header.machine, loadAverageAtEnd: loadavg()[0] ?? 0 },
+    stackStartS: run.stackStartS,
+    apply: { objects: converged.applied, seconds: converged.applyS, concurrency: APPLY_CONCURRENCY },
+    allReadyS,
+    kinds: Object.fromEntries([...trackers.keys()].map((kind) => [kind, kindResult(kind, options, trackers, converged, sync)])),
+    otherCalls: { converge: converged.untilAllReady.other, tenResyncs: sync.long.calls.other },
+    attribution: ATTRIBUTION,
+    operator: operatorFigures(idle, sync),
+    applyToReady: { samplesMs: probes, medianMs: median(probes), maxMs: Math.max(...probes) },
+  };
+}
+
+function optionsOrExit(): BenchOptions {
   try {
-    options = parseOptions(process.argv.slice(2));
+    return parseOptions(process.argv.slice(2));
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     process.exit(2);
   }
+}
+
+async function main(): Promise<void> {
+  const runStarted = Date.now();
+  const options = optionsOrExit();
   const { commit, uncommitted, uncommittedDigest, ...machine } = runInfo();
-  const git = { commit, uncommitted, uncommittedDigest };
-  const { counts } = options;
-  const args = { argv: options.argv, resources: options.resources, ...counts, resyncS: options.resyncS, workers: options.workers, split: options.split };
-  header({ arguments: args, machine, git }).forEach((line) => say(line));
+  const args = { argv: options.argv, resources: options.resources, ...options.counts, resyncS: options.resyncS, workers: options.workers, split: options.split };
+  const runHeader = { arguments: args, machine, git: { commit, uncommitted, uncommittedDigest } };
+  header(runHeader).forEach((line) => say(line));
 
   const stack = await startStack();
   const stackStartS = seconds(runStarted);
   let operator: RunningOperator | undefined;
   let trackers: Trackers = new Map();
+  let guard: Watchdog | undefined;
   const cleanUp = async () => {
+    guard?.stop();
     await Promise.all([...trackers.values()].map((t) => t.stop().catch(() => undefined)));
     await operator?.stop();
     await stack.stop();
@@ -92,39 +137,19 @@ async function main(): Promise<void> {
   process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
     operator = await startOperator(stack, ['--resync', String(options.resyncS), '--workers', String(options.workers), '--agent-runtime', 'classic']);
-    const kc = new KubeConfig();
-    kc.loadFromFile(stack.kubeconfigPath);
-    const api = kc.makeApiClient(CustomObjectsApi);
-    trackers = await startTrackers(kc, expectedCounts(counts));
-    const idle = await sampleOperator(operator);
-
-    const run = await converge(stack, api, options, trackers);
-    const allReadyS = seconds(run.started, Math.max(...[...run.converged.values()].map((c) => c.readyAt)));
-    say(`every kind Ready ${allReadyS.toFixed(1)} s after applying began`);
-    const sync = await inSync(stack, operator, trackers, options.resyncS);
-    say(`applying ${PROBES} IAMRoles one at a time while the rest are in sync…`);
-    const probes = await applyToReady(api, trackers.get('IAMRole')!);
-
-    const results: BenchResults = {
-      benchmark: 'bedrock-forge-operator',
-      startedAt: new Date(runStarted).toISOString(),
-      durationS: seconds(runStarted),
-      machine: { ...machine, loadAverageAtEnd: loadavg()[0] ?? 0 },
-      git,
-      arguments: args,
-      stackStartS,
-      apply: { objects: run.applied, seconds: run.applyS, concurrency: APPLY_CONCURRENCY },
-      allReadyS,
-      kinds: Object.fromEntries([...trackers.keys()].map((kind) => [kind, kindResult(kind, options, trackers, run, sync)])),
-      otherCalls: { converge: run.untilAllReady.other, tenResyncs: sync.long.calls.other },
-      attribution: ATTRIBUTION,
-      operator: operatorFigures(idle, sync),
-      applyToReady: { samplesMs: probes, medianMs: median(probes), maxMs: Math.max(...probes) },
-    };
+    guard = watchdog(stack, operator);
+    const run: Run = { options, runStarted, stackStartS, header: runHeader };
+    const results = await Promise.race([measure(stack, operator, run, (t) => { trackers = t; }), guard.failed]);
     say();
     humanLines(results).forEach((line) => say(line));
     say();
     say(`figures written to ${await writeJson(options.jsonPath, results)}; the run took ${results.durationS.toFixed(0)} s (stack start ${stackStartS.toFixed(0)} s), load ${results.machine.loadAverageAtEnd!.toFixed(2)} at the end`);
+  } catch (error) {
+    // The stack's directory (logs, the operator's among them) is kept to find out why.
+    process.env.TESTBED_KEEP_DIR = '1';
+    const reason = guard?.reason();
+    say(`the run failed${reason ? ` because ${reason}` : ''}; the stack's logs are kept in ${stack.dir}/logs`);
+    throw error;
   } finally {
     await cleanUp();
   }
