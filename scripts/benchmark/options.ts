@@ -3,6 +3,7 @@
 // (each Lambda and each Agent gets one), and is split by DEFAULT_SHARES; --roles, --lambdas and
 // --agents set a kind's count explicitly and win over the split.
 import { parseArgs } from 'node:util';
+import { formatAwsQps, parseAwsQps } from '../../src/aws/rate-limits.ts';
 
 export const MAX_RESOURCES = 10_000;
 
@@ -16,6 +17,9 @@ export const USAGE = `npm run bench -- [options]
   --roles N --lambdas N --agents N   explicit counts of applied objects (override the split)
   --resync S      the operator's --resync (default 20)
   --workers W     the operator's --workers (default 4)
+  --aws-qps LIST  the operator's budget on AWS, service=calls-per-second pairs over its defaults (default: its
+                  defaults, as shipped, not the test bed's raised budget); the emulator has no quota, so a
+                  higher budget measures the operator rather than the budget
   --json PATH     where the figures go as JSON (default bench-results/<timestamp>.json)`;
 
 export interface Counts {
@@ -34,6 +38,9 @@ export interface BenchOptions {
   split: string;
   resyncS: number;
   workers: number;
+  /** The operator's --aws-qps, every service spelled out; and whether it is the operator's defaults. */
+  awsQps: string;
+  awsQpsIsDefault: boolean;
   jsonPath: string;
   /** The arguments as given. */
   argv: string[];
@@ -64,6 +71,7 @@ export function parseOptions(argv: string[], now = new Date()): BenchOptions {
     options: {
       resources: { type: 'string' }, roles: { type: 'string' }, lambdas: { type: 'string' }, agents: { type: 'string' },
       resync: { type: 'string', default: '20' }, workers: { type: 'string', default: '4' }, json: { type: 'string' },
+      'aws-qps': { type: 'string', default: '' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -89,6 +97,8 @@ export function parseOptions(argv: string[], now = new Date()): BenchOptions {
       : `${overridden.join(', ')} as given${overridden.length < 3 ? `, the other kinds by the default split of --resources ${requested} (${shares})` : ''}`,
     resyncS: positive(values.resync!, '--resync'),
     workers: positive(values.workers!, '--workers'),
+    awsQps: formatAwsQps(parseAwsQps(values['aws-qps']!)),
+    awsQpsIsDefault: values['aws-qps'] === '',
     jsonPath: values.json ?? `bench-results/${now.toISOString().replace(/[:.]/g, '-')}.json`,
     argv,
   };

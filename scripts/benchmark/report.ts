@@ -40,7 +40,10 @@ export interface BenchResults {
   durationS: number;
   machine: Omit<RunInfo, 'commit' | 'uncommitted' | 'uncommittedDigest'> & { loadAverageAtEnd?: number };
   git: Pick<RunInfo, 'commit' | 'uncommitted' | 'uncommittedDigest'>;
-  arguments: { argv: string[]; resources: number; roles: number; lambdas: number; agents: number; resyncS: number; workers: number; split: string };
+  arguments: {
+    argv: string[]; resources: number; roles: number; lambdas: number; agents: number;
+    resyncS: number; workers: number; awsQps: string; awsQpsIsDefault: boolean; split: string;
+  };
   stackStartS: number;
   apply: { objects: number; seconds: number; concurrency: number };
   /** From the start of applying to every kind all Ready. */
@@ -130,7 +133,8 @@ export function header(r: Pick<BenchResults, 'arguments' | 'machine' | 'git'>): 
   return [
     `Benchmark: ${a.resources} resources = ${a.roles + a.lambdas + a.agents} IAMRoles (${a.roles} applied, ${a.lambdas + a.agents} generated: one per Lambda and per Agent), ${a.lambdas} Lambdas, ${a.agents} Agents (Classic, each with an action group on a Lambda and an alias live)`,
     `  counts: ${a.split}`,
-    `  operator: --resync ${a.resyncS} --workers ${a.workers}; machine: ${r.machine.cores} cores, load ${f(r.machine.loadAverageAtStart, 2)}, node ${r.machine.nodeVersion}, commit ${r.git.commit.slice(0, 12)}${dirty}`,
+    `  operator: --resync ${a.resyncS} --workers ${a.workers} --aws-qps ${a.awsQps}${a.awsQpsIsDefault ? ' (its defaults)' : ''}`,
+    `  machine: ${r.machine.cores} cores, load ${f(r.machine.loadAverageAtStart, 2)}, node ${r.machine.nodeVersion}, commit ${r.git.commit.slice(0, 12)}${dirty}`,
   ];
 }
 
