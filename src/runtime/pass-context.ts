@@ -15,3 +15,8 @@ export function withSignal<T>(signal: AbortSignal, fn: () => Promise<T>): Promis
 export function currentSignal(): AbortSignal | undefined {
   return current.getStore();
 }
+
+/** Runs `fn` outside any pass: work shared by many passes (an account-wide listing) is not cut short by the deadline of the pass that started it. */
+export function outsidePasses<T>(fn: () => Promise<T>): Promise<T> {
+  return current.exit(fn);
+}

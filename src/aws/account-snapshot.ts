@@ -1,0 +1,77 @@
+// What a service lists of every resource of the account, loaded in a few paginated calls and shared
+// by every object of a kind for up to `maxAgeMs` (half the resync period): observing in bulk
+// instead of one resource at a time. The service's own file says what it lists (role-snapshot.ts,
+// function-snapshot.ts).
+//
+// What the operator itself just wrote must be seen at once: a resource touched by a write is
+// `unknown` (read it directly) until a load that started after the write. A load that fails fails
+// every observe waiting for it, and the next observe loads again: no object is reported Ready
+// from a load that failed. One load runs at a time, outside any pass (so the deadline of the pass
+// that started it does not fail the others waiting for it); each observe still waits for it only
+// as long as its own pass may.
+import { currentSignal, outsidePasses } from '../runtime/pass-context.ts';
+
+export interface Loaded<T> {
+  startedAt: number;
+  items: Map<string, T>;
+  /** Names the load saw only in part (made or deleted between two listings): read them directly. */
+  partial?: Set<string>;
+}
+
+export class AccountSnapshot<T> {
+  readonly #load: () => Promise<Omit<Loaded<T>, 'startedAt'>>;
+  readonly #maxAgeMs: number;
+  readonly #now: () => number;
+  #loaded: Loaded<T> | undefined;
+  #loading: Promise<Loaded<T>> | undefined;
+  /** When the operator last wrote each resource, by name. */
+  readonly #touched = new Map<string, number>();
+
+  constructor(load: () => Promise<Omit<Loaded<T>, 'startedAt'>>, maxAgeMs: number, now: () => number = Date.now) {
+    this.#load = load;
+    this.#maxAgeMs = maxAgeMs;
+    this.#now = now;
+  }
+
+  /** The resource from a load no older than maxAgeMs, `absent` when it has none of that name, or `unknown`. */
+  async view(name: string): Promise<T | 'absent' | 'unknown'> {
+    const loaded = await untilAborted(this.#fresh(), currentSignal());
+    const touched = this.#touched.get(name);
+    if (touched !== undefined) {
+      if (touched >= loaded.startedAt) return 'unknown';
+      this.#touched.delete(name);
+    }
+    if (loaded.partial?.has(name)) return 'unknown';
+    return loaded.items.get(name) ?? 'absent';
+  }
+
+  /** The operator wrote the resource (or deleted it): the next observe reads it directly. */
+  touch(name: string): void {
+    this.#touched.set(name, this.#now());
+  }
+
+  async #fresh(): Promise<Loaded<T>> {
+    const loaded = this.#loaded;
+    if (loaded && this.#now() - loaded.startedAt < this.#maxAgeMs) return loaded;
+    this.#loading ??= (async () => {
+      const startedAt = this.#now();
+      const result = { ...(await outsidePasses(this.#load)), startedAt };
+      this.#loaded = result;
+      return result;
+    })().finally(() => {
+      this.#loading = undefined;
+    });
+    return this.#loading;
+  }
+}
+
+/** The promise, or a rejection as soon as the pass's signal aborts (the shared load goes on for the others). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
