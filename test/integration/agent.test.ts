@@ -344,7 +344,7 @@ describe('Agent controller', () => {
     // The retained agent's statement stays through the Lambda's next passes.
     await startRecording(stack.awsEndpoint);
     await waitFor('two passes over kept-tool', async () =>
-      ((await recordedCalls(stack.awsEndpoint)).filter((c) => c.operation === 'GET /2015-03-31/functions/kept-tool').length >= 2 ? true : undefined), { timeoutMs: 30_000 });
+      ((await recordedCalls(stack.awsEndpoint)).filter((c) => c.operation === 'GET /2015-03-31/functions/kept-tool/policy').length >= 2 ? true : undefined), { timeoutMs: 30_000 });
     expect((await policyOf('kept-tool')).some((s) => s.Sid === sid(kept))).toBe(true);
     expect((await iam.send(new GetRoleCommand({ RoleName: 'AmazonBedrockExecutionRoleForAgents_kept-agent' }))).Role).toBeDefined();
   });

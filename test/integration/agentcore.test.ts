@@ -520,7 +520,7 @@ describe('Agent on AgentCore', () => {
     for (const role of ['BedrockAgentCoreHarness_kept-ac', 'BedrockAgentCoreGateway_kept-ac']) expect((await iam.send(new GetRoleCommand({ RoleName: role }))).Role).toBeDefined();
     await startRecording(stack.awsEndpoint);
     await waitFor('two passes over kept-ac-fn', async () =>
-      ((await recordedCalls(stack.awsEndpoint)).filter((c) => c.operation === 'GET /2015-03-31/functions/kept-ac-fn').length >= 2 ? true : undefined), { timeoutMs: 30_000 });
+      ((await recordedCalls(stack.awsEndpoint)).filter((c) => c.operation === 'GET /2015-03-31/functions/kept-ac-fn/policy').length >= 2 ? true : undefined), { timeoutMs: 30_000 });
     expect((await policyOf('kept-ac-fn')).some((s) => JSON.stringify(s.Principal).includes(kept.gatewayRoleArn))).toBe(true);
   });
 

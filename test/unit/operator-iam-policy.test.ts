@@ -137,7 +137,7 @@ describe('the operator\'s IAM policy', () => {
         // makes for a harness, and IAM's account-wide listings of roles take no resource ARN; S3 objects are scoped by aws:ResourceAccount;
         // AWS managed policies (read for the access check) belong to the account "aws".
         if (resource === '*') {
-          expect(['CreateAndFindAgents', 'CreateAndFindHarnessesAndGateways', 'CreateTheRuntimeAndMemoryAwsAuthorizesWithCreateHarness', 'ReadEveryRoleInBulkInsteadOfOneByOne']).toContain(s.Sid);
+          expect(['CreateAndFindAgents', 'CreateAndFindHarnessesAndGateways', 'CreateTheRuntimeAndMemoryAwsAuthorizesWithCreateHarness', 'ReadEveryRoleInBulkInsteadOfOneByOne', 'ListEveryFunctionInBulkInsteadOfOneByOne']).toContain(s.Sid);
           for (const action of list(s.Action)) expect([action, catalogueAction(action)?.resourceTypes]).toEqual([action, []]);
         }
         else if (resource === 'arn:aws:iam::aws:policy/*') expect(list(s.Action).sort()).toEqual(['iam:GetPolicy', 'iam:GetPolicyVersion']);

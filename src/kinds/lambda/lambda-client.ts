@@ -13,6 +13,7 @@ import type { AgentResource, IAMRoleResource, LambdaResource } from '../../api/k
 import { LAMBDA_CODE_LABEL, type LambdaSpec, type LambdaStatus } from '../../api/lambda.ts';
 import type { DeletionPolicy } from '../../api/metadata.ts';
 import type { AwsEnvironment } from '../../aws/aws-environment.ts';
+import type { FunctionSnapshot } from '../../aws/lambda/function-snapshot.ts';
 import { classified, ignoreNotFound } from '../../aws/aws-errors.ts';
 import { classifyLambdaError } from '../../aws/lambda/lambda-errors.ts';
 import {
@@ -85,6 +86,19 @@ function withoutEmpty(config: FunctionResolved['config']): FunctionResolved['con
   };
 }
 
+/** How many resyncs in a row a function in sync may be compared from the account's listing before a full read. */
+const FULL_READ_EVERY = 10;
+
+/** What GetFunction gave of a function found in sync, beyond its configuration, and since when. */
+interface InSync {
+  revisionId: string | undefined;
+  tags: Record<string, string>;
+  concurrency: GetFunctionResponse['Concurrency'];
+  imageUri: string | undefined;
+  /** Resyncs compared from the listing since that read. */
+  listedPasses: number;
+}
+
 export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaStatus, FunctionResolved, FunctionPlan> {
   readonly #lambda: LambdaClient;
   readonly #aws: AwsEnvironment;
@@ -94,6 +108,9 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
   readonly #tenancy: TenancyPolicy;
   /** S3 code location last deployed, by object UID: S3 code without a declared hash has no other evidence. Forgotten on deletion. */
   readonly #deployedSource = new Map<string, string>();
+  /** What the last full read of a function found in sync gave beyond its configuration, by object UID. Forgotten on deletion. */
+  readonly #inSync = new Map<string, InSync>();
+  readonly #snapshot: FunctionSnapshot | undefined;
 
   readonly #platform: PlatformRules;
 
@@ -101,8 +118,9 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
 
   constructor(
     lambda: LambdaClient, aws: AwsEnvironment, lookups: LambdaLookups, roles: GeneratedRoles, ownership: OwnershipGuard, tenancy: TenancyPolicy,
-    platform = new PlatformRules(), roleDocuments?: RoleDocumentsReader,
+    platform = new PlatformRules(), roleDocuments?: RoleDocumentsReader, snapshot?: FunctionSnapshot,
   ) {
+    this.#snapshot = snapshot;
     this.#roleDocuments = roleDocuments;
     this.#lambda = lambda;
     this.#aws = aws;
@@ -172,8 +190,10 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
 
   async observe(obj: LambdaResource, desired: FunctionResolved): Promise<Observation<LambdaStatus, FunctionPlan>> {
     const { functionName } = desired;
-    const found = await this.#getFunction(functionName);
-    if (!found) return { exists: false, status: { functionName } };
+    const uid = obj.metadata.uid ?? '';
+    const read = await this.#read(uid, functionName);
+    if (!read) return { exists: false, status: { functionName } };
+    const { found, listed } = read;
     const blocked = this.#ownership.conflict(obj, `Lambda function ${functionName}`, found.Tags ?? {}, 'spec.functionName');
     if (blocked) return { exists: true, status: { functionName }, blocked };
     const fn = found.Configuration!;
@@ -197,6 +217,13 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
     if (concurrencyDiffers) diff.push('reserved concurrency');
     if (tags.any) diff.push('tags');
     if (permissions.put.length > 0 || permissions.remove.length > 0) diff.push('resource policy');
+    if (diff.length > 0) {
+      this.#inSync.delete(uid);
+      // A difference is confirmed, and acted on, with what GetFunction says (State, LastUpdateStatus).
+      if (listed) return this.observe(obj, desired);
+    } else if (!listed) {
+      this.#inSync.set(uid, { revisionId: fn.RevisionId, tags: found.Tags ?? {}, concurrency: found.Concurrency, imageUri: found.Code?.ImageUri, listedPasses: 0 });
+    }
     return {
       exists: true,
       status: {
@@ -213,6 +240,7 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
   async create(obj: LambdaResource, desired: FunctionResolved): Promise<void> {
     const runtime = runtimeRefusal(obj.spec.runtime, true);
     if (runtime) throw new TerminalError('RuntimeNotSupported', runtime);
+    this.#snapshot?.touch(desired.functionName);
     await this.#call(this.#lambda.send(new CreateFunctionCommand({
       FunctionName: desired.functionName,
       ...withoutEmpty(desired.config),
@@ -228,6 +256,7 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
 
   /** Tags, concurrency and permissions, which do not wait for Lambda's state machine; then configuration or code. */
   async update(obj: LambdaResource, desired: FunctionResolved, plan: FunctionPlan): Promise<UpdateResult> {
+    this.#snapshot?.touch(desired.functionName);
     // Each step says whether it wrote; they run in this order, every one of them each pass.
     const wrote = [
       await this.#tags(plan),
@@ -287,12 +316,14 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
     const FunctionName = functionNameOf(obj);
     const found = await this.#getFunction(FunctionName);
     if (!found || this.#ownership.conflict(obj, `Lambda function ${FunctionName}`, found.Tags ?? {}, 'spec.functionName')) return { wrote: false, remaining: false };
+    this.#snapshot?.touch(FunctionName);
     await this.#call(ignoreNotFound(this.#lambda.send(new DeleteFunctionCommand({ FunctionName }))));
     return { wrote: true, remaining: false };
   }
 
   async finalize(obj: LambdaResource, policy: DeletionPolicy): Promise<void> {
     this.#deployedSource.delete(obj.metadata.uid ?? '');
+    this.#inSync.delete(obj.metadata.uid ?? '');
     if (!obj.spec.iamRole && !obj.spec.roleArn) await this.#roles.release(obj, executionRoleObjectName(obj.metadata.name), policy);
   }
 
@@ -336,6 +367,28 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
       seen.add(p.statementId);
     }
     return permissions;
+  }
+
+  /**
+   * GetFunction; or, while the function's RevisionId in the account's listing is the one it had when
+   * last found in sync, the listed configuration with what that read gave of the rest (tags,
+   * reserved concurrency, image): the listing shows every change but reserved concurrency, which a
+   * full read every FULL_READ_EVERY resyncs catches.
+   */
+  async #read(uid: string, functionName: string): Promise<{ found: GetFunctionResponse; listed: boolean } | undefined> {
+    const memo = this.#inSync.get(uid);
+    if (this.#snapshot && memo && memo.listedPasses < FULL_READ_EVERY) {
+      const listed = await this.#call(this.#snapshot.view(functionName));
+      if (typeof listed === 'object' && listed.RevisionId !== undefined && listed.RevisionId === memo.revisionId) {
+        memo.listedPasses += 1;
+        return {
+          found: { Configuration: listed, Tags: memo.tags, ...(memo.concurrency ? { Concurrency: memo.concurrency } : {}), ...(memo.imageUri ? { Code: { ImageUri: memo.imageUri } } : {}) },
+          listed: true,
+        };
+      }
+    }
+    const full = await this.#getFunction(functionName);
+    return full && { found: full, listed: false };
   }
 
   async #getFunction(FunctionName: string): Promise<GetFunctionResponse | undefined> {

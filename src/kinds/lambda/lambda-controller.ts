@@ -2,6 +2,7 @@
 // bring a Lambda back when something it depends on changes: the IAMRole it runs as (named, or
 // generated for it), the ConfigMap its code comes from, and the Agents whose action groups call it.
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { FunctionSnapshot } from '../../aws/lambda/function-snapshot.ts';
 import { ApiException, CoreV1Api, type KubernetesObject, type V1ConfigMap } from '@kubernetes/client-node';
 import { AgentKind, IAMRoleKind, LambdaKind, type AgentResource, type IAMRoleResource, type LambdaResource } from '../../api/kinds.ts';
 import { LAMBDA_CODE_LABEL, type LambdaSpec } from '../../api/lambda.ts';
@@ -33,7 +34,9 @@ export async function lambdaController(ctx: OperatorContext) {
     agents: (namespace) => cachedList<AgentResource>(agents, namespace),
   };
   const generated = new GeneratedRoles(ctx.kc, lookups.iamRole);
-  const client = new LambdaExternalClient(lambda, ctx.aws, lookups, generated, ownershipGuard(ctx), ctx.tenancy, ctx.platform, ctx.roleDocuments);
+  // Every function of the account in a few listings, no older than half a resync period (src/aws/lambda/function-snapshot.ts).
+  const snapshot = new FunctionSnapshot(lambda, ctx.resyncMs / 2);
+  const client = new LambdaExternalClient(lambda, ctx.aws, lookups, generated, ownershipGuard(ctx), ctx.tenancy, ctx.platform, ctx.roleDocuments, snapshot);
   const lambdaArn = (l: LambdaResource) => l.status?.arn;
   return new Controller({
     ...controllerBase(ctx),

@@ -1,0 +1,27 @@
+// Every Lambda function of the account, read in bulk with ListFunctions (50 per call): the
+// configuration and its RevisionId, which changes with every change to the function's code,
+// configuration or tags (the resource-based policy has a revision of its own). The Lambda client
+// reads GetFunction (tags, reserved concurrency, image) only when the RevisionId moved since the
+// function was last found in sync, and every few resyncs to see reserved concurrency, which no
+// listing shows; the resource policy is read each resync.
+// AWS's ListFunctions leaves out State and LastUpdateStatus: a listed configuration is for
+// comparing only, never for deciding whether Lambda is busy.
+import { ListFunctionsCommand, type FunctionConfiguration, type LambdaClient, type ListFunctionsCommandOutput } from '@aws-sdk/client-lambda';
+import { AccountSnapshot, type Loaded } from '../account-snapshot.ts';
+
+export class FunctionSnapshot extends AccountSnapshot<FunctionConfiguration> {
+  constructor(lambda: LambdaClient, maxAgeMs: number, now: () => number = Date.now) {
+    super(() => loadFunctions(lambda), maxAgeMs, now);
+  }
+}
+
+async function loadFunctions(lambda: LambdaClient): Promise<Omit<Loaded<FunctionConfiguration>, 'startedAt'>> {
+  const items = new Map<string, FunctionConfiguration>();
+  let marker: string | undefined;
+  do {
+    const page: ListFunctionsCommandOutput = await lambda.send(new ListFunctionsCommand({ MaxItems: 50, Marker: marker }));
+    for (const fn of page.Functions ?? []) items.set(fn.FunctionName!, fn);
+    marker = page.NextMarker;
+  } while (marker);
+  return { items };
+}
