@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { ensureOperatorImage, type OperatorImage } from './image/operator-image.ts';
 import { kubectl } from './kubectl.ts';
+import { TESTBED_AWS_QPS } from './stack.ts';
 import { repoRoot } from './repo-paths.ts';
 import { runCommand } from './run-command.ts';
 import type { Stack } from './stack.ts';
@@ -43,6 +44,8 @@ export async function helmInstallOperator(stack: Stack, image: OperatorImage, va
     'image.repository': image.repository, 'image.tag': image.tag, 'image.pullPolicy': 'Never',
     'aws.region': 'us-east-1', 'aws.endpointUrl': stack.node!.awsEndpoint, 'aws.credentialsSecret.name': 'aws-credentials',
     'tenancy.permissionsBoundary': stack.permissionsBoundaryArn,
+    // The emulator has no quota: the test bed's budget (stack.ts), as helm --set pairs.
+    ...Object.fromEntries(TESTBED_AWS_QPS.split(',').map((pair) => pair.split('=')).map(([service, qps]) => [`aws.qps.${service}`, Number(qps)])),
     ...values,
   };
   await helm(stack, ['install', RELEASE, CHART, '-n', RELEASE_NAMESPACE, ...Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`])]);

@@ -17,6 +17,13 @@ import { ensureNodeAssets, reserveNodeSlot, startNode, type Node, type NodeAsset
 import { releaseSlot, type NodeSlot } from './node/slot.ts';
 import { repoRoot } from './repo-paths.ts';
 
+/**
+ * The operator's budget on the emulator (--aws-qps): the emulator has no quota, and the tests resync
+ * every second or two over dozens of resources, which AWS's rates (the operator's defaults) would
+ * stretch into minutes. The budget itself is tested in test/unit/aws-rate-limits.test.ts.
+ */
+export const TESTBED_AWS_QPS = 'iam=500,lambda=500,bedrock-agent=500,bedrock-agentcore=500,sts=500';
+
 export interface StackOptions {
   /** Directory whose *.yaml files are applied once the API server is ready (default: the repository's crds/). */
   crdDir?: string;
@@ -162,6 +169,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         AWS_ACCESS_KEY_ID: OPERATOR_ACCESS_KEY_ID,
         AWS_SECRET_ACCESS_KEY: OPERATOR_SECRET_ACCESS_KEY,
         PERMISSIONS_BOUNDARY: PERMISSIONS_BOUNDARY_ARN,
+        AWS_QPS: TESTBED_AWS_QPS,
       },
       permissionsBoundaryArn: PERMISSIONS_BOUNDARY_ARN,
       ...(authorizer ? {
