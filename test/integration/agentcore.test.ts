@@ -58,23 +58,14 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function waitReady(name: string, namespace = 'default', timeoutMs = 90_000): Promise<TestResource> {
-  return waitFor(`Agent ${namespace}/${name} Ready for its generation`, async () => {
-    const o = await k8s.get('agents', name, namespace);
-    const ready = condition(o, 'Ready');
-    return ready?.status === 'True' && ready.observedGeneration === (o.metadata as { generation?: number }).generation ? o : undefined;
-  }, { timeoutMs });
-}
+const waitReady = (name: string, namespace = 'default'): Promise<TestResource> => k8s.waitForReadyGeneration('agents', name, namespace, 90_000);
 
 /** The example in team-b, Agent first, under other AWS names. */
 function reversedInTeamB(): Record<string, unknown>[] {
   return [...example].reverse().map((o) => {
     const spec = { ...(o.spec as Record<string, unknown>) };
     if (o.kind === 'Lambda') spec.functionName = 'order-lookup-agentcore-b';
-    if (o.kind === 'Agent') {
-      spec.agentName = 'order-assistant-b';
-      spec.actionGroups = (spec.actionGroups as Record<string, unknown>[]);
-    }
+    if (o.kind === 'Agent') spec.agentName = 'order-assistant-b';
     return { ...o, metadata: { ...(o.metadata as object), namespace: 'team-b' }, spec };
   });
 }

@@ -9,7 +9,7 @@ import {
   RemoveRoleFromInstanceProfileCommand,
 } from '@aws-sdk/client-iam';
 import { BedrockAgentClient, GetKnowledgeBaseCommand, ListAgentsCommand } from '@aws-sdk/client-bedrock-agent';
-import { CreateFunctionCommand, GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, GetFunctionCommand, LambdaClient, ListFunctionsCommand, ListLayersCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -109,9 +109,10 @@ describe('the operator\'s requests, authorized against its IAM policy', () => {
     await create('allowed');
     expect((await lambda.send(new GetFunctionCommand({ FunctionName: 'allowed' }))).Tags).toEqual({ Team: 'ai' });
 
-    const list = await refusal(lambda.send(new ListFunctionsCommand({})));
+    // The operator never lists layers: its policy does not allow it.
+    const list = await refusal(lambda.send(new ListLayersCommand({})));
     expect([list.name, list.$metadata?.httpStatusCode, list.message]).toEqual(['AccessDeniedException', 403,
-      `User: ${SESSION} is not authorized to perform: lambda:ListFunctions on resource: * because no identity-based policy allows the lambda:ListFunctions action`]);
+      `User: ${SESSION} is not authorized to perform: lambda:ListLayers on resource: * because no identity-based policy allows the lambda:ListLayers action`]);
     expect((await asTests.lambda.send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionName)).toEqual(['allowed']);
 
     await stack.authorizer!.setOperatorPolicy(withoutActions(operatorPolicy(placeholders()), ['iam:PassRole']));
@@ -156,10 +157,10 @@ describe('the operator\'s requests, authorized against its IAM policy', () => {
 
   it('logs every decision of the operator\'s requests, and none of the tests\' own', async () => {
     const before = (await stack.authorizer!.decisions()).at(-1)?.n ?? 0;
-    await asTests.lambda.send(new ListFunctionsCommand({}));
-    await refusal(asOperator.lambda.send(new ListFunctionsCommand({})));
+    await asTests.lambda.send(new ListLayersCommand({}));
+    await refusal(asOperator.lambda.send(new ListLayersCommand({})));
     expect((await stack.authorizer!.decisions(before)).map((d) => [d.operation, d.action, d.resource, d.decision])).toEqual([
-      ['lambda:ListFunctions', 'lambda:ListFunctions', '*', 'ImplicitDeny'],
+      ['lambda:ListLayers', 'lambda:ListLayers', '*', 'ImplicitDeny'],
     ]);
   });
 });
