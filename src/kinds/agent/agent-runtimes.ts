@@ -91,10 +91,9 @@ export class AgentRuntimes implements ExternalClient<AgentSpec, AgentStatus, Age
     return { ...observation, status: { ...status, migration: { from: other, to: runtime, phase: 'Preparing' } } } as Observation<AgentStatus, AgentRuntimePlan>;
   }
 
-  async create(obj: AgentResource, resolved: AgentRuntimeResolved, ctx: PassContext): Promise<void> {
+  async create(obj: AgentResource, resolved: AgentRuntimeResolved): Promise<void> {
     if (resolved.runtime === 'classic') await this.#classic.create(obj, resolved.classic);
     else await this.#agentcore.create(obj, resolved.agentcore);
-    void ctx;
   }
 
   async update(obj: AgentResource, resolved: AgentRuntimeResolved, plan: AgentRuntimePlan, ctx: PassContext): Promise<UpdateResult> {
@@ -126,14 +125,13 @@ export class AgentRuntimes implements ExternalClient<AgentSpec, AgentStatus, Age
   }
 
   /** Deletes what the object has on either runtime. */
-  async delete(obj: AgentResource, ctx: PassContext): Promise<DeleteResult> {
+  async delete(obj: AgentResource): Promise<DeleteResult> {
     const runtime = runtimeOf(obj, this.#fallback);
     const results: DeleteResult[] = [];
     for (const r of ['classic', 'agentcore'] as const) {
       if (r !== runtime && !recorded(r, obj.status)) continue;
       results.push(r === 'classic' ? await this.#classic.delete(obj) : await this.#agentcore.delete(obj));
     }
-    void ctx;
     return { wrote: results.some((r) => r.wrote), remaining: results.some((r) => r.remaining) };
   }
 

@@ -481,10 +481,10 @@ export class AgentCoreExternalClient implements ExternalClient<AgentSpec, AgentS
     const known = obj.status?.agentCore;
     const scope = { partition: this.#aws.partition, region: this.#aws.region, account };
     const name = harnessRoleObjectName(obj.metadata.name);
-    const memory = (await desiredHarness(spec, '')).memory;
     const generated = await this.#roles.ensure(obj, name, harnessRoleSpec(agentNameOf(obj), spec, scope, {
       harnessName, harnessArn: known?.harnessArn, runtimeArn: known?.runtimeArn, gatewayArn: known?.gatewayArn, usesGateway,
-      managedMemory: 'managedMemoryConfiguration' in memory, memoryArn: known?.memoryArn,
+      // The harness has managed memory exactly when the spec asks for it (desired-agentcore.ts).
+      managedMemory: spec.memoryConfiguration !== undefined, memoryArn: known?.memoryArn,
     }));
     return readyRoleArn(generated, namespace, name, 'the generated harness execution role');
   }
