@@ -1,5 +1,6 @@
 // What a service lists of every resource of the account, loaded in a few paginated calls and shared
-// by every object of a kind for up to `maxAgeMs` (half the resync period): observing in bulk
+// by every object of a kind for up to `maxAgeMs` (a part of the resync period, which each kind's
+// controller chooses: drift is seen within a resync plus that age): observing in bulk
 // instead of one resource at a time. The service's own file says what it lists (role-snapshot.ts,
 // function-snapshot.ts).
 //
@@ -10,6 +11,13 @@
 // that started it does not fail the others waiting for it); each observe still waits for it only
 // as long as its own pass may.
 import { currentSignal, outsidePasses } from '../runtime/pass-context.ts';
+
+/**
+ * How many resyncs in a row an object found in sync may be compared from a listing before it is
+ * read in full again: what no listing shows (a Lambda's reserved concurrency, an agent's tags) is
+ * then seen at most this many resyncs late.
+ */
+export const FULL_READ_EVERY = 10;
 
 export interface Loaded<T> {
   startedAt: number;

@@ -8,6 +8,9 @@
 //   aliases         one alias created or moved to a new version per pass, and removals.
 // The agent ID is assigned by AWS: until it is recorded, the agent is found by name and checked
 // by its ownership tags, so a crash between CreateAgent and the status write makes no twin.
+// An agent found in sync is compared from the account's listing (agent-snapshot.ts) while its
+// summary and the desired agent stay as they were: only its aliases are read each resync.
+import { createHash } from 'node:crypto';
 import {
   AssociateAgentKnowledgeBaseCommand, CreateAgentActionGroupCommand, CreateAgentAliasCommand, CreateAgentCommand, DeleteAgentActionGroupCommand,
   DeleteAgentAliasCommand, DeleteAgentCommand, DisassociateAgentKnowledgeBaseCommand, GetAgentActionGroupCommand, GetAgentCommand, GetAgentVersionCommand,
@@ -18,7 +21,9 @@ import {
 import type { AgentSpec, AgentStatus } from '../../api/agent.ts';
 import type { AgentResource, IAMRoleResource, LambdaResource } from '../../api/kinds.ts';
 import type { DeletionPolicy } from '../../api/metadata.ts';
+import { FULL_READ_EVERY } from '../../aws/account-snapshot.ts';
 import type { AwsEnvironment } from '../../aws/aws-environment.ts';
+import { summaryKey, type AgentSnapshot } from '../../aws/bedrock-agent/agent-snapshot.ts';
 import { allPages, classified, ignoreNotFound } from '../../aws/aws-errors.ts';
 import { classifyBedrockError } from '../../aws/bedrock-agent/bedrock-agent-errors.ts';
 import type { TagChanges } from '../../aws/ownership.ts';
@@ -91,17 +96,40 @@ export function agentNameOf(obj: AgentResource): string {
   return obj.spec.agentName ?? obj.metadata.name;
 }
 
+/** What the last full read of an agent found in sync gave beyond its summary in the listing. */
+interface InSync {
+  /** The listing's summary of the agent then (summaryKey), and the desired agent then (desiredKey). */
+  summary: string;
+  desired: string;
+  agent: Agent;
+  tags: Record<string, string>;
+  /** When each version an alias routed to was made (versions do not change). */
+  versionCreated: Map<string, number | undefined>;
+  /** Resyncs compared from the listing since that read. */
+  listedPasses: number;
+}
+
+const NO_GROUP_CHANGES: AgentPlan['groups'] = { create: [], update: [], remove: [] };
+const NO_KNOWLEDGE_BASE_CHANGES: AgentPlan['knowledgeBases'] = { associate: [], update: [], disassociate: [] };
+
 /** What this process remembers of an agent between passes, by object UID; forgotten on deletion. */
 class AgentMemory {
   /** Agent IDs learned from CreateAgent, until status records them. */
   readonly createdIds = new Map<string, string>();
-  /** When this process last prepared the agent: a FAILED agent is prepared again once a resync. */
+  /** When this process last prepared the agent: a FAILED agent is prepared again after retryFailedPrepareMs. */
   readonly preparedAt = new Map<string, number>();
+  readonly inSync = new Map<string, InSync>();
 
   forget(uid: string): void {
     this.createdIds.delete(uid);
     this.preparedAt.delete(uid);
+    this.inSync.delete(uid);
   }
+}
+
+/** The desired agent and what decides its tag changes, as a short key. */
+function desiredKey(obj: AgentResource, desired: AgentResolved): string {
+  return createHash('sha256').update(JSON.stringify([desired, obj.status?.managedTagKeys])).digest('base64url');
 }
 
 export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatus, AgentResolved, AgentPlan> {
@@ -116,11 +144,13 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
 
   readonly #platform: PlatformRules;
   readonly #roleDocuments: RoleDocumentsReader | undefined;
+  readonly #snapshot: AgentSnapshot | undefined;
 
   constructor(
     bedrock: BedrockAgentClient, aws: AwsEnvironment, lookups: AgentLookups, roles: GeneratedRoles, ownership: OwnershipGuard, tenancy: TenancyPolicy,
-    retryFailedPrepareMs: number, platform = new PlatformRules(), roleDocuments?: RoleDocumentsReader,
+    retryFailedPrepareMs: number, platform = new PlatformRules(), roleDocuments?: RoleDocumentsReader, snapshot?: AgentSnapshot,
   ) {
+    this.#snapshot = snapshot;
     this.#platform = platform;
     this.#roleDocuments = roleDocuments;
     this.#bedrock = bedrock;
@@ -171,29 +201,40 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
   }
 
   async observe(obj: AgentResource, desired: AgentResolved): Promise<Observation<AgentStatus, AgentPlan>> {
-    const agent = await this.#find(obj);
+    const uid = obj.metadata.uid ?? '';
+    const key = desiredKey(obj, desired);
+    const listed = await this.#listedInSync(uid, key);
+    const agent = listed?.agent ?? await this.#find(obj);
     if (!agent) return { exists: false, status: { agentId: undefined, agentArn: undefined, agentStatus: undefined } };
     const agentId = agent.agentId!;
-    const tags = await this.#tagsOf(agent);
+    const tags = listed?.tags ?? await this.#tagsOf(agent);
     const blocked = this.#ownership.conflict(obj, `Bedrock agent ${agent.agentName} (${agentId})`, tags, 'spec.agentName');
     if (blocked) return { exists: true, status: {}, blocked };
 
     const fieldDiff = agentDiff(desired.fields, agent);
     const diff: string[] = [...fieldDiff];
-    const groups = await this.#actionGroupChanges(agentId, desired.actionGroups);
+    const groups = listed ? NO_GROUP_CHANGES : await this.#actionGroupChanges(agentId, desired.actionGroups);
     for (const g of [...groups.create, ...groups.update.map((u) => u.desired)]) diff.push(`action group ${g.actionGroupName}`);
     for (const g of groups.remove) diff.push(`action group ${g.name}`);
-    const knowledgeBases = await this.#knowledgeBaseChanges(agentId, desired.knowledgeBases);
+    const knowledgeBases = listed ? NO_KNOWLEDGE_BASE_CHANGES : await this.#knowledgeBaseChanges(agentId, desired.knowledgeBases);
     for (const id of [...knowledgeBases.associate.map((k) => k.knowledgeBaseId), ...knowledgeBases.update.map((k) => k.knowledgeBaseId), ...knowledgeBases.disassociate]) {
       diff.push(`knowledge base ${id}`);
     }
     const tagUpdates = this.#ownership.tagChanges(obj, obj.spec.tags, tags, obj.status?.managedTagKeys);
     if (tagUpdates.any) diff.push('tags');
     if (desired.prepare && agent.agentStatus !== 'PREPARED') diff.push(`agent ${agent.agentStatus?.toLowerCase().replace('_', ' ') ?? 'not prepared'}`);
-    const { aliases, inAws } = await this.#aliasChanges(agent, desired.aliases);
+    const versionCreated = listed?.versionCreated ?? new Map<string, number | undefined>();
+    const { aliases, inAws } = await this.#aliasChanges(agent, desired.aliases, versionCreated);
     for (const a of aliases.create) diff.push(`alias ${a.name}`);
     for (const a of [...aliases.update.map((u) => u.alias), ...aliases.remove]) diff.push(`alias ${a.agentAliasName}`);
     for (const name of aliases.busy) diff.push(`alias ${name} (in progress)`);
+    if (diff.length > 0) {
+      this.#memory.inSync.delete(uid);
+      // A difference is confirmed, and acted on, with a full read.
+      if (listed) return this.observe(obj, desired);
+    } else if (!listed) {
+      await this.#rememberInSync(uid, key, agent, tags, versionCreated);
+    }
 
     const routed = inAws.filter((a) => desired.aliases.some((s) => s.name === a.agentAliasName));
     return {
@@ -217,6 +258,7 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
       tags: desired.tags,
     })), 'creating the agent');
     this.#memory.createdIds.set(obj.metadata.uid ?? '', created.agent!.agentId!);
+    this.#snapshot?.touch(created.agent!.agentId!);
     // Action groups, knowledge bases, preparation and aliases follow on the next passes.
   }
 
@@ -226,10 +268,14 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
     const pass: Pass = { obj, desired, plan, agentId: plan.agent.agentId!, draftChanged: false };
     const steps = [this.#fields, this.#draftChildren, this.#tags, this.#prepare, this.#aliases];
     let wrote = false;
-    for (const step of steps) {
-      const result = await step.call(this, pass);
-      if (result !== 'unchanged') wrote = true;
-      if (result === 'wrote-then-wait') break;
+    try {
+      for (const step of steps) {
+        const result = await step.call(this, pass);
+        if (result !== 'unchanged') wrote = true;
+        if (result === 'wrote-then-wait') break;
+      }
+    } finally {
+      this.#touched(obj, pass.agentId);
     }
     return { wrote };
   }
@@ -269,7 +315,7 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
     return tags.any ? 'wrote' : 'unchanged';
   }
 
-  /** PrepareAgent after a DRAFT change or when not prepared; a FAILED preparation is tried again once a resync. */
+  /** PrepareAgent after a DRAFT change or when not prepared; a FAILED preparation is tried again after retryFailedPrepareMs. */
   async #prepare({ obj, agentId, desired, plan: { agent }, draftChanged }: Pass): Promise<StepResult> {
     if (!desired.prepare) return 'unchanged';
     if (!draftChanged && agent.agentStatus !== 'NOT_PREPARED' && agent.agentStatus !== 'FAILED') return 'unchanged';
@@ -320,8 +366,36 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
     const tags = await this.#call(ignoreNotFound(this.#bedrock.send(new ListTagsForResourceCommand({ resourceArn: agent.agentArn }))));
     if (!tags) return { wrote: false, remaining: false };
     if (this.#ownership.conflict(obj, `Bedrock agent ${agent.agentName} (${agent.agentId})`, tags.tags ?? {}, 'spec.agentName')) return { wrote: false, remaining: false };
-    const deleted = await this.#call(ignoreNotFound(this.#bedrock.send(new DeleteAgentCommand({ agentId: agent.agentId, skipResourceInUseCheck: true }))), 'deleting the agent');
+    const deleted = await this.#call(ignoreNotFound(this.#bedrock.send(new DeleteAgentCommand({ agentId: agent.agentId, skipResourceInUseCheck: true }))), 'deleting the agent')
+      .finally(() => this.#touched(obj, agent.agentId!));
     return { wrote: true, remaining: deleted !== undefined };
+  }
+
+  /** After writes to the agent (made, or perhaps made: a call that failed may have taken effect): read it in full next. */
+  #touched(obj: AgentResource, agentId: string): void {
+    this.#snapshot?.touch(agentId);
+    this.#memory.inSync.delete(obj.metadata.uid ?? '');
+  }
+
+  /**
+   * What the last full read found, while the agent's summary in the listing and the desired agent
+   * are what they were then and fewer than FULL_READ_EVERY resyncs have passed since.
+   */
+  async #listedInSync(uid: string, desired: string): Promise<InSync | undefined> {
+    const memo = this.#memory.inSync.get(uid);
+    if (!this.#snapshot || !memo || memo.desired !== desired || memo.listedPasses >= FULL_READ_EVERY) return undefined;
+    const summary = await this.#call(this.#snapshot.view(memo.agent.agentId!));
+    if (typeof summary !== 'object' || summaryKey(summary) !== memo.summary) return undefined;
+    memo.listedPasses += 1;
+    return memo;
+  }
+
+  /** An agent a full read found in sync, remembered with its summary, when the listing shows the agent as that read did. */
+  async #rememberInSync(uid: string, desired: string, agent: Agent, tags: Record<string, string>, versionCreated: Map<string, number | undefined>): Promise<void> {
+    if (!this.#snapshot) return;
+    const summary = await this.#call(this.#snapshot.view(agent.agentId!));
+    if (typeof summary !== 'object' || summary.agentStatus !== agent.agentStatus || summary.updatedAt?.getTime() !== agent.updatedAt?.getTime()) return;
+    this.#memory.inSync.set(uid, { summary: summaryKey(summary), desired, agent, tags, versionCreated, listedPasses: 0 });
   }
 
   async finalize(obj: AgentResource, policy: DeletionPolicy): Promise<void> {
@@ -408,14 +482,13 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
    * Aliases to create, to move to a new version, to remove. An alias without explicit routing must
    * route to a version made after the agent was last prepared; one with routing, to that routing.
    */
-  async #aliasChanges(agent: Agent, desired: AliasSpec[]): Promise<{ aliases: AgentPlan['aliases']; inAws: AgentAliasSummary[] }> {
+  async #aliasChanges(agent: Agent, desired: AliasSpec[], versionCreated: Map<string, number | undefined>): Promise<{ aliases: AgentPlan['aliases']; inAws: AgentAliasSummary[] }> {
     const agentId = agent.agentId!;
     const summaries = (await allPages((nextToken) => this.#call(this.#bedrock.send(new ListAgentAliasesCommand({ agentId, nextToken })))
       .then((r) => ({ items: r.agentAliasSummaries ?? [], next: r.nextToken })))).filter((a) => a.agentAliasId !== TEST_ALIAS_ID);
     const byName = new Map(summaries.map((a) => [a.agentAliasName!, a]));
     const changes: AgentPlan['aliases'] = { create: [], update: [], remove: [], busy: [] };
-    /** When each routed version was made; a version that does not exist (any more) is never current. */
-    const versionCreated = new Map<string, number | undefined>();
+    // versionCreated: when each routed version was made; a version that does not exist (any more) is never current.
     for (const spec of desired) {
       const alias = byName.get(spec.name);
       if (!alias) {

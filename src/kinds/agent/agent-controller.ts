@@ -7,6 +7,7 @@ import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AgentSpec } from '../../api/agent.ts';
 import { AgentKind, IAMRoleKind, LambdaKind, type AgentResource, type IAMRoleResource, type LambdaResource } from '../../api/kinds.ts';
+import { AgentSnapshot } from '../../aws/bedrock-agent/agent-snapshot.ts';
 import { instrument } from '../../aws/sdk-clients.ts';
 import { Controller } from '../../runtime/controller.ts';
 import { cached, cachedList, customKind, keyOf, type KindInformer } from '../../runtime/informers.ts';
@@ -32,7 +33,10 @@ export async function agentController(ctx: OperatorContext) {
     annotateLambda: (namespace, name, annotations) => patchAnnotations(ctx.kc, LambdaKind, namespace, name, annotations),
   };
   const generated = new GeneratedRoles(ctx.kc, lookups.iamRole);
-  const classic = new AgentExternalClient(bedrock, ctx.aws, lookups, generated, ownershipGuard(ctx), ctx.tenancy, ctx.resyncMs, ctx.platform, ctx.roleDocuments);
+  // A preparation that failed is tried again no more than once in ten minutes, however short the resync.
+  const retryFailedPrepareMs = Math.max(ctx.resyncMs, 600_000);
+  const classic = new AgentExternalClient(bedrock, ctx.aws, lookups, generated, ownershipGuard(ctx), ctx.tenancy, retryFailedPrepareMs, ctx.platform, ctx.roleDocuments,
+    new AgentSnapshot(bedrock, ctx.resyncMs / 2));
   const agentcore = new AgentCoreExternalClient(
     instrument(new BedrockAgentCoreControlClient({ region: ctx.aws.region }), 'bedrock-agentcore'), ctx.aws, lookups, generated, ownershipGuard(ctx), ctx.tenancy, ctx.platform, ctx.roleDocuments);
   const client = new AgentRuntimes(classic, agentcore, ctx.agentRuntime, ctx.defaultDeletionPolicy);

@@ -13,6 +13,7 @@ import type { AgentResource, IAMRoleResource, LambdaResource } from '../../api/k
 import { LAMBDA_CODE_LABEL, type LambdaSpec, type LambdaStatus } from '../../api/lambda.ts';
 import type { DeletionPolicy } from '../../api/metadata.ts';
 import type { AwsEnvironment } from '../../aws/aws-environment.ts';
+import { FULL_READ_EVERY } from '../../aws/account-snapshot.ts';
 import type { FunctionSnapshot } from '../../aws/lambda/function-snapshot.ts';
 import { classified, ignoreNotFound } from '../../aws/aws-errors.ts';
 import { classifyLambdaError } from '../../aws/lambda/lambda-errors.ts';
@@ -85,9 +86,6 @@ function withoutEmpty(config: FunctionResolved['config']): FunctionResolved['con
     ...(Layers?.length ? { Layers } : {}),
   };
 }
-
-/** How many resyncs in a row a function in sync may be compared from the account's listing before a full read. */
-const FULL_READ_EVERY = 10;
 
 /** What GetFunction gave of a function found in sync, beyond its configuration, and since when. */
 interface InSync {
