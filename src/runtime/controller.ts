@@ -196,7 +196,10 @@ export class Controller<Spec extends object = object, Status extends object = ob
     }
     // Only a pass that got through resets the backoff.
     if (outcome.result === 'success') this.queue.forget(key);
-    if (outcome.requeueAfterMs !== undefined) this.queue.addAfter(key, outcome.requeueAfterMs);
+    // A key back after about a resync period (jitter: 0.9 to 1.1) comes for its drift check.
+    if (outcome.requeueAfterMs !== undefined) {
+      this.queue.addAfter(key, outcome.requeueAfterMs, outcome.requeueAfterMs >= this.#resyncMs * 0.9 ? 'resync' : 'changes');
+    }
   }
 }
 

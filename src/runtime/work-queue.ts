@@ -3,6 +3,12 @@
 // added while it is being processed is processed again once that worker is done. Failed keys
 // come back after a per-key exponential backoff; a token bucket, shared by every queue of the
 // process, bounds the overall retry rate.
+// Two lanes, as controller-runtime's priority queue: keys that come back for their periodic drift
+// check wait behind changes (an apply, a related object, a retry), so that when the budget on AWS
+// stretches a resync over many objects, an object just applied is still reconciled at once.
+
+/** Which lane a key waits in: `resync` keys go after every `changes` key. */
+export type Lane = 'changes' | 'resync';
 
 export interface BackoffOptions {
   /** First retry delay in ms. */
@@ -40,10 +46,11 @@ export class RetryBudget {
 }
 
 export class WorkQueue {
-  #queue: string[] = [];
-  #queued = new Set<string>();
+  #lanes: Record<Lane, string[]> = { changes: [], resync: [] };
+  #queued = new Map<string, Lane>();
   #processing = new Set<string>();
-  #dirty = new Set<string>();
+  /** Keys added while processed, with their lane. */
+  #dirty = new Map<string, Lane>();
   #timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   #failures = new Map<string, number>();
   #waiters: ((key: string | undefined) => void)[] = [];
@@ -57,36 +64,42 @@ export class WorkQueue {
     this.#budget = budget;
   }
 
-  /** Queues the key now, unless it is queued already. */
-  add(key: string): void {
+  /** Queues the key now, unless it is queued already (a change moves a key waiting for its resync ahead). */
+  add(key: string, lane: Lane = 'changes'): void {
     if (this.#shuttingDown) return;
     this.#cancelTimer(key);
     if (this.#processing.has(key)) {
-      this.#dirty.add(key);
+      if (this.#dirty.get(key) !== 'changes') this.#dirty.set(key, lane);
       return;
     }
-    if (this.#queued.has(key)) return;
+    const queuedIn = this.#queued.get(key);
+    if (queuedIn === 'resync' && lane === 'changes') {
+      this.#lanes.resync.splice(this.#lanes.resync.indexOf(key), 1);
+    } else if (queuedIn !== undefined) {
+      return;
+    }
     const waiter = this.#waiters.shift();
     if (waiter) {
+      this.#queued.delete(key);
       this.#processing.add(key);
       waiter(key);
       return;
     }
-    this.#queued.add(key);
-    this.#queue.push(key);
+    this.#queued.set(key, lane);
+    this.#lanes[lane].push(key);
   }
 
   /** Queues the key after `delayMs`; an earlier pending time for the same key wins. */
-  addAfter(key: string, delayMs: number): void {
+  addAfter(key: string, delayMs: number, lane: Lane = 'changes'): void {
     if (this.#shuttingDown) return;
-    if (delayMs <= 0) return this.add(key);
+    if (delayMs <= 0) return this.add(key, lane);
     const at = Date.now() + delayMs;
     const pending = this.#timers.get(key);
     if (pending && pending.at <= at) return;
     if (pending) clearTimeout(pending.timer);
     const timer = setTimeout(() => {
       this.#timers.delete(key);
-      this.add(key);
+      this.add(key, lane);
     }, delayMs);
     timer.unref();
     this.#timers.set(key, { at, timer });
@@ -109,7 +122,7 @@ export class WorkQueue {
 
   /** The next key to process, or undefined once the queue shuts down. Call done(key) after. */
   get(): Promise<string | undefined> {
-    const key = this.#queue.shift();
+    const key = this.#lanes.changes.shift() ?? this.#lanes.resync.shift();
     if (key !== undefined) {
       this.#queued.delete(key);
       this.#processing.add(key);
@@ -121,11 +134,14 @@ export class WorkQueue {
 
   done(key: string): void {
     this.#processing.delete(key);
-    if (this.#dirty.delete(key)) this.add(key);
+    const lane = this.#dirty.get(key);
+    if (lane === undefined) return;
+    this.#dirty.delete(key);
+    this.add(key, lane);
   }
 
   get length(): number {
-    return this.#queue.length;
+    return this.#lanes.changes.length + this.#lanes.resync.length;
   }
 
   /** Stops handing out keys: waiting get() calls resolve to undefined; pending delays are dropped. */
@@ -133,7 +149,7 @@ export class WorkQueue {
     this.#shuttingDown = true;
     for (const { timer } of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
-    this.#queue = [];
+    this.#lanes = { changes: [], resync: [] };
     this.#queued.clear();
     for (const waiter of this.#waiters.splice(0)) waiter(undefined);
   }

@@ -38,6 +38,30 @@ describe('WorkQueue', () => {
     expect(await waiting).toBe('ns/a');
   });
 
+  it('hands out changes before keys queued for their drift check, however long those waited', async () => {
+    const q = new WorkQueue();
+    for (const key of ['ns/r1', 'ns/r2', 'ns/r3']) q.add(key, 'resync');
+    q.add('ns/applied');
+    // A change to an object already waiting for its resync moves it ahead, once.
+    q.add('ns/r3');
+    q.add('ns/r3', 'resync');
+    expect(q.length).toBe(4);
+    const order: string[] = [];
+    for (let i = 0; i < 4; i++) order.push((await q.get())!);
+    expect(order).toEqual(['ns/applied', 'ns/r3', 'ns/r1', 'ns/r2']);
+  });
+
+  it('keeps a change made during a drift check in the changes lane', async () => {
+    const q = new WorkQueue();
+    q.add('ns/a', 'resync');
+    const key = (await q.get())!;
+    q.add('ns/a');
+    q.add('ns/a', 'resync');
+    q.add('ns/b', 'resync');
+    q.done(key);
+    expect(await q.get()).toBe('ns/a');
+  });
+
   it('delays a key, and the earlier of two delays wins', async () => {
     const q = new WorkQueue();
     q.addAfter('ns/a', 10_000);
