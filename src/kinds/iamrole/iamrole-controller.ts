@@ -10,8 +10,10 @@ import { IAMRoleExternalClient } from './iamrole-client.ts';
 export function iamRoleController(ctx: OperatorContext) {
   // IAM is global; the SDK still wants a region.
   const iam = instrument(new IAMClient({ region: ctx.aws.region }), 'iam');
-  // Every role of the account in a few listings, no older than half a resync period: a role that
-  // drifts is seen by its next resync after that (src/aws/iam/role-snapshot.ts).
-  const snapshot = new RoleSnapshot(iam, ctx.resyncMs / 2);
+  // Every role of the account in a few listings (src/aws/iam/role-snapshot.ts), no older than a
+  // sixth of a resync period: a role that drifts is seen by its first resync after the next load,
+  // so within 1.1 + 1/6 resync periods (57 s at the default 45 s). The listings cost IAM a call
+  // per 500 roles per load.
+  const snapshot = new RoleSnapshot(iam, ctx.resyncMs / 6);
   return new Controller({ ...controllerBase(ctx), kind: IAMRoleKind, client: new IAMRoleExternalClient(iam, ownershipGuard(ctx), ctx.tenancy, ctx.platform, snapshot) });
 }
