@@ -1,7 +1,8 @@
 // Samples the operator process: its resident memory (VmRSS in /proc), and from its /metrics
-// (prom-client's default metrics) the JS heap in use and the event-loop delay p99. prom-client
-// resets the event-loop histogram at every scrape, so each sample's p99 covers the time since the
-// previous sample: the benchmark scrapes only at the edges of the phases it reports.
+// (prom-client's default metrics) the JS heap in use and reserved, memory outside the heap, and
+// the event-loop delay p99. prom-client resets the event-loop histogram at every scrape, so each
+// sample's p99 covers the time since the previous sample: the benchmark scrapes only at the edges
+// of the phases it reports.
 import { readFile } from 'node:fs/promises';
 import type { RunningOperator } from '../../test/harness/operator.ts';
 
@@ -11,6 +12,8 @@ export interface OperatorSample {
   /** nodejs_heap_size_used_bytes and nodejs_heap_size_total_bytes. */
   heapUsedMiB: number;
   heapTotalMiB: number;
+  /** nodejs_external_memory_bytes: memory held by JS objects outside the heap (buffers, WebAssembly, module sources). */
+  externalMiB: number;
   /** nodejs_eventloop_lag_p99_seconds, over the time since the previous sample. */
   eventLoopP99Ms: number;
 }
@@ -38,6 +41,7 @@ export async function sampleOperator(operator: RunningOperator): Promise<Operato
     rssMiB: await residentMiB(operator.child.pid!),
     heapUsedMiB: metric(text, 'nodejs_heap_size_used_bytes') / MiB,
     heapTotalMiB: metric(text, 'nodejs_heap_size_total_bytes') / MiB,
+    externalMiB: metric(text, 'nodejs_external_memory_bytes') / MiB,
     eventLoopP99Ms: metric(text, 'nodejs_eventloop_lag_p99_seconds') * 1000,
   };
 }

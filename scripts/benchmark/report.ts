@@ -122,6 +122,8 @@ export function humanLines(r: BenchResults): string[] {
     '',
     `operator ${memoryLine('resident memory', (s) => s.rssMiB, o)}`,
     `operator ${memoryLine('JS heap used', (s) => s.heapUsedMiB, o)}`,
+    `operator ${memoryLine('JS heap reserved', (s) => s.heapTotalMiB, o)}`,
+    `operator ${memoryLine('outside the JS heap (external)', (s) => s.externalMiB, o)}`,
     `event-loop delay p99: ${f(o.eventLoopP99Ms.converging)} ms while converging, ${f(o.eventLoopP99Ms.inSync)} ms in sync (from the second resync to the tenth)`,
     `one IAMRole applied while the rest are in sync, to Ready: median ${f(r.applyToReady.medianMs, 0)} ms, max ${f(r.applyToReady.maxMs, 0)} ms (${r.applyToReady.samplesMs.map((ms) => f(ms, 0)).join(', ')} ms; created through the API, seen Ready through a watch)`,
   ];
