@@ -17,5 +17,6 @@ COPY bin ./bin
 COPY src ./src
 # The chart runs it as 65532 with a read-only root file system; nothing is written at run time.
 USER 65532:65532
-ENTRYPOINT ["/nodejs/bin/node", "bin/bedrock-forge-operator.js"]
+# The V8 flags are src/cli/node-flags.ts's (test/unit/node-flags.test.ts keeps them equal).
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=8", "bin/bedrock-forge-operator.js"]
 CMD ["run"]

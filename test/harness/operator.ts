@@ -1,7 +1,8 @@
-// Runs the operator as a child process against a stack, as `npm start` would.
+// Runs the operator as a child process against a stack, as `npm start` would (with its V8 flags).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { OPERATOR_NODE_FLAGS } from '../../src/cli/node-flags.ts';
 import { repoRoot } from './repo-paths.ts';
 import type { Stack } from './stack.ts';
 import { waitFor } from './wait.ts';
@@ -29,7 +30,7 @@ export async function startOperator(stack: Stack, args: string[] = [], name = 'o
   const logFile = join(stack.dir, 'logs', `${name}.log`);
   // Free ports on loopback, so that several operators can run side by side.
   const endpoints = ['--health-probe-bind-address', '127.0.0.1:0', '--metrics-bind-address', '127.0.0.1:0'];
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'bedrock-forge-operator.js'), 'run', ...endpoints, ...args], {
+  const child = spawn(process.execPath, [...OPERATOR_NODE_FLAGS, join(repoRoot, 'bin', 'bedrock-forge-operator.js'), 'run', ...endpoints, ...args], {
     env: { ...process.env, ...stack.env, ...stack.operatorEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,34 @@
+// The operator's V8 flags (src/cli/node-flags.ts) are the same wherever it starts: the image's
+// entrypoint, `npm start` and the bin script's shebang (the test bed imports them).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { OPERATOR_NODE_FLAGS } from '../../src/cli/node-flags.ts';
+import { repoRoot } from '../harness/repo-paths.ts';
+
+const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
+
+/** The flags between the node binary and the script, in a command given as words. */
+function nodeFlags(words: string[]): string[] {
+  const script = words.findIndex((w) => w.endsWith('bedrock-forge-operator.js'));
+  expect(script, `a command that runs bin/bedrock-forge-operator.js: ${words.join(' ')}`).toBeGreaterThan(0);
+  return words.slice(1, script);
+}
+
+describe('the operator\'s V8 flags', () => {
+  it('are the image entrypoint\'s', () => {
+    const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(read('Dockerfile'))?.[1];
+    expect(nodeFlags(JSON.parse(entrypoint ?? '[]') as string[])).toEqual([...OPERATOR_NODE_FLAGS]);
+  });
+
+  it('are npm start\'s', () => {
+    const start = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.start!;
+    expect(nodeFlags(start.split(' '))).toEqual([...OPERATOR_NODE_FLAGS]);
+  });
+
+  it('are the bin script\'s shebang', () => {
+    const shebang = read('bin/bedrock-forge-operator.js').split('\n')[0]!;
+    expect(shebang.startsWith('#!/usr/bin/env -S ')).toBe(true);
+    expect(nodeFlags([...shebang.slice('#!/usr/bin/env -S '.length).split(' '), 'bedrock-forge-operator.js'])).toEqual([...OPERATOR_NODE_FLAGS]);
+  });
+});
