@@ -63,6 +63,10 @@ function operatorFigures(idle: OperatorSample, { converged, afterTwo, afterTen }
     rssGrowthInSyncMiB: afterTen.rssMiB - afterTwo.rssMiB,
     heapUsedGrowthInSyncMiB: afterTen.heapUsedMiB - afterTwo.heapUsedMiB,
     eventLoopP99Ms: { converging: converged.eventLoopP99Ms, inSync: afterTen.eventLoopP99Ms },
+    cpuSeconds: {
+      converging: { operator: converged.cpuSeconds - idle.cpuSeconds, machine: converged.machineBusySeconds - idle.machineBusySeconds },
+      inSync: { operator: afterTen.cpuSeconds - afterTwo.cpuSeconds, machine: afterTen.machineBusySeconds - afterTwo.machineBusySeconds },
+    },
   };
 }
 

@@ -16,6 +16,10 @@ export interface OperatorSample {
   externalMiB: number;
   /** nodejs_eventloop_lag_p99_seconds, over the time since the previous sample. */
   eventLoopP99Ms: number;
+  /** process_cpu_seconds_total: CPU time the operator used since it started. */
+  cpuSeconds: number;
+  /** CPU time every core of the machine spent busy since boot (/proc/stat): with the operator's, whose time it was. */
+  machineBusySeconds: number;
 }
 
 const MiB = 1024 * 1024;
@@ -25,6 +29,13 @@ async function residentMiB(pid: number): Promise<number> {
   const kB = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
   if (kB === undefined) throw new Error(`no VmRSS in /proc/${pid}/status`);
   return Number(kB) / 1024;
+}
+
+/** Busy time of all cores since boot: /proc/stat's first line, every column but idle and iowait, in seconds (USER_HZ 100). */
+async function machineBusySeconds(): Promise<number> {
+  const [, ...ticks] = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks;
+  return (user + nice + system + irq + softirq + steal) / 100;
 }
 
 function metric(text: string, name: string): number {
@@ -43,5 +54,7 @@ export async function sampleOperator(operator: RunningOperator): Promise<Operato
     heapTotalMiB: metric(text, 'nodejs_heap_size_total_bytes') / MiB,
     externalMiB: metric(text, 'nodejs_external_memory_bytes') / MiB,
     eventLoopP99Ms: metric(text, 'nodejs_eventloop_lag_p99_seconds') * 1000,
+    cpuSeconds: metric(text, 'process_cpu_seconds_total'),
+    machineBusySeconds: await machineBusySeconds(),
   };
 }
