@@ -32,6 +32,7 @@ export class AccountSnapshot<T> {
   readonly #now: () => number;
   #loaded: Loaded<T> | undefined;
   #loading: Promise<Loaded<T>> | undefined;
+  #loadingStartedAt = 0;
   /** When the operator last wrote each resource, by name. */
   readonly #touched = new Map<string, number>();
 
@@ -43,8 +44,10 @@ export class AccountSnapshot<T> {
 
   /** The resource from a load no older than maxAgeMs, `absent` when it has none of that name, or `unknown`. */
   async view(name: string): Promise<T | 'absent' | 'unknown'> {
-    const loaded = await untilAborted(this.#fresh(), currentSignal());
     const touched = this.#touched.get(name);
+    // Written after the load in flight began: read directly, without waiting for a load that cannot tell.
+    if (touched !== undefined && this.#loading && touched >= this.#loadingStartedAt) return 'unknown';
+    const loaded = await untilAborted(this.#fresh(), currentSignal());
     if (touched !== undefined) {
       if (touched >= loaded.startedAt) return 'unknown';
       this.#touched.delete(name);
@@ -63,6 +66,7 @@ export class AccountSnapshot<T> {
     if (loaded && this.#now() - loaded.startedAt < this.#maxAgeMs) return loaded;
     this.#loading ??= (async () => {
       const startedAt = this.#now();
+      this.#loadingStartedAt = startedAt;
       const result = { ...(await outsidePasses(this.#load)), startedAt };
       this.#loaded = result;
       return result;

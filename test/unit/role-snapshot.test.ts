@@ -79,6 +79,19 @@ describe('RoleSnapshot', () => {
     expect(await snapshot.view('a')).toMatchObject({ roleId: 'AROAA' });
   });
 
+  it('answers at once for a role written after the load in flight began, instead of waiting for it', async () => {
+    let now = 0;
+    const { client, calls } = fakeIam(['a', 'b']);
+    const snapshot = new RoleSnapshot(client, 30_000, () => now);
+    const loading = snapshot.view('b');
+    now = 10;
+    snapshot.touch('a');
+    // Answered before the load in flight (two calls away) gives anything.
+    expect(await snapshot.view('a')).toBe('unknown');
+    expect(calls).toHaveLength(1);
+    await loading;
+  });
+
   it('sends a role only one listing has (made or deleted between them) to the single-role calls', async () => {
     const { client } = fakeIam(['a', 'b'], { listed: ['a'] });
     const snapshot = new RoleSnapshot(client, 30_000, () => 0);
