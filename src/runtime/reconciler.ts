@@ -251,6 +251,8 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
     const message = known ? errorMessage(error) : `${name}${errorMessage(error)} (retrying with backoff)`;
     // A resource that was usable stays Ready while a later change fails.
     const wasReady = findCondition(obj.status?.conditions, 'Ready')?.status === 'True';
+    const synced = findCondition(obj.status?.conditions, 'Synced');
+    const alreadyRecorded = synced?.status === 'False' && synced.reason === reason && synced.message === message;
     const record = async () => {
       await this.#setStatus(obj, undefined, [{ type: 'Synced', status: 'False', reason, message }, ...(wasReady ? [] : [{ type: 'Ready' as const, status: 'False' as const, reason }])], advice);
       await this.#eventOnce(obj, error instanceof WaitingError ? 'Normal' : 'Warning', reason, message, ctx);
@@ -262,7 +264,8 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
       ctx.log.warn({ err: errorMessage(statusError) }, 'cannot record the failure');
     }
     if (error instanceof WaitingError) {
-      ctx.log.info({ reason, message }, 'waiting');
+      // Said once at info: a wait polled again (every 10 s for a dependency) is not news.
+      ctx.log[alreadyRecorded ? 'debug' : 'info']({ reason, message }, 'waiting');
       return { result: 'waiting', requeueAfterMs: error.retryAfterMs };
     }
     if (error instanceof TerminalError) {
