@@ -91,7 +91,7 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
 
   async observe(obj: IAMRoleResource, { roleName, boundary }: RoleResolved): Promise<Observation<IAMRoleStatus, RolePlan>> {
     const spec = obj.spec;
-    const role = await this.#read(roleName);
+    const role = await this.#read(roleName, obj.status?.roleId !== undefined);
     if (!role) return { exists: false, status: { roleName } };
 
     const blocked = this.#ownership.conflict(obj, `IAM role ${roleName}`, tagMapOf(role.tags), 'spec.roleName');
@@ -200,11 +200,13 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
   }
 
   /**
-   * The role as the comparison needs it: from the account's snapshot when there is one and it can
-   * tell, else (and for a role the snapshot does not have, which may be younger) with the single-role calls.
+   * The role as the comparison needs it: from the account's snapshot when there is one, the object
+   * has found its role before (status has its ID) and the snapshot can tell; else, and for a role
+   * the snapshot does not have (it may be younger), with the single-role calls. A new object reads
+   * directly so that it does not wait for a load of every role of the account (seconds at 10,000).
    */
-  async #read(roleName: string): Promise<RoleView | undefined> {
-    const fromSnapshot = this.#snapshot ? await this.#call(this.#snapshot.view(roleName)) : 'unknown';
+  async #read(roleName: string, seenBefore: boolean): Promise<RoleView | undefined> {
+    const fromSnapshot = this.#snapshot && seenBefore ? await this.#call(this.#snapshot.view(roleName)) : 'unknown';
     if (fromSnapshot !== 'unknown' && fromSnapshot !== 'absent') return fromSnapshot;
     const role = await this.#getRole(roleName);
     if (!role) return undefined;
