@@ -9,5 +9,9 @@ export function createLogger(name = 'bedrock-forge-operator'): Logger {
     level: process.env.LOG_LEVEL ?? 'info',
     // Never print credentials, whatever a caller passes in.
     redact: { paths: ['*.secretAccessKey', '*.sessionToken', '*.token', '*.password'], censor: '[redacted]' },
-  });
+  },
+  // Written synchronously: pino's default stdout writes in the background, and its flush at exit
+  // could then land before a line still being written ("stopped" before "released the lease",
+  // seen once in the installed test). The operator logs little enough for this to cost nothing.
+  pino.destination({ dest: 1, sync: true }));
 }
