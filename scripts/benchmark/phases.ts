@@ -1,6 +1,7 @@
 // The phases of a benchmark run: watching the kinds, applying everything and waiting until each kind is
 // all Ready (with the calls its service took), counting calls and writes once in sync over two and then
-// ten resync periods with the operator sampled at both ends, and timing single IAMRoles to Ready.
+// ten resync periods (once no object has been written for a while) with the operator sampled at both
+// ends, and timing single IAMRoles to Ready.
 import type { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { recordedCalls, startRecording } from '../../test/harness/emulator/recorder.ts';
 import type { RunningOperator } from '../../test/harness/operator.ts';
@@ -19,6 +20,8 @@ export const MEMORY_PERIODS = 10;
 export const PROBES = 5;
 const CONVERGE_TIMEOUT_MS = 60 * 60_000;
 const PROGRESS_EVERY_MS = 30_000;
+const QUIET_MS = 10_000;
+const SETTLE_TIMEOUT_MS = 120_000;
 
 export type Trackers = Map<BenchKind, KindTracker>;
 interface Converged { readyAt: number; calls: ServiceTally }
@@ -92,7 +95,24 @@ async function syncSample(stack: Stack, trackers: Trackers): Promise<SyncSample>
  * Once in sync: the calls and writes over SYNC_PERIODS resyncs, then over MEMORY_PERIODS, and the operator
  * sampled at convergence and after both (after SYNC_PERIODS, the garbage of converging is mostly collected).
  */
+/** Until no object has been written for QUIET_MS (at most SETTLE_TIMEOUT_MS): the last passes of converging are not counted as in sync. */
+async function settled(trackers: Trackers): Promise<void> {
+  const started = Date.now();
+  const writes = () => [...trackers.values()].reduce((n, t) => n + t.changes().objectWrites, 0);
+  let last = writes();
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < QUIET_MS && Date.now() - started < SETTLE_TIMEOUT_MS) {
+    await sleep(1_000);
+    if (writes() !== last) {
+      last = writes();
+      quietSince = Date.now();
+    }
+  }
+  say(`settled: no object written for ${QUIET_MS / 1000} s, ${seconds(started).toFixed(0)} s after all Ready`);
+}
+
 export async function inSync(stack: Stack, operator: RunningOperator, trackers: Trackers, resyncS: number) {
+  await settled(trackers);
   await startRecording(stack.awsEndpoint);
   for (const tracker of trackers.values()) tracker.resetChanges();
   const since = Date.now();
