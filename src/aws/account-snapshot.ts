@@ -61,6 +61,19 @@ export class AccountSnapshot<T> {
     this.#touched.set(name, this.#now());
   }
 
+  /**
+   * Runs the operator's writes to the resource, touching it before and after them (whether they
+   * succeed or not): a load that began while they ran may show the resource as it was.
+   */
+  async writing<T>(name: string, write: () => Promise<T>): Promise<T> {
+    this.touch(name);
+    try {
+      return await write();
+    } finally {
+      this.touch(name);
+    }
+  }
+
   async #fresh(): Promise<Loaded<T>> {
     const loaded = this.#loaded;
     if (loaded && this.#now() - loaded.startedAt < this.#maxAgeMs) return loaded;

@@ -134,27 +134,28 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
 
   async create(obj: IAMRoleResource, { roleName: RoleName, boundary }: RoleResolved): Promise<void> {
     const spec = obj.spec;
-    this.#snapshot?.touch(RoleName);
-    await this.#call(this.#iam.send(new CreateRoleCommand({
-      RoleName,
-      Path: spec.path ?? '/',
-      AssumeRolePolicyDocument: iamPolicyText(spec.assumeRolePolicy),
-      Description: spec.description,
-      MaxSessionDuration: spec.maxSessionDuration,
-      PermissionsBoundary: boundary,
-      // The ownership tags go with the create call, so a role never exists without them.
-      Tags: [...Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value })), ...ownershipTags(this.#ownership.owner(obj))],
-    }))).catch((error: unknown) => {
-      // IAM says "Scope ARN … does not exist": say which field names it.
-      if (boundary && error instanceof TerminalError && error.reason === 'NoSuchEntity') {
-        throw new TerminalError('NoSuchEntity', `${boundary === spec.permissionsBoundary ? 'spec.permissionsBoundary' : 'the operator\'s --permissions-boundary'}: ${error.message}`, { cause: error });
+    await this.#writing(RoleName, async () => {
+      await this.#call(this.#iam.send(new CreateRoleCommand({
+        RoleName,
+        Path: spec.path ?? '/',
+        AssumeRolePolicyDocument: iamPolicyText(spec.assumeRolePolicy),
+        Description: spec.description,
+        MaxSessionDuration: spec.maxSessionDuration,
+        PermissionsBoundary: boundary,
+        // The ownership tags go with the create call, so a role never exists without them.
+        Tags: [...Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value })), ...ownershipTags(this.#ownership.owner(obj))],
+      }))).catch((error: unknown) => {
+        // IAM says "Scope ARN … does not exist": say which field names it.
+        if (boundary && error instanceof TerminalError && error.reason === 'NoSuchEntity') {
+          throw new TerminalError('NoSuchEntity', `${boundary === spec.permissionsBoundary ? 'spec.permissionsBoundary' : 'the operator\'s --permissions-boundary'}: ${error.message}`, { cause: error });
+        }
+        throw error;
+      });
+      for (const p of spec.inlinePolicies ?? []) {
+        await this.#call(this.#iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: p.name, PolicyDocument: iamPolicyText(p.policy) })));
       }
-      throw error;
+      for (const p of spec.policies ?? []) await this.#call(this.#iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: p.policyArn })));
     });
-    for (const p of spec.inlinePolicies ?? []) {
-      await this.#call(this.#iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: p.name, PolicyDocument: iamPolicyText(p.policy) })));
-    }
-    for (const p of spec.policies ?? []) await this.#call(this.#iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: p.policyArn })));
   }
 
   async update(obj: IAMRoleResource, { roleName: RoleName, boundary }: RoleResolved, plan: RolePlan): Promise<UpdateResult> {
@@ -178,8 +179,7 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
     const Tags = Object.entries(plan.tags.set).map(([Key, Value]) => ({ Key, Value }));
     if (Tags.length > 0) calls.push(() => this.#iam.send(new TagRoleCommand({ RoleName, Tags })));
     if (plan.tags.remove.length > 0) calls.push(() => this.#iam.send(new UntagRoleCommand({ RoleName, TagKeys: plan.tags.remove })));
-    if (calls.length > 0) this.#snapshot?.touch(RoleName);
-    for (const call of calls) await this.#call(call());
+    if (calls.length > 0) await this.#writing(RoleName, async () => { for (const call of calls) await this.#call(call()); });
     return { wrote: calls.length > 0 };
   }
 
@@ -187,15 +187,16 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
     const RoleName = roleNameOf(obj);
     const role = await this.#getRole(RoleName);
     if (!role || this.#ownership.conflict(obj, `IAM role ${RoleName}`, tagMap(role), 'spec.roleName')) return { wrote: false, remaining: false };
-    this.#snapshot?.touch(RoleName);
     // What disappears meanwhile (deleted by someone else) is fine: the role is going anyway.
-    for (const arn of await this.#listAttached(RoleName)) await this.#call(ignoreNotFound(this.#iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: arn }))));
-    for (const name of await this.#listInline(RoleName)) await this.#call(ignoreNotFound(this.#iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: name }))));
-    const profiles = await this.#call(ignoreNotFound(this.#iam.send(new ListInstanceProfilesForRoleCommand({ RoleName }))));
-    for (const p of profiles?.InstanceProfiles ?? []) {
-      await this.#call(ignoreNotFound(this.#iam.send(new RemoveRoleFromInstanceProfileCommand({ RoleName, InstanceProfileName: p.InstanceProfileName }))));
-    }
-    await this.#call(ignoreNotFound(this.#iam.send(new DeleteRoleCommand({ RoleName }))));
+    await this.#writing(RoleName, async () => {
+      for (const arn of await this.#listAttached(RoleName)) await this.#call(ignoreNotFound(this.#iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: arn }))));
+      for (const name of await this.#listInline(RoleName)) await this.#call(ignoreNotFound(this.#iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: name }))));
+      const profiles = await this.#call(ignoreNotFound(this.#iam.send(new ListInstanceProfilesForRoleCommand({ RoleName }))));
+      for (const p of profiles?.InstanceProfiles ?? []) {
+        await this.#call(ignoreNotFound(this.#iam.send(new RemoveRoleFromInstanceProfileCommand({ RoleName, InstanceProfileName: p.InstanceProfileName }))));
+      }
+      await this.#call(ignoreNotFound(this.#iam.send(new DeleteRoleCommand({ RoleName }))));
+    });
     return { wrote: true, remaining: false };
   }
 
@@ -235,6 +236,11 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
   #listAttached(RoleName: string): Promise<string[]> {
     return allPages((Marker) => this.#call(this.#iam.send(new ListAttachedRolePoliciesCommand({ RoleName, Marker })))
       .then((page) => ({ items: (page.AttachedPolicies ?? []).map((p) => p.PolicyArn!), next: page.IsTruncated ? page.Marker : undefined })));
+  }
+
+  /** Writes to the role, which the account's snapshot then no longer answers for (account-snapshot.ts). */
+  #writing(roleName: string, write: () => Promise<void>): Promise<void> {
+    return this.#snapshot ? this.#snapshot.writing(roleName, write) : write();
   }
 
   /** An IAM call's result; refusals no retry fixes become terminal errors. */

@@ -238,8 +238,7 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
   async create(obj: LambdaResource, desired: FunctionResolved): Promise<void> {
     const runtime = runtimeRefusal(obj.spec.runtime, true);
     if (runtime) throw new TerminalError('RuntimeNotSupported', runtime);
-    this.#snapshot?.touch(desired.functionName);
-    await this.#call(this.#lambda.send(new CreateFunctionCommand({
+    await this.#writing(desired.functionName, () => this.#call(this.#lambda.send(new CreateFunctionCommand({
       FunctionName: desired.functionName,
       ...withoutEmpty(desired.config),
       PackageType: obj.spec.packageType ?? 'Zip',
@@ -247,21 +246,20 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
       Architectures: obj.spec.architectures ?? ['x86_64'],
       // The ownership tags go with the create call, so a function never exists without them.
       Tags: desired.tags,
-    })));
+    }))));
     this.#deployedSource.set(obj.metadata.uid ?? '', desired.code.source);
     // Reserved concurrency and permissions follow on the next pass, once the function is found.
   }
 
   /** Tags, concurrency and permissions, which do not wait for Lambda's state machine; then configuration or code. */
   async update(obj: LambdaResource, desired: FunctionResolved, plan: FunctionPlan): Promise<UpdateResult> {
-    this.#snapshot?.touch(desired.functionName);
     // Each step says whether it wrote; they run in this order, every one of them each pass.
-    const wrote = [
+    const wrote = await this.#writing(desired.functionName, async () => [
       await this.#tags(plan),
       await this.#concurrency(desired, plan),
       await this.#resourcePolicy(desired, plan),
       await this.#configurationOrCode(obj, desired, plan),
-    ];
+    ]);
     return { wrote: wrote.includes(true) };
   }
 
@@ -314,8 +312,7 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
     const FunctionName = functionNameOf(obj);
     const found = await this.#getFunction(FunctionName);
     if (!found || this.#ownership.conflict(obj, `Lambda function ${FunctionName}`, found.Tags ?? {}, 'spec.functionName')) return { wrote: false, remaining: false };
-    this.#snapshot?.touch(FunctionName);
-    await this.#call(ignoreNotFound(this.#lambda.send(new DeleteFunctionCommand({ FunctionName }))));
+    await this.#writing(FunctionName, () => this.#call(ignoreNotFound(this.#lambda.send(new DeleteFunctionCommand({ FunctionName })))));
     return { wrote: true, remaining: false };
   }
 
@@ -387,6 +384,11 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
     }
     const full = await this.#getFunction(functionName);
     return full && { found: full, listed: false };
+  }
+
+  /** Writes to the function, which the account's snapshot then no longer answers for (account-snapshot.ts). */
+  #writing<T>(functionName: string, write: () => Promise<T>): Promise<T> {
+    return this.#snapshot ? this.#snapshot.writing(functionName, write) : write();
   }
 
   async #getFunction(FunctionName: string): Promise<GetFunctionResponse | undefined> {
