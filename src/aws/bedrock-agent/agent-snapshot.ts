@@ -4,8 +4,9 @@
 // The Agent client reads the agent, its action groups and knowledge bases only when the summary
 // moved since the agent was last found in sync, and in full every few resyncs for what no
 // summary shows (tags; a preparation without a DRAFT change); aliases it reads each resync.
-import { ListAgentsCommand, type AgentSummary, type BedrockAgentClient, type ListAgentsCommandOutput } from '@aws-sdk/client-bedrock-agent';
+import { ListAgentsCommand, type AgentSummary, type BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import { AccountSnapshot, type Loaded } from '../account-snapshot.ts';
+import { allPages } from '../aws-errors.ts';
 
 /** By agent ID. */
 export class AgentSnapshot extends AccountSnapshot<AgentSummary> {
@@ -20,12 +21,7 @@ export function summaryKey(summary: Pick<AgentSummary, 'agentId' | 'agentStatus'
 }
 
 async function loadAgents(bedrock: BedrockAgentClient): Promise<Omit<Loaded<AgentSummary>, 'startedAt'>> {
-  const items = new Map<string, AgentSummary>();
-  let nextToken: string | undefined;
-  do {
-    const page: ListAgentsCommandOutput = await bedrock.send(new ListAgentsCommand({ maxResults: 1000, nextToken }));
-    for (const agent of page.agentSummaries ?? []) items.set(agent.agentId!, agent);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return { items };
+  const agents = await allPages((nextToken) => bedrock.send(new ListAgentsCommand({ maxResults: 1000, nextToken }))
+    .then((page) => ({ items: page.agentSummaries ?? [], next: page.nextToken })));
+  return { items: new Map(agents.map((agent) => [agent.agentId!, agent])) };
 }

@@ -5,11 +5,9 @@
 // a few thousandths of a call per resync instead of four calls (GetRole, ListRolePolicies,
 // GetRolePolicy per inline policy, ListAttachedRolePolicies). A role the snapshot does not have is
 // confirmed with GetRole by the IAMRole client before it counts as absent (it may be younger).
-import {
-  GetAccountAuthorizationDetailsCommand, ListRolesCommand, type AttachedPermissionsBoundary, type GetAccountAuthorizationDetailsCommandOutput, type IAMClient,
-  type ListRolesCommandOutput, type Tag,
-} from '@aws-sdk/client-iam';
+import { GetAccountAuthorizationDetailsCommand, ListRolesCommand, type AttachedPermissionsBoundary, type IAMClient, type Tag } from '@aws-sdk/client-iam';
 import { AccountSnapshot, type Loaded } from '../account-snapshot.ts';
+import { allPages } from '../aws-errors.ts';
 
 /** What the IAMRole client compares of a role, however it was read. */
 export interface RoleView {
@@ -37,32 +35,24 @@ export class RoleSnapshot extends AccountSnapshot<RoleView> {
 }
 
 async function loadRoles(iam: IAMClient): Promise<Omit<Loaded<RoleView>, 'startedAt'>> {
-  const items = new Map<string, RoleView>();
-  let marker: string | undefined;
-  do {
-    const page: GetAccountAuthorizationDetailsCommandOutput = await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: PAGE, Marker: marker }));
-    for (const r of page.RoleDetailList ?? []) {
-      items.set(r.RoleName!, {
-        arn: r.Arn!, roleId: r.RoleId!, path: r.Path ?? '/', description: undefined, maxSessionDuration: undefined,
-        permissionsBoundary: r.PermissionsBoundary, tags: r.Tags ?? [], trustPolicy: r.AssumeRolePolicyDocument ?? '{}',
-        inline: new Map((r.RolePolicyList ?? []).map((p) => [p.PolicyName!, p.PolicyDocument ?? '{}'])),
-        attached: (r.AttachedManagedPolicies ?? []).map((p) => p.PolicyArn!),
-      });
-    }
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
+  const details = await allPages((Marker) => iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: PAGE, Marker }))
+    .then((page) => ({ items: page.RoleDetailList ?? [], next: page.IsTruncated ? page.Marker : undefined })));
+  const items = new Map<string, RoleView>(details.map((r) => [r.RoleName!, {
+    arn: r.Arn!, roleId: r.RoleId!, path: r.Path ?? '/', description: undefined, maxSessionDuration: undefined,
+    permissionsBoundary: r.PermissionsBoundary, tags: r.Tags ?? [], trustPolicy: r.AssumeRolePolicyDocument ?? '{}',
+    inline: new Map((r.RolePolicyList ?? []).map((p) => [p.PolicyName!, p.PolicyDocument ?? '{}'])),
+    attached: (r.AttachedManagedPolicies ?? []).map((p) => p.PolicyArn!),
+  }]));
   // A role only one of the two listings has was made or deleted between them.
   const partial = new Set(items.keys());
-  do {
-    const page: ListRolesCommandOutput = await iam.send(new ListRolesCommand({ MaxItems: PAGE, Marker: marker }));
-    for (const r of page.Roles ?? []) {
-      const view = items.get(r.RoleName!);
-      if (!view) continue;
-      partial.delete(r.RoleName!);
-      view.description = r.Description;
-      view.maxSessionDuration = r.MaxSessionDuration;
-    }
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
+  const listed = await allPages((Marker) => iam.send(new ListRolesCommand({ MaxItems: PAGE, Marker }))
+    .then((page) => ({ items: page.Roles ?? [], next: page.IsTruncated ? page.Marker : undefined })));
+  for (const r of listed) {
+    const view = items.get(r.RoleName!);
+    if (!view) continue;
+    partial.delete(r.RoleName!);
+    view.description = r.Description;
+    view.maxSessionDuration = r.MaxSessionDuration;
+  }
   return { items, partial };
 }

@@ -6,8 +6,9 @@
 // listing shows; the resource policy is read each resync.
 // AWS's ListFunctions leaves out State and LastUpdateStatus: a listed configuration is for
 // comparing only, never for deciding whether Lambda is busy.
-import { ListFunctionsCommand, type FunctionConfiguration, type LambdaClient, type ListFunctionsCommandOutput } from '@aws-sdk/client-lambda';
+import { ListFunctionsCommand, type FunctionConfiguration, type LambdaClient } from '@aws-sdk/client-lambda';
 import { AccountSnapshot, type Loaded } from '../account-snapshot.ts';
+import { allPages } from '../aws-errors.ts';
 
 export class FunctionSnapshot extends AccountSnapshot<FunctionConfiguration> {
   constructor(lambda: LambdaClient, maxAgeMs: number, now: () => number = Date.now) {
@@ -16,12 +17,7 @@ export class FunctionSnapshot extends AccountSnapshot<FunctionConfiguration> {
 }
 
 async function loadFunctions(lambda: LambdaClient): Promise<Omit<Loaded<FunctionConfiguration>, 'startedAt'>> {
-  const items = new Map<string, FunctionConfiguration>();
-  let marker: string | undefined;
-  do {
-    const page: ListFunctionsCommandOutput = await lambda.send(new ListFunctionsCommand({ MaxItems: 50, Marker: marker }));
-    for (const fn of page.Functions ?? []) items.set(fn.FunctionName!, fn);
-    marker = page.NextMarker;
-  } while (marker);
-  return { items };
+  const functions = await allPages((Marker) => lambda.send(new ListFunctionsCommand({ MaxItems: 50, Marker }))
+    .then((page) => ({ items: page.Functions ?? [], next: page.NextMarker })));
+  return { items: new Map(functions.map((fn) => [fn.FunctionName!, fn])) };
 }
