@@ -77,6 +77,8 @@ export class Controller<Spec extends object = object, Status extends object = ob
     this.#resyncMs = options.resyncMs ?? DEFAULTS.resyncSeconds * 1000;
     this.#timeoutMs = options.reconcileTimeoutMs ?? DEFAULTS.reconcileTimeoutSeconds * 1000;
     this.queue = options.queue ?? new WorkQueue();
+    // One worker stays free for changes while the others check for drift.
+    this.queue.limitResyncsProcessing(this.#workers - 1);
     const kind = options.kind.kind;
     this.#reconciler = new Reconciler({
       kind,

@@ -6,6 +6,9 @@
 // Two lanes, as controller-runtime's priority queue: keys that come back for their periodic drift
 // check wait behind changes (an apply, a related object, a retry), so that when the budget on AWS
 // stretches a resync over many objects, an object just applied is still reconciled at once.
+// Drift checks may also be capped to fewer keys at once than there are workers, so that a worker
+// stays free for a change even while every drift check waits on something slow (a shared listing
+// of thousands of roles being reloaded).
 
 /** Which lane a key waits in: `resync` keys go after every `changes` key. */
 export type Lane = 'changes' | 'resync';
@@ -48,7 +51,10 @@ export class RetryBudget {
 export class WorkQueue {
   #lanes: Record<Lane, string[]> = { changes: [], resync: [] };
   #queued = new Map<string, Lane>();
-  #processing = new Set<string>();
+  /** Keys handed to a worker, with the lane each came from. */
+  #processing = new Map<string, Lane>();
+  #resyncsProcessing = 0;
+  #maxResyncsProcessing = Infinity;
   /** Keys added while processed, with their lane. */
   #dirty = new Map<string, Lane>();
   #timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
@@ -62,6 +68,14 @@ export class WorkQueue {
   constructor(backoff: BackoffOptions = DEFAULT_BACKOFF, budget = new RetryBudget(backoff.qps, backoff.burst)) {
     this.#backoff = backoff;
     this.#budget = budget;
+  }
+
+  /**
+   * At most this many drift checks are handed out at once; the other workers wait for changes
+   * (with N workers, N − 1 keeps one free for an apply however slow the drift checks are).
+   */
+  limitResyncsProcessing(max: number): void {
+    this.#maxResyncsProcessing = Math.max(1, max);
   }
 
   /** Queues the key now, unless it is queued already (a change moves a key waiting for its resync ahead). */
@@ -78,15 +92,9 @@ export class WorkQueue {
     } else if (queuedIn !== undefined) {
       return;
     }
-    const waiter = this.#waiters.shift();
-    if (waiter) {
-      this.#queued.delete(key);
-      this.#processing.add(key);
-      waiter(key);
-      return;
-    }
     this.#queued.set(key, lane);
     this.#lanes[lane].push(key);
+    this.#dispatch();
   }
 
   /** Queues the key after `delayMs`; an earlier pending time for the same key wins. */
@@ -122,22 +130,23 @@ export class WorkQueue {
 
   /** The next key to process, or undefined once the queue shuts down. Call done(key) after. */
   get(): Promise<string | undefined> {
-    const key = this.#lanes.changes.shift() ?? this.#lanes.resync.shift();
-    if (key !== undefined) {
-      this.#queued.delete(key);
-      this.#processing.add(key);
-      return Promise.resolve(key);
-    }
+    const key = this.#take();
+    if (key !== undefined) return Promise.resolve(key);
     if (this.#shuttingDown) return Promise.resolve(undefined);
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
   done(key: string): void {
+    const from = this.#processing.get(key);
+    if (from === undefined) return;
     this.#processing.delete(key);
+    if (from === 'resync') this.#resyncsProcessing--;
     const lane = this.#dirty.get(key);
-    if (lane === undefined) return;
-    this.#dirty.delete(key);
-    this.add(key, lane);
+    if (lane !== undefined) {
+      this.#dirty.delete(key);
+      this.add(key, lane);
+    }
+    this.#dispatch();
   }
 
   get length(): number {
@@ -152,6 +161,28 @@ export class WorkQueue {
     this.#lanes = { changes: [], resync: [] };
     this.#queued.clear();
     for (const waiter of this.#waiters.splice(0)) waiter(undefined);
+  }
+
+  /** The next key a worker may take now: a change first, a drift check while under the cap. */
+  #take(): string | undefined {
+    let lane: Lane;
+    if (this.#lanes.changes.length > 0) lane = 'changes';
+    else if (this.#lanes.resync.length > 0 && this.#resyncsProcessing < this.#maxResyncsProcessing) lane = 'resync';
+    else return undefined;
+    const key = this.#lanes[lane].shift()!;
+    this.#queued.delete(key);
+    this.#processing.set(key, lane);
+    if (lane === 'resync') this.#resyncsProcessing++;
+    return key;
+  }
+
+  /** Hands keys to waiting workers while there are keys they may take. */
+  #dispatch(): void {
+    while (this.#waiters.length > 0) {
+      const key = this.#take();
+      if (key === undefined) return;
+      this.#waiters.shift()!(key);
+    }
   }
 
   #cancelTimer(key: string): void {

@@ -62,6 +62,32 @@ describe('WorkQueue', () => {
     expect(await q.get()).toBe('ns/a');
   });
 
+  it('keeps a worker for changes while drift checks are capped, and hands out the next check when one is done', async () => {
+    const q = new WorkQueue();
+    q.limitResyncsProcessing(1);
+    q.add('ns/r1', 'resync');
+    q.add('ns/r2', 'resync');
+    const first = (await q.get())!;
+    expect(first).toBe('ns/r1');
+    // A second worker does not take the other drift check: it waits, and gets the apply at once.
+    let second: string | undefined;
+    void q.get().then((k) => { second = k; });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(second).toBeUndefined();
+    q.add('ns/applied');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(second).toBe('ns/applied');
+    // With both busy and the check done, a waiting worker takes the next drift check.
+    let third: string | undefined;
+    void q.get().then((k) => { third = k; });
+    q.done('ns/applied');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(third).toBeUndefined();
+    q.done(first);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(third).toBe('ns/r2');
+  });
+
   it('delays a key, and the earlier of two delays wins', async () => {
     const q = new WorkQueue();
     q.addAfter('ns/a', 10_000);
