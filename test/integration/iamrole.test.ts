@@ -200,6 +200,24 @@ describe('IAMRole controller', () => {
     expect((await getRole('steady-role')).metadata.resourceVersion).toBe(ready.metadata.resourceVersion);
   });
 
+  it('creates a role with one read before the writes and none after, then reads it at the next drift check', async () => {
+    await startRecording(stack.awsEndpoint);
+    await kubectlApply(stack, [manifest('lean-create', roleSpec)]);
+    const ready = await waitForCondition('lean-create', 'Ready', 'True');
+    expect((ready.status as { arn?: string }).arn).toMatch(/:role\/lean-create$/);
+    const mine = async () => (await recordedCalls(stack.awsEndpoint)).filter((c) => c.params.RoleName === 'lean-create').map((c) => c.operation);
+    // The next pass reads the role from AWS: from a listing of every role begun after the writes.
+    await waitFor('a listing of the roles begun after the create', async () => {
+      const calls = await recordedCalls(stack.awsEndpoint);
+      const written = calls.findLastIndex((c) => c.params.RoleName === 'lean-create');
+      return calls.slice(written + 1).some((c) => c.operation === 'GetAccountAuthorizationDetails') ? true : undefined;
+    }, { timeoutMs: 30_000 });
+    // Ready from what IAM acknowledged, with no read of the role after its writes: reading it back
+    // at once cost four calls (GetRole, ListRolePolicies, GetRolePolicy, ListAttachedRolePolicies)
+    // and, IAM being eventually consistent, may not show the writes yet.
+    expect(await mine()).toEqual(['GetRole', 'CreateRole', 'PutRolePolicy', 'AttachRolePolicy']);
+  });
+
   it('converges with no error and no repeated work after dying between creating a role and writing status', async () => {
     await operator.stop();
     await kubectlApply(stack, [manifest('crash-role', roleSpec)]);

@@ -41,6 +41,9 @@ export interface RolePlan {
 
 const DEFAULT_MAX_SESSION = 3600;
 
+/** How long the role a create was answered with stands in for reading it back (one pass). */
+const ACKNOWLEDGED_FOR_MS = 30_000;
+
 /** A role's documents for the analysis, with their places in the spec. */
 export function roleDocuments(spec: IAMRoleSpec): AnalysedPolicy[] {
   return [
@@ -60,6 +63,13 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
 
   readonly #platform: PlatformRules;
   readonly #snapshot: RoleSnapshot | undefined;
+  /**
+   * Roles as the calls that created them were answered, until the pass's observe right after the
+   * create takes them. IAM is eventually consistent: a read right after CreateRole may not find
+   * the role or its new policy yet, and four reads per role cost more than the create did (at
+   * 1,000 roles applied at once, the reads were most of the calls). The next pass reads AWS.
+   */
+  readonly #acknowledged = new Map<string, { view: RoleView; at: number }>();
 
   constructor(iam: IAMClient, ownership: OwnershipGuard, tenancy: TenancyPolicy, platform = new PlatformRules(), snapshot?: RoleSnapshot) {
     this.#snapshot = snapshot;
@@ -91,7 +101,7 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
 
   async observe(obj: IAMRoleResource, { roleName, boundary }: RoleResolved): Promise<Observation<IAMRoleStatus, RolePlan>> {
     const spec = obj.spec;
-    const role = await this.#read(roleName, obj.status?.roleId !== undefined);
+    const role = this.#takeAcknowledged(roleName) ?? await this.#read(roleName, obj.status?.roleId !== undefined);
     if (!role) return { exists: false, status: { roleName } };
 
     const blocked = this.#ownership.conflict(obj, `IAM role ${roleName}`, tagMapOf(role.tags), 'spec.roleName');
@@ -135,15 +145,17 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
   async create(obj: IAMRoleResource, { roleName: RoleName, boundary }: RoleResolved): Promise<void> {
     const spec = obj.spec;
     await this.#writing(RoleName, async () => {
-      await this.#call(this.#iam.send(new CreateRoleCommand({
+      const AssumeRolePolicyDocument = iamPolicyText(spec.assumeRolePolicy);
+      // The ownership tags go with the create call, so a role never exists without them.
+      const Tags = [...Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value })), ...ownershipTags(this.#ownership.owner(obj))];
+      const created = await this.#call(this.#iam.send(new CreateRoleCommand({
         RoleName,
         Path: spec.path ?? '/',
-        AssumeRolePolicyDocument: iamPolicyText(spec.assumeRolePolicy),
+        AssumeRolePolicyDocument,
         Description: spec.description,
         MaxSessionDuration: spec.maxSessionDuration,
         PermissionsBoundary: boundary,
-        // The ownership tags go with the create call, so a role never exists without them.
-        Tags: [...Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value })), ...ownershipTags(this.#ownership.owner(obj))],
+        Tags,
       }))).catch((error: unknown) => {
         // IAM says "Scope ARN … does not exist": say which field names it.
         if (boundary && error instanceof TerminalError && error.reason === 'NoSuchEntity') {
@@ -151,10 +163,29 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
         }
         throw error;
       });
+      const inline = new Map<string, string>();
       for (const p of spec.inlinePolicies ?? []) {
-        await this.#call(this.#iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: p.name, PolicyDocument: iamPolicyText(p.policy) })));
+        const PolicyDocument = iamPolicyText(p.policy);
+        await this.#call(this.#iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: p.name, PolicyDocument })));
+        inline.set(p.name, PolicyDocument);
       }
-      for (const p of spec.policies ?? []) await this.#call(this.#iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: p.policyArn })));
+      const attached: string[] = [];
+      for (const p of spec.policies ?? []) {
+        await this.#call(this.#iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: p.policyArn })));
+        attached.push(p.policyArn);
+      }
+      // What the calls set, which IAM acknowledged, with the identifiers IAM gave the role.
+      const role = created.Role;
+      if (role?.Arn && role.RoleId) {
+        this.#acknowledged.set(RoleName, {
+          at: Date.now(),
+          view: {
+            arn: role.Arn, roleId: role.RoleId, path: spec.path ?? '/', description: spec.description, maxSessionDuration: spec.maxSessionDuration,
+            permissionsBoundary: boundary ? { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: boundary } : undefined,
+            tags: Tags, trustPolicy: AssumeRolePolicyDocument, inline, attached,
+          },
+        });
+      }
     });
   }
 
@@ -185,6 +216,7 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
 
   async delete(obj: IAMRoleResource): Promise<DeleteResult> {
     const RoleName = roleNameOf(obj);
+    this.#acknowledged.delete(RoleName);
     const role = await this.#getRole(RoleName);
     if (!role || this.#ownership.conflict(obj, `IAM role ${RoleName}`, tagMap(role), 'spec.roleName')) return { wrote: false, remaining: false };
     // What disappears meanwhile (deleted by someone else) is fine: the role is going anyway.
@@ -198,6 +230,13 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
       await this.#call(ignoreNotFound(this.#iam.send(new DeleteRoleCommand({ RoleName }))));
     });
     return { wrote: true, remaining: false };
+  }
+
+  /** The role as its create was answered, once and only just after it. */
+  #takeAcknowledged(roleName: string): RoleView | undefined {
+    const entry = this.#acknowledged.get(roleName);
+    this.#acknowledged.delete(roleName);
+    return entry && Date.now() - entry.at < ACKNOWLEDGED_FOR_MS ? entry.view : undefined;
   }
 
   /**
