@@ -1,6 +1,8 @@
-# The operator's image: Node.js 24 (LTS) runs the TypeScript sources directly (type stripping),
-# with the production dependencies only, on a distroless base (no shell, no package manager, no
-# npm), as an unprivileged user.
+# The operator's image: Node.js 24 (LTS) runs the operator bundled into one module from the
+# TypeScript sources (scripts/bundle.ts: only the code it reaches is loaded, 44 MiB less memory
+# than running the sources), with the production dependencies beside it (the IAM catalogue's data
+# files, the licences), on a distroless base (no shell, no package manager, no npm), as an
+# unprivileged user.
 #   docker build -t <registry>/bedrock-forge-operator:0.1.0 .
 #   buildah bud -t <registry>/bedrock-forge-operator:0.1.0 .
 FROM node:24-bookworm-slim AS deps
@@ -8,15 +10,22 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
+# esbuild at the version package.json pins, then the bundle.
+FROM deps AS bundle
+RUN npm install --no-save --no-audit --no-fund --omit=dev "esbuild@$(node -p 'require("./package.json").devDependencies.esbuild')"
+COPY bin ./bin
+COPY src ./src
+COPY scripts/bundle.ts ./scripts/
+RUN node scripts/bundle.ts
+
 FROM gcr.io/distroless/nodejs24-debian12:nonroot
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
-COPY bin ./bin
-COPY src ./src
+COPY --from=bundle /app/dist ./dist
 # The chart runs it as 65532 with a read-only root file system; nothing is written at run time.
 USER 65532:65532
 # The V8 flags are src/cli/node-flags.ts's (test/unit/node-flags.test.ts keeps them equal).
-ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=8", "bin/bedrock-forge-operator.js"]
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=8", "dist/bedrock-forge-operator.mjs"]
 CMD ["run"]

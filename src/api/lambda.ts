@@ -1,7 +1,7 @@
 // Lambda: a Lambda function, its code, execution role and resource-based policy, in the shape of
 // Bedrock Forge's `kind: Lambda` manifests (with its documented aliases: environmentVariables,
 // reservedConcurrencyLimit).
-import { readFileSync } from 'node:fs';
+import lambdaRules from '../aws/lambda/lambda-rules.json' with { type: 'json' };
 import { Type, atMostOneOf, bool, cel, int, mapOf, oneOfStrings, str, stringMap, strings, uniqueBy, type Static } from './schema.ts';
 import { ARN_PATTERN, OBJECT_NAME_PATTERN, ROLE_ARN_PATTERN, statusOf, tags } from './common.ts';
 import { ResourceStatement } from './policy-document.ts';
@@ -9,9 +9,7 @@ import { ResourceStatement } from './policy-document.ts';
 const ENV_NAME = '^[a-zA-Z]([a-zA-Z0-9_])*$';
 
 /** The keys Lambda reserves, from the same data the operator and the emulator read. */
-const { environment: { reservedKeys: RESERVED_KEYS } } = JSON.parse(
-  readFileSync(new URL('../aws/lambda/lambda-rules.json', import.meta.url), 'utf8'),
-) as { environment: { reservedKeys: string[] } };
+const { environment: { reservedKeys: RESERVED_KEYS } } = lambdaRules as { environment: { reservedKeys: string[] } };
 
 const environment = (description: string) => stringMap({
   description,

@@ -1,7 +1,7 @@
 // IAM's policy grammar and quotas (src/iam/iam-rules.json, read by the test bed's emulator too):
 // what IAM refuses with MalformedPolicyDocument or LimitExceeded, checked before any AWS call so
 // that the user learns it from a condition naming the field instead of from a failed write.
-import { readFileSync } from 'node:fs';
+import iamRules from './iam-rules.json' with { type: 'json' };
 import { type AnyPolicy, iamPolicyText, toIamPolicy } from '../aws/iam/policy-json.ts';
 import { serviceActions, wildcardRegExp } from './catalogue.ts';
 
@@ -13,7 +13,7 @@ interface IamRulesData {
   quotas: Record<'roleInlinePoliciesChars' | 'trustPolicyChars' | 'managedPoliciesPerRole' | 'managedPolicyChars', Quota>;
 }
 
-export const IAM_RULES = JSON.parse(readFileSync(new URL('./iam-rules.json', import.meta.url), 'utf8')) as IamRulesData;
+export const IAM_RULES = iamRules as IamRulesData;
 
 /** A rule IAM would refuse the document for, with the field to fix. */
 export interface PolicyProblem {

@@ -24,13 +24,17 @@ export interface RunningOperator {
  * Starts the operator; resolves once its log says `until` (by default: it is watching, i.e.
  * leading). It runs with the stack's environment and the operator's own (its access key, whose
  * requests the emulator's front authorizes against the operator's IAM policy, and the stack's
- * permissions boundary); `env` adds to (or overrides) them, e.g. another KUBECONFIG.
+ * permissions boundary); `env` adds to (or overrides) them, e.g. another KUBECONFIG. `script`:
+ * what node runs, the sources by default, or the bundle the image ships (scripts/bundle.ts).
  */
-export async function startOperator(stack: Stack, args: string[] = [], name = 'operator', until = 'watching', env: Record<string, string> = {}): Promise<RunningOperator> {
+export async function startOperator(
+  stack: Stack, args: string[] = [], name = 'operator', until = 'watching', env: Record<string, string> = {},
+  script = join(repoRoot, 'bin', 'bedrock-forge-operator.js'),
+): Promise<RunningOperator> {
   const logFile = join(stack.dir, 'logs', `${name}.log`);
   // Free ports on loopback, so that several operators can run side by side.
   const endpoints = ['--health-probe-bind-address', '127.0.0.1:0', '--metrics-bind-address', '127.0.0.1:0'];
-  const child = spawn(process.execPath, [...OPERATOR_NODE_FLAGS, join(repoRoot, 'bin', 'bedrock-forge-operator.js'), 'run', ...endpoints, ...args], {
+  const child = spawn(process.execPath, [...OPERATOR_NODE_FLAGS, script, 'run', ...endpoints, ...args], {
     env: { ...process.env, ...stack.env, ...stack.operatorEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

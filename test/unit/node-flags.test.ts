@@ -1,5 +1,6 @@
 // The operator's V8 flags (src/cli/node-flags.ts) are the same wherever it starts: the image's
-// entrypoint, `npm start` and the bin script's shebang (the test bed imports them).
+// entrypoint (the bundle), `npm start` and the bin script's shebang (the test bed imports them;
+// the bundle keeps the shebang).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,8 +11,8 @@ const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
 
 /** The flags between the node binary and the script, in a command given as words. */
 function nodeFlags(words: string[]): string[] {
-  const script = words.findIndex((w) => w.endsWith('bedrock-forge-operator.js'));
-  expect(script, `a command that runs bin/bedrock-forge-operator.js: ${words.join(' ')}`).toBeGreaterThan(0);
+  const script = words.findIndex((w) => /bedrock-forge-operator\.m?js$/.test(w));
+  expect(script, `a command that runs bin/bedrock-forge-operator.js or its bundle: ${words.join(' ')}`).toBeGreaterThan(0);
   return words.slice(1, script);
 }
 

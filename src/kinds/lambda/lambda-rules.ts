@@ -1,7 +1,7 @@
 // What Lambda refuses that its API model does not say, from src/aws/lambda/lambda-rules.json (the
 // test bed's emulator reads the same file): runtimes past their block dates, reserved environment
 // keys, the 4 KB environment limit, and code that is not a zip. Checked before any AWS call.
-import { readFileSync } from 'node:fs';
+import lambdaRules from '../../aws/lambda/lambda-rules.json' with { type: 'json' };
 import { TerminalError } from '../../runtime/errors.ts';
 
 interface DeprecatedRuntime { identifier: string; name: string; deprecated: string; blockCreate: string; blockUpdate: string }
@@ -11,7 +11,7 @@ interface LambdaRulesData {
   environment: { maxBytes: number; reservedKeys: string[] };
 }
 
-export const LAMBDA_RULES = JSON.parse(readFileSync(new URL('../../aws/lambda/lambda-rules.json', import.meta.url), 'utf8')) as LambdaRulesData;
+export const LAMBDA_RULES = lambdaRules as LambdaRulesData;
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
 

@@ -14,7 +14,7 @@ import { ensureArchive, imageCacheDir } from './buildah-store.ts';
 /** npm in the build stage's base (the Dockerfile's `npm ci`). */
 const NPM_VERSION = '11.21.2';
 /** What the Dockerfile copies, and the files that say how. */
-const CONTEXT = ['Dockerfile', '.dockerignore', 'package.json', 'package-lock.json', 'bin', 'src'];
+const CONTEXT = ['Dockerfile', '.dockerignore', 'package.json', 'package-lock.json', 'bin', 'src', 'scripts/bundle.ts'];
 const REPOSITORY = 'localhost/bedrock-forge-operator';
 
 export interface OperatorImage {
