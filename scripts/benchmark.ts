@@ -4,8 +4,9 @@
 //     and the AWS calls that took per resource;
 //   - once in sync: AWS calls per resource per resync (over two resync periods, then ten), AWS writes and
 //     object writes (both should be 0);
-// and for the operator process: resident memory and JS heap idle, after convergence, after two and after
-// ten resyncs; event-loop delay p99 while converging and in sync; the apply-to-Ready latency of one IAMRole
+// and for the operator process (bundled, as the image runs it): resident memory and JS heap idle, after
+// convergence, after two and after ten resyncs; event-loop delay p99 while converging and in sync; CPU time
+// of the operator and of each other process of the stack; the apply-to-Ready latency of one IAMRole
 // applied while the rest are in sync. The emulator answers at once, so the times measure the operator
 // and kube-apiserver, not AWS, within the operator's budget on AWS (--aws-qps, its defaults unless given:
 // with them, converging is bounded by the budget). Options: scripts/benchmark/options.ts (`--help`).
@@ -17,6 +18,7 @@ import { APPLY_CONCURRENCY } from './benchmark/apply.ts';
 import { ATTRIBUTION, KIND_SERVICE } from './benchmark/aws-calls.ts';
 import { expectedCounts, type BenchKind } from './benchmark/manifests.ts';
 import { sampleOperator, type OperatorSample } from './benchmark/operator-stats.ts';
+import { bundleOperator } from './bundle.ts';
 import { parseOptions, USAGE, type BenchOptions } from './benchmark/options.ts';
 import {
   applyToReady, converge, inSync, seconds, startTrackers, MEMORY_PERIODS, PROBES, SYNC_PERIODS,
@@ -66,6 +68,10 @@ function operatorFigures(idle: OperatorSample, { converged, afterTwo, afterTen }
     cpuSeconds: {
       converging: { operator: converged.cpuSeconds - idle.cpuSeconds, machine: converged.machineBusySeconds - idle.machineBusySeconds },
       inSync: { operator: afterTen.cpuSeconds - afterTwo.cpuSeconds, machine: afterTen.machineBusySeconds - afterTwo.machineBusySeconds },
+      others: Object.fromEntries(Object.keys(afterTen.othersCpuSeconds).map((name) => [name, {
+        converging: (converged.othersCpuSeconds[name] ?? 0) - (idle.othersCpuSeconds[name] ?? 0),
+        inSync: (afterTen.othersCpuSeconds[name] ?? 0) - (afterTwo.othersCpuSeconds[name] ?? 0),
+      }])),
     },
   };
 }
@@ -85,7 +91,7 @@ async function measure(stack: Stack, operator: RunningOperator, run: Run, setTra
   const api = kc.makeApiClient(CustomObjectsApi);
   const trackers = await startTrackers(kc, expectedCounts(options.counts));
   setTrackers(trackers);
-  const idle = await sampleOperator(operator);
+  const idle = await sampleOperator(operator, stack.pids);
 
   const converged = await converge(stack, api, options, trackers);
   const allReadyS = seconds(converged.started, Math.max(...[...converged.converged.values()].map((c) => c.readyAt)));
@@ -144,7 +150,8 @@ async function main(): Promise<void> {
   try {
     // Every flag that shapes the figures is explicit: the test bed's environment may set others (AWS_QPS).
     const flags = ['--resync', String(resyncS), '--workers', String(workers), '--aws-qps', awsQps, '--agent-runtime', 'classic'];
-    operator = await startOperator(stack, flags);
+    // The operator as the image runs it: bundled (scripts/bundle.ts), built from this checkout.
+    operator = await startOperator(stack, flags, 'operator', 'watching', {}, await bundleOperator());
     guard = watchdog(stack, operator);
     const run: Run = { options, runStarted, stackStartS, header: runHeader };
     const results = await Promise.race([measure(stack, operator, run, (t) => { trackers = t; }), guard.failed]);

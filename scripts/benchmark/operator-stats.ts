@@ -20,6 +20,8 @@ export interface OperatorSample {
   cpuSeconds: number;
   /** CPU time every core of the machine spent busy since boot (/proc/stat): with the operator's, whose time it was. */
   machineBusySeconds: number;
+  /** CPU time of each other process of the stack (emulator, kube-apiserver, …) and of this benchmark, since each started. */
+  othersCpuSeconds: Record<string, number>;
 }
 
 const MiB = 1024 * 1024;
@@ -38,13 +40,23 @@ async function machineBusySeconds(): Promise<number> {
   return (user + nice + system + irq + softirq + steal) / 100;
 }
 
+/** utime + stime of a process (/proc/<pid>/stat, fields 14 and 15, USER_HZ 100); 0 once it is gone. */
+async function processCpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (stat === undefined) return 0;
+  // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function metric(text: string, name: string): number {
   const value = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1];
   if (value === undefined) throw new Error(`the operator's /metrics has no ${name}`);
   return Number(value);
 }
 
-export async function sampleOperator(operator: RunningOperator): Promise<OperatorSample> {
+/** `others`: the pids of the stack's other processes, by name, whose CPU time the sample includes. */
+export async function sampleOperator(operator: RunningOperator, others: Record<string, number | undefined>): Promise<OperatorSample> {
   const response = await fetch(`${operator.metricsUrl()}/metrics`);
   if (!response.ok) throw new Error(`the operator's /metrics: HTTP ${response.status}`);
   const text = await response.text();
@@ -56,5 +68,10 @@ export async function sampleOperator(operator: RunningOperator): Promise<Operato
     eventLoopP99Ms: metric(text, 'nodejs_eventloop_lag_p99_seconds') * 1000,
     cpuSeconds: metric(text, 'process_cpu_seconds_total'),
     machineBusySeconds: await machineBusySeconds(),
+    othersCpuSeconds: {
+      ...Object.fromEntries(await Promise.all(Object.entries(others).filter((e): e is [string, number] => e[1] !== undefined)
+        .map(async ([name, pid]) => [name, await processCpuSeconds(pid)] as const))),
+      benchmark: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    },
   };
 }

@@ -116,14 +116,14 @@ export async function inSync(stack: Stack, operator: RunningOperator, trackers: 
   await startRecording(stack.awsEndpoint);
   for (const tracker of trackers.values()) tracker.resetChanges();
   const since = Date.now();
-  const converged = await sampleOperator(operator);
+  const converged = await sampleOperator(operator, stack.pids);
   say(`in sync: counting over ${SYNC_PERIODS} resyncs (${SYNC_PERIODS * resyncS} s), then up to ${MEMORY_PERIODS} resyncs (${MEMORY_PERIODS * resyncS} s)…`);
   await sleep(since + SYNC_PERIODS * resyncS * 1000 - Date.now());
   const short = await syncSample(stack, trackers);
-  const afterTwo = await sampleOperator(operator);
+  const afterTwo = await sampleOperator(operator, stack.pids);
   await sleep(since + MEMORY_PERIODS * resyncS * 1000 - Date.now());
   const long = await syncSample(stack, trackers);
-  return { converged, short, long, afterTwo, afterTen: await sampleOperator(operator) };
+  return { converged, short, long, afterTwo, afterTen: await sampleOperator(operator, stack.pids) };
 }
 
 /** One IAMRole at a time, created while the rest are in sync: milliseconds to seen Ready. */
