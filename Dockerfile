@@ -27,5 +27,5 @@ COPY --from=bundle /app/dist ./dist
 # The chart runs it as 65532 with a read-only root file system; nothing is written at run time.
 USER 65532:65532
 # The V8 flags are src/cli/node-flags.ts's (test/unit/node-flags.test.ts keeps them equal).
-ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=8", "dist/bedrock-forge-operator.mjs"]
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=8", "--optimize-for-size", "dist/bedrock-forge-operator.mjs"]
 CMD ["run"]
