@@ -10,9 +10,11 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
-# esbuild at the version package.json pins, then the bundle.
+# esbuild at the version package.json pins (beside the app: it is a dev dependency, which
+# `npm ci --omit=dev` leaves out), then the bundle.
 FROM deps AS bundle
-RUN npm install --no-save --no-audit --no-fund --omit=dev "esbuild@$(node -p 'require("./package.json").devDependencies.esbuild')"
+RUN npm install --prefix /opt/bundler --no-audit --no-fund "esbuild@$(node -p 'require("./package.json").devDependencies.esbuild')" \
+  && ln -s /opt/bundler/node_modules/esbuild node_modules/esbuild
 COPY bin ./bin
 COPY src ./src
 COPY scripts/bundle.ts ./scripts/
