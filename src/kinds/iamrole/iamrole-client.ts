@@ -14,6 +14,7 @@ import { iamPolicyText, policiesEqual } from '../../aws/iam/policy-json.ts';
 import type { RoleSnapshot, RoleView } from '../../aws/iam/role-snapshot.ts';
 import { ownershipTags } from '../../aws/ownership.ts';
 import { TerminalError } from '../../runtime/errors.ts';
+import { readyForGeneration } from '../../runtime/reconciler.ts';
 import type { DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
 import { analysePolicies, type AnalysedPolicy, type Finding } from '../../iam/findings.ts';
 import { roleProblems } from '../../iam/iam-rules.ts';
@@ -101,7 +102,10 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
 
   async observe(obj: IAMRoleResource, { roleName, boundary }: RoleResolved): Promise<Observation<IAMRoleStatus, RolePlan>> {
     const spec = obj.spec;
-    const role = this.#takeAcknowledged(roleName) ?? await this.#read(roleName, obj.status?.roleId !== undefined);
+    // A drift check (the object Ready for its spec, its role found before) may read the account's
+    // listing; a change reads the role itself, so that it never waits for a load of every role.
+    const driftCheck = obj.status?.roleId !== undefined && readyForGeneration(obj);
+    const role = this.#takeAcknowledged(roleName) ?? await this.#read(roleName, driftCheck);
     if (!role) return { exists: false, status: { roleName } };
 
     const blocked = this.#ownership.conflict(obj, `IAM role ${roleName}`, tagMapOf(role.tags), 'spec.roleName');
@@ -240,13 +244,14 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
   }
 
   /**
-   * The role as the comparison needs it: from the account's snapshot when there is one, the object
-   * has found its role before (status has its ID) and the snapshot can tell; else, and for a role
-   * the snapshot does not have (it may be younger), with the single-role calls. A new object reads
-   * directly so that it does not wait for a load of every role of the account (seconds at 10,000).
+   * The role as the comparison needs it: from the account's snapshot for a drift check, when there
+   * is one and it can tell; else, and for a role the snapshot does not have (it may be younger),
+   * with the single-role calls. A new or changed object reads directly so that it does not wait
+   * for a load of every role of the account (seconds at 10,000, longer than the listing's maximum
+   * age when the emulator is busy: every change waited for a load of its own).
    */
-  async #read(roleName: string, seenBefore: boolean): Promise<RoleView | undefined> {
-    const fromSnapshot = this.#snapshot && seenBefore ? await this.#call(this.#snapshot.view(roleName)) : 'unknown';
+  async #read(roleName: string, driftCheck: boolean): Promise<RoleView | undefined> {
+    const fromSnapshot = this.#snapshot && driftCheck ? await this.#call(this.#snapshot.view(roleName)) : 'unknown';
     if (fromSnapshot !== 'unknown' && fromSnapshot !== 'absent') return fromSnapshot;
     const role = await this.#getRole(roleName);
     if (!role) return undefined;

@@ -23,6 +23,7 @@ import {
 import type { TagChanges } from '../../aws/ownership.ts';
 import { TerminalError, WaitingError } from '../../runtime/errors.ts';
 import type { AccessVerdict, DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import { readyForGeneration } from '../../runtime/reconciler.ts';
 import { accessVerdict } from '../../iam/access-check.ts';
 import type { RoleDocumentsReader } from '../role-documents.ts';
 import { lambdaCalls } from './lambda-access.ts';
@@ -189,7 +190,8 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
   async observe(obj: LambdaResource, desired: FunctionResolved): Promise<Observation<LambdaStatus, FunctionPlan>> {
     const { functionName } = desired;
     const uid = obj.metadata.uid ?? '';
-    const read = await this.#read(uid, functionName);
+    // Only a drift check (the object Ready for its spec) may answer from the account's listing.
+    const read = await this.#read(uid, functionName, readyForGeneration(obj));
     if (!read) return { exists: false, status: { functionName } };
     const { found, listed } = read;
     const blocked = this.#ownership.conflict(obj, `Lambda function ${functionName}`, found.Tags ?? {}, 'spec.functionName');
@@ -368,11 +370,12 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
    * GetFunction; or, while the function's RevisionId in the account's listing is the one it had when
    * last found in sync, the listed configuration with what that read gave of the rest (tags,
    * reserved concurrency, image): the listing shows every change but reserved concurrency, which a
-   * full read every FULL_READ_EVERY resyncs catches.
+   * full read every FULL_READ_EVERY resyncs catches. A change reads the function itself, so that it
+   * never waits for a load of every function of the account.
    */
-  async #read(uid: string, functionName: string): Promise<{ found: GetFunctionResponse; listed: boolean } | undefined> {
+  async #read(uid: string, functionName: string, driftCheck: boolean): Promise<{ found: GetFunctionResponse; listed: boolean } | undefined> {
     const memo = this.#inSync.get(uid);
-    if (this.#snapshot && memo && memo.listedPasses < FULL_READ_EVERY) {
+    if (this.#snapshot && driftCheck && memo && memo.listedPasses < FULL_READ_EVERY) {
       const listed = await this.#call(this.#snapshot.view(functionName));
       if (typeof listed === 'object' && listed.RevisionId !== undefined && listed.RevisionId === memo.revisionId) {
         memo.listedPasses += 1;
