@@ -1,7 +1,7 @@
 // What a service lists of every resource of the account, loaded in a few paginated calls and shared
 // by every object of a kind for up to `maxAgeMs` (a part of the resync period, which each kind's
-// controller chooses: drift is seen within a resync plus that age): observing in bulk
-// instead of one resource at a time. The service's own file says what it lists (role-snapshot.ts,
+// controller chooses), then up to twice that while the next load runs (drift is seen within a
+// resync plus twice that age): observing in bulk instead of one resource at a time. The service's own file says what it lists (role-snapshot.ts,
 // function-snapshot.ts).
 //
 // What the operator itself just wrote must be seen at once: a resource touched by a write is
@@ -18,6 +18,9 @@ import { currentSignal, outsidePasses } from '../runtime/pass-context.ts';
  * then seen at most this many resyncs late.
  */
 export const FULL_READ_EVERY = 10;
+
+/** A load answers for up to this many times the maximum age while the next one runs. */
+export const STALE_WHILE_LOADING = 2;
 
 export interface Loaded<T> {
   startedAt: number;
@@ -76,8 +79,23 @@ export class AccountSnapshot<T> {
 
   async #fresh(): Promise<Loaded<T>> {
     const loaded = this.#loaded;
-    if (loaded && this.#now() - loaded.startedAt < this.#maxAgeMs) return loaded;
-    this.#loading ??= (async () => {
+    const age = loaded ? this.#now() - loaded.startedAt : Infinity;
+    if (age < this.#maxAgeMs) return loaded!;
+    const loading = this.#startLoad();
+    // Past its age, the last load still answers while the next one runs, up to twice the age: a
+    // load that takes longer than the age (10 pages of roles from a busy IAM) would otherwise be
+    // stale the moment it ends, and every observe would wait for a load of its own: drift checks
+    // went round at a few objects per load.
+    if (age < STALE_WHILE_LOADING * this.#maxAgeMs) {
+      loading.catch(() => undefined);
+      return loaded!;
+    }
+    return loading;
+  }
+
+  /** The load in flight, or a new one. */
+  #startLoad(): Promise<Loaded<T>> {
+    return this.#loading ??= (async () => {
       const startedAt = this.#now();
       this.#loadingStartedAt = startedAt;
       const result = { ...(await outsidePasses(this.#load)), startedAt };
@@ -86,7 +104,6 @@ export class AccountSnapshot<T> {
     })().finally(() => {
       this.#loading = undefined;
     });
-    return this.#loading;
   }
 }
 

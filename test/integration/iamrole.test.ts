@@ -194,9 +194,9 @@ describe('IAMRole controller', () => {
     const calls = await recordedCalls(stack.awsEndpoint);
     // Not one call of its own, write or read (other roles of examples/ that AWS refuses go on retrying).
     expect(calls.filter((c) => c.params.RoleName === 'steady-role')).toEqual([]);
-    // A load no older than a sixth of a resync period (so at most six a resync), shared by every role.
+    // A load once the last is older than a ninth of a resync period (so at most nine a resync), shared by every role.
     expect(calls.filter((c) => c.operation === 'GetAccountAuthorizationDetails').length).toBeGreaterThan(0);
-    expect(calls.filter((c) => c.operation === 'GetAccountAuthorizationDetails').length).toBeLessThanOrEqual(6 * 10 + 4);
+    expect(calls.filter((c) => c.operation === 'GetAccountAuthorizationDetails').length).toBeLessThanOrEqual(9 * 10 + 4);
     expect((await getRole('steady-role')).metadata.resourceVersion).toBe(ready.metadata.resourceVersion);
   });
 

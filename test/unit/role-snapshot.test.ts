@@ -53,7 +53,7 @@ describe('RoleSnapshot', () => {
     expect((views[0] as { inline: Map<string, string> }).inline.get('Invoke')).toBe(encodeURIComponent('{"Statement":[]}'));
   });
 
-  it('loads again once the load is older than its maximum age, not before', async () => {
+  it('loads again once the load is older than its maximum age, and waits for it past twice that', async () => {
     let now = 0;
     const { client, calls } = fakeIam(['a']);
     const snapshot = new RoleSnapshot(client, 30_000, () => now);
@@ -61,9 +61,34 @@ describe('RoleSnapshot', () => {
     now = 29_999;
     await snapshot.view('a');
     expect(calls).toHaveLength(2);
-    now = 30_000;
+    now = 60_000;
     await snapshot.view('a');
     expect(calls).toHaveLength(4);
+  });
+
+  it('answers from the last load while the next one runs, up to twice its maximum age', async () => {
+    let now = 0;
+    let description = 'first';
+    const { client, calls } = fakeIam(['a']);
+    const send = client.send.bind(client);
+    (client as { send: typeof send }).send = async (command) => {
+      const answer = await send(command) as { Roles?: { Description?: string }[] };
+      for (const r of answer.Roles ?? []) r.Description = description;
+      return answer;
+    };
+    const snapshot = new RoleSnapshot(client, 30_000, () => now);
+    await snapshot.view('a');
+    description = 'second';
+    // Past its age: the first load answers at once, and a second one starts.
+    now = 45_000;
+    expect(await snapshot.view('a')).toMatchObject({ description: 'first' });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await snapshot.view('a')).toMatchObject({ description: 'second' });
+    expect(calls).toHaveLength(4);
+    // Past twice its age, an observe waits for a load.
+    description = 'third';
+    now = 45_000 + 60_000;
+    expect(await snapshot.view('a')).toMatchObject({ description: 'third' });
   });
 
   it('sends a role the operator wrote to the single-role calls until a load that started after the write', async () => {
@@ -75,7 +100,7 @@ describe('RoleSnapshot', () => {
     snapshot.touch('a');
     expect(await snapshot.view('a')).toBe('unknown');
     expect(await snapshot.view('b')).not.toBe('unknown');
-    now = 40_000;
+    now = 60_000;
     expect(await snapshot.view('a')).toMatchObject({ roleId: 'AROAA' });
   });
 
