@@ -92,8 +92,10 @@ export function recordReadiness(kind: string, key: string, ready: boolean | unde
   else keys.set(key, ready);
 }
 
-/** Findings of each resource's policies, by kind and key: what bedrockforge_policy_findings counts. */
-const findingsByKey = new Map<string, Map<string, Array<{ severity: string }>>>();
+const SEVERITIES = ['high', 'medium', 'low'] as const;
+
+/** How many findings of each severity each resource's policies have, by kind and key: what bedrockforge_policy_findings counts. */
+const findingsByKey = new Map<string, Map<string, Record<(typeof SEVERITIES)[number], number>>>();
 
 export const policyFindings = new Gauge({
   name: 'bedrockforge_policy_findings',
@@ -103,17 +105,17 @@ export const policyFindings = new Gauge({
   collect() {
     this.reset();
     for (const [kind, keys] of findingsByKey) {
-      for (const severity of ['high', 'medium', 'low']) {
-        this.set({ kind, severity }, [...keys.values()].reduce((n, list) => n + list.filter((f) => f.severity === severity).length, 0));
+      for (const severity of SEVERITIES) {
+        this.set({ kind, severity }, [...keys.values()].reduce((n, counts) => n + counts[severity], 0));
       }
     }
   },
 });
 
-/** Records the findings of a resource (undefined: it is gone). */
+/** Records the findings of a resource (undefined: it is gone); only their counts are kept. */
 export function recordFindings(kind: string, key: string, findings: Array<{ severity: string }> | undefined): void {
   let keys = findingsByKey.get(kind);
   if (!keys) findingsByKey.set(kind, (keys = new Map()));
   if (findings === undefined) keys.delete(key);
-  else keys.set(key, findings);
+  else keys.set(key, Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Record<(typeof SEVERITIES)[number], number>);
 }
