@@ -7,7 +7,7 @@
 //
 //   node scripts/bundle.ts [--out FILE]
 import { build } from 'esbuild';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const root = join(import.meta.dirname, '..');
@@ -37,5 +37,5 @@ export async function bundleOperator(outfile = BUNDLE_PATH): Promise<string> {
 if (import.meta.main) {
   const { values } = parseArgs({ options: { out: { type: 'string' } } });
   const out = await bundleOperator(values.out ? join(process.cwd(), values.out) : BUNDLE_PATH);
-  console.log(`wrote ${relative(process.cwd(), out) || out} (${relative(root, dirname(out))})`);
+  console.log(`wrote ${relative(process.cwd(), out)}`);
 }

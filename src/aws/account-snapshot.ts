@@ -1,8 +1,8 @@
 // What a service lists of every resource of the account, loaded in a few paginated calls and shared
 // by every object of a kind for up to `maxAgeMs` (a part of the resync period, which each kind's
 // controller chooses), then up to twice that while the next load runs (drift is seen within a
-// resync plus twice that age): observing in bulk instead of one resource at a time. The service's own file says what it lists (role-snapshot.ts,
-// function-snapshot.ts).
+// resync plus twice that age): observing in bulk instead of one resource at a time. The
+// service's own file says what it lists (role-snapshot.ts, function-snapshot.ts).
 //
 // What the operator itself just wrote must be seen at once: a resource touched by a write is
 // `unknown` (read it directly) until a load that started after the write. A load that fails fails
