@@ -60,6 +60,7 @@ export async function sampleOperator(operator: RunningOperator, others: Record<s
   const response = await fetch(`${operator.metricsUrl()}/metrics`);
   if (!response.ok) throw new Error(`the operator's /metrics: HTTP ${response.status}`);
   const text = await response.text();
+  const own = process.cpuUsage();
   return {
     rssMiB: await residentMiB(operator.child.pid!),
     heapUsedMiB: metric(text, 'nodejs_heap_size_used_bytes') / MiB,
@@ -71,7 +72,7 @@ export async function sampleOperator(operator: RunningOperator, others: Record<s
     othersCpuSeconds: {
       ...Object.fromEntries(await Promise.all(Object.entries(others).filter((e): e is [string, number] => e[1] !== undefined)
         .map(async ([name, pid]) => [name, await processCpuSeconds(pid)] as const))),
-      benchmark: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+      benchmark: (own.user + own.system) / 1e6,
     },
   };
 }
