@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 
 # Read by moto when it creates a backend; set before moto is imported.
 # AWS managed policies (arn:aws:iam::aws:policy/...) exist, as in a real account.
@@ -35,6 +36,21 @@ def serve_faster() -> None:
     # One log line per request, written under a lock by every request thread; the recorder keeps
     # each call already.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # moto's backends are not thread-safe (IAM's get_role iterates the roles while another request
+    # adds one: "dictionary changed size during iteration", answered as an HTML 500); faster
+    # requests made that race frequent. Its dispatch runs one request at a time; the fault and
+    # authorizer wrappers, installed after this, stay outside the lock, so a request a fault holds
+    # holds no other.
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    dispatch = DomainDispatcherApplication.__call__
+    one_at_a_time = threading.Lock()
+
+    def serialized(self, environ, start_response):  # type: ignore[no-untyped-def]
+        with one_at_a_time:
+            return dispatch(self, environ, start_response)
+
+    DomainDispatcherApplication.__call__ = serialized  # type: ignore[method-assign]
 
 
 def configure_moto() -> None:
