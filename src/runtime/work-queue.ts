@@ -9,6 +9,7 @@
 // Drift checks may also be capped to fewer keys at once than there are workers, so that a worker
 // stays free for a change even while every drift check waits on something slow (a shared listing
 // of thousands of roles being reloaded).
+import { DelayedKeys } from './delayed-keys.ts';
 
 /** Which lane a key waits in: `resync` keys go after every `changes` key. */
 export type Lane = 'changes' | 'resync';
@@ -57,7 +58,7 @@ export class WorkQueue {
   #maxResyncsProcessing = Infinity;
   /** Keys added while processed, with their lane. */
   #dirty = new Map<string, Lane>();
-  #timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  readonly #delayed = new DelayedKeys<Lane>((key, lane) => this.add(key, lane));
   #failures = new Map<string, number>();
   #waiters: ((key: string | undefined) => void)[] = [];
   #shuttingDown = false;
@@ -81,7 +82,7 @@ export class WorkQueue {
   /** Queues the key now, unless it is queued already (a change moves a key waiting for its resync ahead). */
   add(key: string, lane: Lane = 'changes'): void {
     if (this.#shuttingDown) return;
-    this.#cancelTimer(key);
+    this.#delayed.cancel(key);
     if (this.#processing.has(key)) {
       if (this.#dirty.get(key) !== 'changes') this.#dirty.set(key, lane);
       return;
@@ -102,15 +103,9 @@ export class WorkQueue {
     if (this.#shuttingDown) return;
     if (delayMs <= 0) return this.add(key, lane);
     const at = Date.now() + delayMs;
-    const pending = this.#timers.get(key);
-    if (pending && pending.at <= at) return;
-    if (pending) clearTimeout(pending.timer);
-    const timer = setTimeout(() => {
-      this.#timers.delete(key);
-      this.add(key, lane);
-    }, delayMs);
-    timer.unref();
-    this.#timers.set(key, { at, timer });
+    const pending = this.#delayed.at(key);
+    if (pending !== undefined && pending <= at) return;
+    this.#delayed.schedule(key, at, lane);
   }
 
   /** Queues the key after its backoff (and the overall rate limit); returns the delay used. */
@@ -156,8 +151,7 @@ export class WorkQueue {
   /** Stops handing out keys: waiting get() calls resolve to undefined; pending delays are dropped. */
   shutDown(): void {
     this.#shuttingDown = true;
-    for (const { timer } of this.#timers.values()) clearTimeout(timer);
-    this.#timers.clear();
+    this.#delayed.clear();
     this.#lanes = { changes: [], resync: [] };
     this.#queued.clear();
     for (const waiter of this.#waiters.splice(0)) waiter(undefined);
@@ -182,14 +176,6 @@ export class WorkQueue {
       const key = this.#take();
       if (key === undefined) return;
       this.#waiters.shift()!(key);
-    }
-  }
-
-  #cancelTimer(key: string): void {
-    const pending = this.#timers.get(key);
-    if (pending) {
-      clearTimeout(pending.timer);
-      this.#timers.delete(key);
     }
   }
 }
