@@ -45,15 +45,20 @@ export function labelledConfigMaps(labelSelector: string): WatchedType {
 /** What the apiserver sends that the operator never reads, and that would double what the caches hold. */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-/** The object without its managedFields and kubectl's copy of the last applied manifest. */
+/**
+ * The object without its managedFields and kubectl's copy of the last applied manifest. The
+ * metadata is copied, not trimmed with `delete`: V8 turns an object a property was deleted from
+ * into a dictionary, about 450 bytes more per cached object (a heap snapshot at 2,000 IAMRoles).
+ */
 export function trimmed<T extends KubernetesObject>(obj: T): T {
   const metadata = obj?.metadata;
   if (!metadata) return obj;
-  delete metadata.managedFields;
-  if (metadata.annotations?.[LAST_APPLIED] !== undefined) {
-    const { [LAST_APPLIED]: _dropped, ...rest } = metadata.annotations;
-    metadata.annotations = rest;
+  const { managedFields: _fields, ...kept } = metadata;
+  if (kept.annotations?.[LAST_APPLIED] !== undefined) {
+    const { [LAST_APPLIED]: _dropped, ...rest } = kept.annotations;
+    kept.annotations = rest;
   }
+  obj.metadata = kept;
   return obj;
 }
 

@@ -4,7 +4,7 @@
 // and is tried again by the next.
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
-import { RoleSnapshot } from '../../src/aws/iam/role-snapshot.ts';
+import { RoleSnapshot, type RoleView } from '../../src/aws/iam/role-snapshot.ts';
 
 const role = (name: string, extra: Record<string, unknown> = {}) => ({
   RoleName: name, Arn: `arn:aws:iam::123456789012:role/${name}`, RoleId: `AROA${name.toUpperCase()}`, Path: '/',
@@ -50,7 +50,7 @@ describe('RoleSnapshot', () => {
       arn: 'arn:aws:iam::123456789012:role/a', roleId: 'AROAA', path: '/', description: 'role a', maxSessionDuration: 7200,
       tags: [{ Key: 'Team', Value: 'a' }], attached: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
     });
-    expect((views[0] as { inline: Map<string, string> }).inline.get('Invoke')).toBe(encodeURIComponent('{"Statement":[]}'));
+    expect((views[0] as RoleView).inline).toEqual([{ name: 'Invoke', document: encodeURIComponent('{"Statement":[]}') }]);
   });
 
   it('loads again once the load is older than its maximum age, and waits for it past twice that', async () => {

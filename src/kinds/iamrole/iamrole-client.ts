@@ -11,7 +11,7 @@ import type { IAMRoleResource } from '../../api/kinds.ts';
 import { allPages, classified, ignoreNotFound } from '../../aws/aws-errors.ts';
 import { classifyIamError } from '../../aws/iam/iam-errors.ts';
 import { iamPolicyText, policiesEqual } from '../../aws/iam/policy-json.ts';
-import type { RoleSnapshot, RoleView } from '../../aws/iam/role-snapshot.ts';
+import type { InlinePolicy, RoleSnapshot, RoleView } from '../../aws/iam/role-snapshot.ts';
 import { ownershipTags } from '../../aws/ownership.ts';
 import { TerminalError } from '../../runtime/errors.ts';
 import { readyForGeneration } from '../../runtime/reconciler.ts';
@@ -121,10 +121,10 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
     if ((role.permissionsBoundary?.PermissionsBoundaryArn ?? '') !== (boundary ?? '')) differs.add('permissions boundary');
 
     const desiredInline = new Map((spec.inlinePolicies ?? []).map((p) => [p.name, p.policy]));
-    const inlineExtra = [...role.inline.keys()].filter((n) => !desiredInline.has(n));
+    const inlineExtra = role.inline.map((p) => p.name).filter((n) => !desiredInline.has(n));
     const inlineChanged: string[] = [];
     for (const [name, policy] of desiredInline) {
-      const current = role.inline.get(name);
+      const current = role.inline.find((p) => p.name === name)?.document;
       if (current === undefined || !policiesEqual(policy, current)) inlineChanged.push(name);
     }
     for (const name of [...inlineExtra, ...inlineChanged]) differs.add(`inline policy ${name}`);
@@ -167,11 +167,11 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
         }
         throw error;
       });
-      const inline = new Map<string, string>();
+      const inline: InlinePolicy[] = [];
       for (const p of spec.inlinePolicies ?? []) {
         const PolicyDocument = iamPolicyText(p.policy);
         await this.#call(this.#iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: p.name, PolicyDocument })));
-        inline.set(p.name, PolicyDocument);
+        inline.push({ name: p.name, document: PolicyDocument });
       }
       const attached: string[] = [];
       for (const p of spec.policies ?? []) {
@@ -256,10 +256,10 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
     const role = await this.#getRole(roleName);
     if (!role) return undefined;
     const names = await this.#listInline(roleName);
-    const inline = new Map<string, string>();
+    const inline: InlinePolicy[] = [];
     for (const name of names) {
       const document = await this.#call(ignoreNotFound(this.#iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }))));
-      if (document?.PolicyDocument !== undefined) inline.set(name, document.PolicyDocument);
+      if (document?.PolicyDocument !== undefined) inline.push({ name, document: document.PolicyDocument });
     }
     return {
       arn: role.Arn!, roleId: role.RoleId!, path: role.Path ?? '/', description: role.Description, maxSessionDuration: role.MaxSessionDuration,
