@@ -6,7 +6,7 @@
 // a few thousandths of a call per resync instead of four calls (GetRole, ListRolePolicies,
 // GetRolePolicy per inline policy, ListAttachedRolePolicies). A role the snapshot does not have is
 // confirmed with GetRole by the IAMRole client before it counts as absent (it may be younger).
-import { GetAccountAuthorizationDetailsCommand, ListRolesCommand, type AttachedPermissionsBoundary, type IAMClient, type Tag } from '@aws-sdk/client-iam';
+import { GetAccountAuthorizationDetailsCommand, ListRolesCommand, type AttachedPermissionsBoundary, type IAMClient, type RoleDetail, type Tag } from '@aws-sdk/client-iam';
 import { AccountSnapshot, type Loaded } from '../account-snapshot.ts';
 import { allPages } from '../aws-errors.ts';
 
@@ -40,25 +40,37 @@ export class RoleSnapshot extends AccountSnapshot<RoleView> {
   }
 }
 
+/**
+ * Each page is reduced to views as it arrives: a page of 1,000 roles as the SDK parses it (dates,
+ * last-used records, instance profiles) is several times its views, and ten of them held until
+ * the last would be the largest thing the operator ever holds.
+ */
 async function loadRoles(iam: IAMClient): Promise<Omit<Loaded<RoleView>, 'startedAt'>> {
-  const details = await allPages((Marker) => iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: PAGE, Marker }))
-    .then((page) => ({ items: page.RoleDetailList ?? [], next: page.IsTruncated ? page.Marker : undefined })));
-  const items = new Map<string, RoleView>(details.map((r) => [r.RoleName!, {
-    arn: r.Arn!, roleId: r.RoleId!, path: r.Path ?? '/', description: undefined, maxSessionDuration: undefined,
-    permissionsBoundary: r.PermissionsBoundary, tags: r.Tags ?? [], trustPolicy: r.AssumeRolePolicyDocument ?? '{}',
-    inline: (r.RolePolicyList ?? []).map((p) => ({ name: p.PolicyName!, document: p.PolicyDocument ?? '{}' })),
-    attached: (r.AttachedManagedPolicies ?? []).map((p) => p.PolicyArn!),
-  }]));
+  const views = await allPages((Marker) => iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: PAGE, Marker }))
+    .then((page) => ({ items: (page.RoleDetailList ?? []).map(viewOf), next: page.IsTruncated ? page.Marker : undefined })));
+  const items = new Map(views.map((view) => [view.name, view.view]));
   // A role only one of the two listings has was made or deleted between them.
   const partial = new Set(items.keys());
   const listed = await allPages((Marker) => iam.send(new ListRolesCommand({ MaxItems: PAGE, Marker }))
-    .then((page) => ({ items: page.Roles ?? [], next: page.IsTruncated ? page.Marker : undefined })));
+    .then((page) => ({ items: (page.Roles ?? []).map((r) => ({ name: r.RoleName!, description: r.Description, maxSessionDuration: r.MaxSessionDuration })), next: page.IsTruncated ? page.Marker : undefined })));
   for (const r of listed) {
-    const view = items.get(r.RoleName!);
+    const view = items.get(r.name);
     if (!view) continue;
-    partial.delete(r.RoleName!);
-    view.description = r.Description;
-    view.maxSessionDuration = r.MaxSessionDuration;
+    partial.delete(r.name);
+    view.description = r.description;
+    view.maxSessionDuration = r.maxSessionDuration;
   }
   return { items, partial };
+}
+
+function viewOf(r: RoleDetail): { name: string; view: RoleView } {
+  return {
+    name: r.RoleName!,
+    view: {
+      arn: r.Arn!, roleId: r.RoleId!, path: r.Path ?? '/', description: undefined, maxSessionDuration: undefined,
+      permissionsBoundary: r.PermissionsBoundary, tags: r.Tags ?? [], trustPolicy: r.AssumeRolePolicyDocument ?? '{}',
+      inline: (r.RolePolicyList ?? []).map((p) => ({ name: p.PolicyName!, document: p.PolicyDocument ?? '{}' })),
+      attached: (r.AttachedManagedPolicies ?? []).map((p) => p.PolicyArn!),
+    },
+  };
 }
