@@ -6,7 +6,7 @@
 // a few thousandths of a call per resync instead of four calls (GetRole, ListRolePolicies,
 // GetRolePolicy per inline policy, ListAttachedRolePolicies). A role the snapshot does not have is
 // confirmed with GetRole by the IAMRole client before it counts as absent (it may be younger).
-import { GetAccountAuthorizationDetailsCommand, ListRolesCommand, type AttachedPermissionsBoundary, type IAMClient, type RoleDetail, type Tag } from '@aws-sdk/client-iam';
+import { GetAccountAuthorizationDetailsCommand, ListRolesCommand, type IAMClient, type RoleDetail, type Tag } from '@aws-sdk/client-iam';
 import { AccountSnapshot, type Loaded } from '../account-snapshot.ts';
 import { allPages } from '../aws-errors.ts';
 
@@ -17,7 +17,8 @@ export interface RoleView {
   path: string;
   description: string | undefined;
   maxSessionDuration: number | undefined;
-  permissionsBoundary: AttachedPermissionsBoundary | undefined;
+  /** The boundary's ARN. */
+  permissionsBoundary: string | undefined;
   tags: Tag[];
   /** URL-encoded, as IAM returns it. */
   trustPolicy: string;
@@ -43,11 +44,15 @@ export class RoleSnapshot extends AccountSnapshot<RoleView> {
 /**
  * Each page is reduced to views as it arrives: a page of 1,000 roles as the SDK parses it (dates,
  * last-used records, instance profiles) is several times its views, and ten of them held until
- * the last would be the largest thing the operator ever holds.
+ * the last would be the largest thing the operator ever holds. Strings that many roles share (a
+ * trust policy, the boundary, tag keys and values, a description) are kept once per load: two
+ * loads are alive while one answers and the next is read, at 10,000 roles 24 MiB of views
+ * before (a heap snapshot at 3,000 resources: 1.2 KiB per view, half of it repeated strings).
  */
 async function loadRoles(iam: IAMClient): Promise<Omit<Loaded<RoleView>, 'startedAt'>> {
+  const intern = interner();
   const views = await allPages((Marker) => iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: PAGE, Marker }))
-    .then((page) => ({ items: (page.RoleDetailList ?? []).map(viewOf), next: page.IsTruncated ? page.Marker : undefined })));
+    .then((page) => ({ items: (page.RoleDetailList ?? []).map((r) => viewOf(r, intern)), next: page.IsTruncated ? page.Marker : undefined })));
   const items = new Map(views.map((view) => [view.name, view.view]));
   // A role only one of the two listings has was made or deleted between them.
   const partial = new Set(items.keys());
@@ -57,20 +62,34 @@ async function loadRoles(iam: IAMClient): Promise<Omit<Loaded<RoleView>, 'starte
     const view = items.get(r.name);
     if (!view) continue;
     partial.delete(r.name);
-    view.description = r.description;
+    view.description = r.description === undefined ? undefined : intern(r.description);
     view.maxSessionDuration = r.maxSessionDuration;
   }
   return { items, partial };
 }
 
-function viewOf(r: RoleDetail): { name: string; view: RoleView } {
+function viewOf(r: RoleDetail, intern: (s: string) => string): { name: string; view: RoleView } {
+  const boundary = r.PermissionsBoundary?.PermissionsBoundaryArn;
   return {
     name: r.RoleName!,
     view: {
-      arn: r.Arn!, roleId: r.RoleId!, path: r.Path ?? '/', description: undefined, maxSessionDuration: undefined,
-      permissionsBoundary: r.PermissionsBoundary, tags: r.Tags ?? [], trustPolicy: r.AssumeRolePolicyDocument ?? '{}',
-      inline: (r.RolePolicyList ?? []).map((p) => ({ name: p.PolicyName!, document: p.PolicyDocument ?? '{}' })),
-      attached: (r.AttachedManagedPolicies ?? []).map((p) => p.PolicyArn!),
+      arn: r.Arn!, roleId: r.RoleId!, path: intern(r.Path ?? '/'), description: undefined, maxSessionDuration: undefined,
+      permissionsBoundary: boundary === undefined ? undefined : intern(boundary),
+      tags: (r.Tags ?? []).map((t) => ({ Key: intern(t.Key!), Value: intern(t.Value ?? '') })),
+      trustPolicy: intern(r.AssumeRolePolicyDocument ?? '{}'),
+      inline: (r.RolePolicyList ?? []).map((p) => ({ name: intern(p.PolicyName!), document: intern(p.PolicyDocument ?? '{}') })),
+      attached: (r.AttachedManagedPolicies ?? []).map((p) => intern(p.PolicyArn!)),
     },
+  };
+}
+
+/** The first copy of each string it is given, for as long as the interner lives (one load). */
+function interner(): (s: string) => string {
+  const seen = new Map<string, string>();
+  return (s) => {
+    const known = seen.get(s);
+    if (known !== undefined) return known;
+    seen.set(s, s);
+    return s;
   };
 }

@@ -118,7 +118,7 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
     if (!policiesEqual(spec.assumeRolePolicy, role.trustPolicy)) differs.add('trust policy');
     if ((role.description ?? '') !== (spec.description ?? '')) differs.add('description');
     if ((role.maxSessionDuration ?? DEFAULT_MAX_SESSION) !== (spec.maxSessionDuration ?? DEFAULT_MAX_SESSION)) differs.add('max session duration');
-    if ((role.permissionsBoundary?.PermissionsBoundaryArn ?? '') !== (boundary ?? '')) differs.add('permissions boundary');
+    if ((role.permissionsBoundary ?? '') !== (boundary ?? '')) differs.add('permissions boundary');
 
     const desiredInline = new Map((spec.inlinePolicies ?? []).map((p) => [p.name, p.policy]));
     const inlineExtra = role.inline.map((p) => p.name).filter((n) => !desiredInline.has(n));
@@ -185,7 +185,7 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
           at: Date.now(),
           view: {
             arn: role.Arn, roleId: role.RoleId, path: spec.path ?? '/', description: spec.description, maxSessionDuration: spec.maxSessionDuration,
-            permissionsBoundary: boundary ? { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: boundary } : undefined,
+            permissionsBoundary: boundary,
             tags: Tags, trustPolicy: AssumeRolePolicyDocument, inline, attached,
           },
         });
@@ -263,7 +263,7 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
     }
     return {
       arn: role.Arn!, roleId: role.RoleId!, path: role.Path ?? '/', description: role.Description, maxSessionDuration: role.MaxSessionDuration,
-      permissionsBoundary: role.PermissionsBoundary, tags: role.Tags ?? [], trustPolicy: role.AssumeRolePolicyDocument ?? '{}',
+      permissionsBoundary: role.PermissionsBoundary?.PermissionsBoundaryArn, tags: role.Tags ?? [], trustPolicy: role.AssumeRolePolicyDocument ?? '{}',
       inline, attached: await this.#listAttached(roleName),
     };
   }
