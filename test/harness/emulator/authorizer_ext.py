@@ -26,6 +26,8 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.models import iam_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
+import service_locks
+
 PREFIX = "/moto-api/authorizer/"
 
 
@@ -36,7 +38,9 @@ def install() -> None:
     def __call__(self: DomainDispatcherApplication, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
         if path.startswith(PREFIX):
-            status, body = _answer(environ.get("REQUEST_METHOD", "GET"), path[len(PREFIX):], environ)
+            # Reads and writes IAM's backend, as an IAM request would (service_locks.py).
+            with service_locks.holding(["iam"]):
+                status, body = _answer(environ.get("REQUEST_METHOD", "GET"), path[len(PREFIX):], environ)
             payload = json.dumps(body).encode()
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
             return [payload]

@@ -12,7 +12,6 @@ import logging
 import os
 import signal
 import sys
-import threading
 
 # Read by moto when it creates a backend; set before moto is imported.
 # AWS managed policies (arn:aws:iam::aws:policy/...) exist, as in a real account.
@@ -36,31 +35,39 @@ def serve_faster() -> None:
     # One log line per request, written under a lock by every request thread; the recorder keeps
     # each call already.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    # moto's backends are not thread-safe (IAM's get_role iterates the roles while another request
-    # adds one: "dictionary changed size during iteration", answered as an HTML 500); faster
-    # requests made that race frequent. Its dispatch runs one request at a time; the fault and
-    # authorizer wrappers, installed after this, stay outside the lock, so a request a fault holds
-    # holds no other.
+    # moto's backends are not thread-safe: each request holds the locks of the backends it may
+    # touch (service_locks.py). The fault and authorizer wrappers, installed after this, stay
+    # outside them, so a request a fault holds holds no other.
+    from moto.moto_api._internal.recorder.models import Recorder
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
-    dispatch = DomainDispatcherApplication.__call__
-    one_at_a_time = threading.Lock()
+    import service_locks
 
-    def serialized(self, environ, start_response):  # type: ignore[no-untyped-def]
-        with one_at_a_time:
+    dispatch = DomainDispatcherApplication.__call__
+
+    def locked(self, environ, start_response):  # type: ignore[no-untyped-def]
+        with service_locks.holding(service_locks.names_for(environ)):
             return dispatch(self, environ, start_response)
 
-    DomainDispatcherApplication.__call__ = serialized  # type: ignore[method-assign]
+    DomainDispatcherApplication.__call__ = locked  # type: ignore[method-assign]
+
+    record = Recorder._record_request
+
+    def record_one_at_a_time(self, request, body=None):  # type: ignore[no-untyped-def]
+        with service_locks.RECORDER:
+            return record(self, request, body)
+
+    Recorder._record_request = record_one_at_a_time  # type: ignore[method-assign]
 
 
 def configure_moto() -> None:
     """Adjusts moto before the server starts."""
+    # What moto lacks or does differently from AWS, each in a module of its own beside this file.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     serve_faster()
     # Lambda functions are stored and described without Docker; Invoke returns a canned
     # result instead of running the code (moto's "simple" Lambda backend).
     default_user_config["lambda"]["use_docker"] = False
-    # What moto lacks or does differently from AWS, each in a module of its own beside this file.
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import agentcore_ext  # noqa: E402
     import authorizer_ext  # noqa: E402
     import bedrock_agent_ext  # noqa: E402
