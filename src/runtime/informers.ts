@@ -7,6 +7,7 @@ import {
 import { GROUP, VERSION, type KindDefinition } from '../api/kinds.ts';
 import type { Logger } from '../log.ts';
 import { errorMessage } from './errors.ts';
+import { internStrings, StringPool } from './string-pool.ts';
 
 export type KindInformer = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 
@@ -45,10 +46,16 @@ export function labelledConfigMaps(labelSelector: string): WatchedType {
 /** What the apiserver sends that the operator never reads, and that would double what the caches hold. */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
+/** Strings shared by the cached objects of every informer (string-pool.ts). */
+const cachedStrings = new StringPool(4096);
+/** JSON.parse shares strings of up to ten characters already; code files are not worth a pool's hold. */
+const POOLED_LENGTHS = { min: 11, max: 1024 };
+
 /**
- * The object without its managedFields and kubectl's copy of the last applied manifest. The
- * metadata is copied, not trimmed with `delete`: V8 turns an object a property was deleted from
- * into a dictionary, about 450 bytes more per cached object (a heap snapshot at 2,000 IAMRoles).
+ * The object without its managedFields and kubectl's copy of the last applied manifest, its
+ * strings taken from the pool where another object has the same. The metadata is copied, not
+ * trimmed with `delete`: V8 turns an object a property was deleted from into a dictionary, about
+ * 450 bytes more per cached object (a heap snapshot at 2,000 IAMRoles).
  */
 export function trimmed<T extends KubernetesObject>(obj: T): T {
   const metadata = obj?.metadata;
@@ -59,6 +66,7 @@ export function trimmed<T extends KubernetesObject>(obj: T): T {
     kept.annotations = rest;
   }
   obj.metadata = kept;
+  internStrings(obj, cachedStrings, POOLED_LENGTHS);
   return obj;
 }
 
