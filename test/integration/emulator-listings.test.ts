@@ -464,6 +464,32 @@ describe('bedrock-agent ListAgents', () => {
   });
 });
 
+describe('requests of several services at once (service_locks.py)', () => {
+  it('answers listings, reads and creates of IAM, Lambda and bedrock-agent side by side, without an error', async () => {
+    await createRoles(200, 'base');
+    const failures: string[] = [];
+    const record = (what: string) => (error: unknown) => { failures.push(`${what}: ${(error as Error).name} ${(error as Error).message}`); };
+    const creating = (async () => {
+      for (let i = 0; i < 200; i += 10) {
+        await Promise.all(Array.from({ length: 10 }, (_, j) => `more-${pad(i + j)}`).map((RoleName) =>
+          iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trustPolicy })).catch(record(`CreateRole ${RoleName}`))));
+      }
+    })();
+    const listing = Promise.all(Array.from({ length: 8 }, () =>
+      iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: 1000 })).catch(record('GetAccountAuthorizationDetails'))));
+    const reading = Promise.all(Array.from({ length: 40 }, (_, i) =>
+      iam.send(new GetRoleCommand({ RoleName: `base-${pad(i)}` })).catch(record('GetRole'))));
+    const others = Promise.all([
+      ...Array.from({ length: 10 }, () => lambda.send(new ListFunctionsCommand({})).catch(record('ListFunctions'))),
+      ...Array.from({ length: 10 }, () => bedrock.send(new ListAgentsCommand({})).catch(record('ListAgents'))),
+    ]);
+    await Promise.all([creating, listing, reading, others]);
+    expect(failures).toEqual([]);
+    const roles = (await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: 1000 }))).RoleDetailList ?? [];
+    expect(roles).toHaveLength(400);
+  });
+});
+
 describe('throttling injected on the listings, by operation', () => {
   it('throttles GetAccountAuthorizationDetails and ListRoles in IAM\'s format, other IAM calls pass', async () => {
     await createRoles(1);

@@ -38,8 +38,8 @@ def install() -> None:
     def __call__(self: DomainDispatcherApplication, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
         if path.startswith(PREFIX):
-            # Reads and writes IAM's backend, as an IAM request would (service_locks.py).
-            with service_locks.holding(["iam"]):
+            # Reads IAM's backend, or adds a managed policy to it, as an IAM request would (service_locks.py).
+            with service_locks.holding({"iam": "read" if environ.get("REQUEST_METHOD") == "GET" else "write"}):
                 status, body = _answer(environ.get("REQUEST_METHOD", "GET"), path[len(PREFIX):], environ)
             payload = json.dumps(body).encode()
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])

@@ -46,7 +46,7 @@ def serve_faster() -> None:
     dispatch = DomainDispatcherApplication.__call__
 
     def locked(self, environ, start_response):  # type: ignore[no-untyped-def]
-        with service_locks.holding(service_locks.names_for(environ)):
+        with service_locks.holding(service_locks.locks_for(environ)):
             return dispatch(self, environ, start_response)
 
     DomainDispatcherApplication.__call__ = locked  # type: ignore[method-assign]

@@ -9,15 +9,60 @@ of each service whose backend that service's operations read: Lambda's writes re
 and the code's object (S3), STS reads IAM, AgentCore reads Bedrock's knowledge bases. A request
 that names no service this module knows (moto's own /moto-api/ endpoints: reset, the recorder)
 holds every lock. Locks are always taken in the same order, so no two requests wait for each other.
+
+IAM's reads share its lock (a reader-writer lock that lets a waiting write go first): a page of
+1,000 roles takes a second or more, and real IAM answers a GetRole meanwhile.
 """
 
+import io
 import re
 import threading
 from contextlib import ExitStack, contextmanager
 from typing import Any, Iterator
+from urllib.parse import parse_qs
+
+
+class ReadWriteLock:
+    """Many readers or one writer; a waiting writer holds back new readers."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._cond:
+            while self._writing or self._writers_waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if self._readers == 0:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._cond:
+            self._writers_waiting += 1
+            while self._writing or self._readers:
+                self._cond.wait()
+            self._writers_waiting -= 1
+            self._writing = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
 
 # The signing names of the services the operator calls (bedrock-agent signs as "bedrock").
-LOCKS = {name: threading.Lock() for name in ("bedrock", "bedrock-agentcore", "iam", "lambda", "s3", "sts")}
+LOCKS = {name: ReadWriteLock() for name in ("bedrock", "bedrock-agentcore", "iam", "lambda", "s3", "sts")}
 
 READS_TOO = {
     "bedrock-agentcore": ("bedrock",),
@@ -35,22 +80,42 @@ def service_of(environ: dict[str, Any]) -> str | None:
     return match.group(1) if match else None
 
 
-def names_for(environ: dict[str, Any]) -> list[str]:
+def _iam_action(environ: dict[str, Any]) -> str:
+    """The Action of a query-protocol request; the body is put back for moto to read."""
+    action = parse_qs(environ.get("QUERY_STRING", "")).get("Action")
+    if action:
+        return action[0]
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return (parse_qs(body.decode("utf-8", "replace")).get("Action") or [""])[0]
+
+
+def _reads_only(service: str, environ: dict[str, Any]) -> bool:
+    return service == "iam" and _iam_action(environ).startswith(("Get", "List"))
+
+
+def locks_for(environ: dict[str, Any]) -> dict[str, str]:
+    """The locks a request holds, each "read" or "write"."""
     service = service_of(environ)
     if service not in LOCKS:
-        return sorted(LOCKS)
-    names = {service, *READS_TOO.get(service, ())}
+        return {name: "write" for name in LOCKS}
+    held = {service: "read" if _reads_only(service, environ) else "write"}
+    for other in READS_TOO.get(service, ()):
+        held[other] = "read"
     if environ.get("REQUEST_METHOD", "GET") != "GET":
-        names.update(WRITES_READ_TOO.get(service, ()))
-    return sorted(names)
+        for other in WRITES_READ_TOO.get(service, ()):
+            held[other] = "read"
+    return held
 
 
 @contextmanager
-def holding(names: list[str]) -> Iterator[None]:
-    """Holds the named locks, taken in sorted order."""
+def holding(held: dict[str, str]) -> Iterator[None]:
+    """Holds the locks, taken in sorted order."""
     with ExitStack() as stack:
-        for name in sorted(names):
-            stack.enter_context(LOCKS[name])
+        for name in sorted(held):
+            lock = LOCKS[name]
+            stack.enter_context(lock.reading() if held[name] == "read" else lock.writing())
         yield
 
 
