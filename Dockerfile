@@ -23,6 +23,8 @@ RUN node scripts/bundle.ts
 FROM gcr.io/distroless/nodejs24-debian12:nonroot
 WORKDIR /app
 ENV NODE_ENV=production
+# glibc's malloc settings of src/cli/node-flags.ts (OPERATOR_MALLOC_ENV).
+ENV MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_MMAP_THRESHOLD_=131072
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=bundle /app/dist ./dist

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { OPERATOR_NODE_FLAGS } from '../../src/cli/node-flags.ts';
+import { OPERATOR_MALLOC_ENV, OPERATOR_NODE_FLAGS } from '../../src/cli/node-flags.ts';
 import { repoRoot } from './repo-paths.ts';
 import type { Stack } from './stack.ts';
 import { waitFor } from './wait.ts';
@@ -35,7 +35,7 @@ export async function startOperator(
   // Free ports on loopback, so that several operators can run side by side.
   const endpoints = ['--health-probe-bind-address', '127.0.0.1:0', '--metrics-bind-address', '127.0.0.1:0'];
   const child = spawn(process.execPath, [...OPERATOR_NODE_FLAGS, script, 'run', ...endpoints, ...args], {
-    env: { ...process.env, ...stack.env, ...stack.operatorEnv, ...env },
+    env: { ...process.env, ...OPERATOR_MALLOC_ENV, ...stack.env, ...stack.operatorEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(logFile);

@@ -1,10 +1,10 @@
-// The operator's V8 flags (src/cli/node-flags.ts) are the same wherever it starts: the image's
-// entrypoint (the bundle), `npm start` and the bin script's shebang (the test bed imports them;
-// the bundle keeps the shebang).
+// The operator's V8 flags and malloc settings (src/cli/node-flags.ts) are the same wherever it
+// starts: the image's entrypoint and environment (the bundle), `npm start` and the bin script's
+// shebang (the test bed imports them; the bundle keeps the shebang).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OPERATOR_NODE_FLAGS } from '../../src/cli/node-flags.ts';
+import { OPERATOR_MALLOC_ENV, OPERATOR_NODE_FLAGS } from '../../src/cli/node-flags.ts';
 import { repoRoot } from '../harness/repo-paths.ts';
 
 const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
@@ -16,6 +16,30 @@ function nodeFlags(words: string[]): string[] {
   return words.slice(1, script);
 }
 
+const mallocWords = Object.entries(OPERATOR_MALLOC_ENV).map(([name, value]) => `${name}=${value}`);
+
+/** The NAME=value words before the node binary in a command given as words. */
+function assignments(words: string[]): string[] {
+  return words.slice(0, words.findIndex((w) => !/^[A-Z_]+=/.test(w)));
+}
+
+describe('the operator\'s malloc settings', () => {
+  it('are the image\'s environment', () => {
+    const env = [...read('Dockerfile').matchAll(/^ENV (.*)$/gm)].flatMap((m) => m[1]!.split(' ')).filter((w) => w.startsWith('MALLOC_'));
+    expect(env).toEqual(mallocWords);
+  });
+
+  it('are npm start\'s', () => {
+    const start = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.start!;
+    expect(assignments(start.split(' '))).toEqual(mallocWords);
+  });
+
+  it('are the bin script\'s shebang', () => {
+    const shebang = read('bin/bedrock-forge-operator.js').split('\n')[0]!;
+    expect(assignments(shebang.slice('#!/usr/bin/env -S '.length).split(' '))).toEqual(mallocWords);
+  });
+});
+
 describe('the operator\'s V8 flags', () => {
   it('are the image entrypoint\'s', () => {
     const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(read('Dockerfile'))?.[1];
@@ -24,12 +48,14 @@ describe('the operator\'s V8 flags', () => {
 
   it('are npm start\'s', () => {
     const start = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.start!;
-    expect(nodeFlags(start.split(' '))).toEqual([...OPERATOR_NODE_FLAGS]);
+    const words = start.split(' ');
+    expect(nodeFlags(words.slice(assignments(words).length))).toEqual([...OPERATOR_NODE_FLAGS]);
   });
 
   it('are the bin script\'s shebang', () => {
     const shebang = read('bin/bedrock-forge-operator.js').split('\n')[0]!;
     expect(shebang.startsWith('#!/usr/bin/env -S ')).toBe(true);
-    expect(nodeFlags([...shebang.slice('#!/usr/bin/env -S '.length).split(' '), 'bedrock-forge-operator.js'])).toEqual([...OPERATOR_NODE_FLAGS]);
+    const words = shebang.slice('#!/usr/bin/env -S '.length).split(' ');
+    expect(nodeFlags([...words.slice(assignments(words).length), 'bedrock-forge-operator.js'])).toEqual([...OPERATOR_NODE_FLAGS]);
   });
 });
