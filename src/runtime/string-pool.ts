@@ -1,8 +1,8 @@
 // One copy of the strings that many cached objects share. What the operator writes to status
 // repeats from object to object (a condition's reason and message, a finding's path and message,
 // the second a condition last changed), and each object the apiserver sends arrives with copies of
-// its own: at 10,000 objects, several MiB of the same few hundred strings. V8 shares only the
-// strings JSON.parse internalizes (keys, and values of at most ten characters).
+// its own: at 10,000 objects, several MiB of the same few hundred strings. JSON.parse shares the
+// property names, and in current V8 only very short values (ten characters or fewer).
 //
 // The pool is bounded: two generations of `capacity` strings; a string found in the older one
 // moves to the newer, and the older is dropped when the newer fills. A string that keeps coming
