@@ -7,6 +7,7 @@
 // GetRolePolicy per inline policy, ListAttachedRolePolicies). A role the snapshot does not have is
 // confirmed with GetRole by the IAMRole client before it counts as absent (it may be younger).
 import { GetAccountAuthorizationDetailsCommand, ListRolesCommand, type IAMClient, type RoleDetail, type Tag } from '@aws-sdk/client-iam';
+import { StringPool } from '../../runtime/string-pool.ts';
 import { AccountSnapshot, type Loaded } from '../account-snapshot.ts';
 import { allPages } from '../aws-errors.ts';
 
@@ -50,7 +51,9 @@ export class RoleSnapshot extends AccountSnapshot<RoleView> {
  * before (a heap snapshot at 3,000 resources: 1.2 KiB per view, half of it repeated strings).
  */
 async function loadRoles(iam: IAMClient): Promise<Omit<Loaded<RoleView>, 'startedAt'>> {
-  const intern = interner();
+  // A pool that never drops a string: one copy of each for the whole load.
+  const pool = new StringPool(Number.POSITIVE_INFINITY);
+  const intern = (s: string) => pool.intern(s);
   const views = await allPages((Marker) => iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: PAGE, Marker }))
     .then((page) => ({ items: (page.RoleDetailList ?? []).map((r) => viewOf(r, intern)), next: page.IsTruncated ? page.Marker : undefined })));
   const items = new Map(views.map((view) => [view.name, view.view]));
@@ -80,16 +83,5 @@ function viewOf(r: RoleDetail, intern: (s: string) => string): { name: string; v
       inline: (r.RolePolicyList ?? []).map((p) => ({ name: intern(p.PolicyName!), document: intern(p.PolicyDocument ?? '{}') })),
       attached: (r.AttachedManagedPolicies ?? []).map((p) => intern(p.PolicyArn!)),
     },
-  };
-}
-
-/** The first copy of each string it is given, for as long as the interner lives (one load). */
-function interner(): (s: string) => string {
-  const seen = new Map<string, string>();
-  return (s) => {
-    const known = seen.get(s);
-    if (known !== undefined) return known;
-    seen.set(s, s);
-    return s;
   };
 }
