@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AWS_SERVICES, TokenBucket, configureAwsRateLimits, parseAwsQps, rateLimiterFor, type AwsRates } from '../../src/aws/rate-limits.ts';
 import { instrument } from '../../src/aws/sdk-clients.ts';
 import { DEFAULTS } from '../../src/runtime/defaults.ts';
@@ -103,6 +103,15 @@ function rates(overrides: Partial<AwsRates>): AwsRates {
 }
 
 describe('instrumented SDK clients', () => {
+  // A client's first call reads the shared config files (~/.aws/config, cached for the process):
+  // real I/O, which fake time cannot wait for. Made once with real timers, so that the timings
+  // below depend on the fake clock alone (a loaded CI machine made the first test hang).
+  beforeAll(async () => {
+    received = [];
+    await iamClient().send(new ListRolesCommand({}));
+    await lambdaClient().send(new ListFunctionsCommand({}));
+  });
+
   beforeEach(() => {
     received = [];
     throttleIam = false;
