@@ -32,7 +32,7 @@ export const DEFAULTS = {
    */
   awsQps: { iam: 10, lambda: 7, 'bedrock-agent': 5, 'bedrock-agentcore': 5, sts: 5 },
   /**
-   * Attempts the AWS SDK makes per call (adaptive retry mode, src/aws/sdk-clients.ts, which says
+   * Attempts the AWS SDK makes per call (standard retry mode, src/aws/sdk-clients.ts, which says
    * why 3): a call that still fails fails its pass, which the work queue retries with per-key
    * backoff.
    */

@@ -51,7 +51,7 @@ export const awsRateLimitWait = new Histogram({
 
 export const awsRateLimit = new Gauge({
   name: 'bedrockforge_aws_rate_limit_calls_per_second',
-  help: 'The budget on AWS: requests per second allowed per service (--aws-qps), shared by every controller.',
+  help: 'The budget on AWS: requests per second allowed now per service (--aws-qps, lower for a while after AWS throttled the service), shared by every controller.',
   labelNames: ['service'] as const,
   registers: [registry],
   collect() {

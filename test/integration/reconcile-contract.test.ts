@@ -71,7 +71,7 @@ describe('reconcile contract', () => {
     expect(await driftMetric()).toBe(before);
   });
 
-  // Thirteen reads throttled in turn: the SDK's adaptive retry slows each service down after its
+  // Thirteen reads throttled in turn: the budget on AWS slows each service down after its
   // throttling (as it should with AWS), so this takes minutes, not seconds.
   it('never writes to AWS in a pass whose read failed: each read of the Agent and Lambda clients and each account listing throttled in turn', { timeout: 900_000 }, async () => {
     await applyComplete('reads');
@@ -95,8 +95,8 @@ describe('reconcile contract', () => {
       const failed = await waitFor(`${read.operation} to fail the ${read.plural} pass`, async () => {
         const o = await k8s.get(read.plural, read.name, 'reads');
         const synced = condition(o, 'Synced');
-        // Throttled: the pass fails with AWS's message, or, once the SDK's adaptive retry has slowed
-        // the service's calls down (it learns from every throttled call of the service), with this
+        // Throttled: the pass fails with AWS's message, or, once the budget has slowed the
+        // service's calls down (it learns from every throttled call of the service), with this
         // test's 3-second pass deadline; either way it fails.
         return synced?.status === 'False' && /Rate exceeded|did not finish within its deadline/.test(synced.message ?? '') ? o : undefined;
       }, { timeoutMs: 60_000 });
@@ -106,9 +106,10 @@ describe('reconcile contract', () => {
       expect((await recordedCalls(stack.awsEndpoint)).filter(isWrite), `no AWS write while ${read.operation} fails`).toEqual([]);
       await clearFaults(stack.awsEndpoint);
       // Recovery is not immediate, by design: the key waits out its backoff (doubled by each pass
-      // failed while the fault held, longer on a loaded machine), and the service's adaptive rate
-      // climbs back from where throttling left it, slowly enough that a pass can still miss this
-      // test's 3-second deadline once or twice (under 20 s per read on an idle machine; over 30 s seen in CI).
+      // failed while the fault held, longer on a loaded machine), and the service's rate climbs
+      // back from where throttling left it, within seconds whatever the calls (with the SDK's
+      // adaptive mode, which let a service few calls go to back only to twice their rate, a pass
+      // of eight calls could miss this test's 3-second deadline for minutes, seen in CI).
       await waitFor(`${read.plural} Synced again after ${read.operation}`, async () =>
         condition(await k8s.get(read.plural, read.name, 'reads'), 'Synced')?.status === 'True' || undefined, { timeoutMs: 90_000 });
     }

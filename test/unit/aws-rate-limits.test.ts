@@ -1,12 +1,13 @@
 // The budget on AWS (src/aws/rate-limits.ts, src/aws/sdk-clients.ts): a token bucket per service
 // shared by every client of that service, waited on before each request is sent, given up when the
-// pass's signal aborts; adaptive retry with few attempts; --aws-qps. Real SDK clients with a fake
+// pass's signal aborts, slowed down by AWS's throttling and back with time; standard retry with few
+// attempts; --aws-qps. Real SDK clients with a fake
 // request handler (nothing leaves the process) and a fake clock.
 import { Readable } from 'node:stream';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AWS_SERVICES, TokenBucket, configureAwsRateLimits, parseAwsQps, rateLimiterFor, type AwsRates } from '../../src/aws/rate-limits.ts';
+import { AWS_SERVICES, MIN_ADAPTIVE_RATE, TokenBucket, configureAwsRateLimits, parseAwsQps, rateLimiterFor, type AwsRates } from '../../src/aws/rate-limits.ts';
 import { instrument } from '../../src/aws/sdk-clients.ts';
 import { DEFAULTS } from '../../src/runtime/defaults.ts';
 import { registry } from '../../src/runtime/metrics.ts';
@@ -63,6 +64,47 @@ describe('TokenBucket', () => {
     abort.abort();
     await expect(bucket.take(abort.signal, 'lambda')).rejects.toMatchObject({ name: 'AbortError' });
     expect(bucket.reserve()).toBe(0); // no token was spent
+  });
+
+  it('slows down when throttled, to 0.7 of the rate it was sending at, and is back at the budget within seconds', async () => {
+    const bucket = new TokenBucket(10, { now: () => Date.now() });
+    // Sending at the budget for a few seconds.
+    for (let i = 0; i < 30; i++) {
+      await bucket.take();
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    bucket.throttled();
+    expect(bucket.rate()).toBeCloseTo(7, 0);
+    // Fourteen calls at once: a burst of one second's worth at the lower rate (7), the rest spaced
+    // at 1/7 s; the last goes at 1 s where the budget's rate would have let it go at 0.4 s.
+    const times = settleTimes(Array.from({ length: 14 }, () => bucket.take()));
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(times.slice(0, 7)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(times[13]).toBeGreaterThanOrEqual(990);
+    // Back at the budget (and never above it) a few seconds later.
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(bucket.rate()).toBe(10);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(bucket.rate()).toBe(10);
+  });
+
+  it('comes back with time even for a caller that sends little (the SDK\'s adaptive mode keeps it at its floor)', async () => {
+    const bucket = new TokenBucket(5, { now: () => Date.now() });
+    // Every call throttled for a while: the rate falls to its floor.
+    for (let i = 0; i < 20; i++) {
+      const taken = bucket.take();
+      await vi.advanceTimersByTimeAsync(2_000);
+      await taken;
+      bucket.throttled();
+    }
+    expect(bucket.rate()).toBe(MIN_ADAPTIVE_RATE);
+    // Then a few seconds with no call at all: the rate is back all the same, and a pass of eight
+    // calls fits in a second.
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(bucket.rate()).toBe(5);
+    const pass = settleTimes(Array.from({ length: 8 }, () => bucket.take()));
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(Math.max(...pass)).toBeLessThanOrEqual(1_000);
   });
 
   it('needs a positive rate', () => {
@@ -152,24 +194,33 @@ describe('instrumented SDK clients', () => {
     expect(calls).toMatch(/service="iam",operation="ListRoles",outcome="AbortError"\} 1/);
   });
 
-  it('retry throttling in adaptive mode, once, each attempt taking a token', async () => {
+  it('retry throttling once, each attempt taking a token, and slow the service down', async () => {
     configureAwsRateLimits(rates({ iam: 1 }), () => Date.now());
     throttleIam = true;
     const client = iamClient();
     const strategy = await (client.config.retryStrategy as () => Promise<{ mode: string }>)();
-    expect(strategy.mode).toBe('adaptive');
-    // Every IAM client of the process shares the strategy, and so the rate adaptive mode learns.
+    expect(strategy.mode).toBe('standard');
+    // Every IAM client of the process shares the strategy, and so its retry quota.
     expect(await (iamClient().config.retryStrategy as () => Promise<unknown>)()).toBe(strategy);
     const tokensTaken = await waitCount('iam');
-    const outcome = client.send(new ListRolesCommand({})).then(() => 'sent', (e: Error & { $metadata?: { attempts?: number } }) => `${e.name} after ${e.$metadata?.attempts}`);
-    await vi.advanceTimersByTimeAsync(30_000);
+    let settled = false;
+    const outcome = client.send(new ListRolesCommand({})).then(() => 'sent', (e: Error & { $metadata?: { attempts?: number } }) => `${e.name} after ${e.$metadata?.attempts}`)
+      .finally(() => { settled = true; });
+    for (let waited = 0; !settled && waited < 30_000; waited += 100) await vi.advanceTimersByTimeAsync(100);
     expect(await outcome).toBe(`Throttling after ${DEFAULTS.awsMaxAttempts}`);
     expect(received).toHaveLength(DEFAULTS.awsMaxAttempts);
+    // Throttled, the budget's rate went down (its gauge says so), and other services' did not.
+    const gauge = await registry.getSingleMetricAsString('bedrockforge_aws_rate_limit_calls_per_second');
+    expect(Number(/\{service="iam"\} ([\d.]+)/.exec(gauge)?.[1])).toBeLessThan(1);
+    expect(gauge).toContain(`{service="lambda"} ${DEFAULTS.awsQps.lambda}`);
     // The retry took a token of the budget too, and so went at least a second after the first attempt.
     expect(await waitCount('iam') - tokensTaken).toBe(DEFAULTS.awsMaxAttempts);
     expect(received[1]!.at - received[0]!.at).toBeGreaterThanOrEqual(1000);
     const retries = await registry.getSingleMetricAsString('bedrockforge_aws_retries_total');
     expect(retries).toMatch(/bedrockforge_aws_retries_total\{service="iam"\} [1-9]/);
+    // And climbed back to the budget once AWS stopped throttling.
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(rateLimiterFor('iam')!.rate()).toBe(1);
   });
 
   it('export the budget per service', async () => {
