@@ -10,6 +10,11 @@
 // from a load that failed. One load runs at a time, outside any pass (so the deadline of the pass
 // that started it does not fail the others waiting for it); each observe still waits for it only
 // as long as its own pass may.
+//
+// A kind can also have the listing watched: loaded every period whether observes ask or not, each
+// load compared with the one before, and the names whose resource changed reported, so that
+// drift is found by the listing instead of by a pass of every object every resync.
+import { isDeepStrictEqual } from 'node:util';
 import { currentSignal, outsidePasses } from '../runtime/pass-context.ts';
 
 /**
@@ -77,6 +82,41 @@ export class AccountSnapshot<T> {
     }
   }
 
+  /**
+   * Loads every `periodMs` (from the start of one load to the next; at once after a load that took
+   * longer; never two at once, an observe's load included) until the returned function is called.
+   * After each load, `changed` gets the names whose item differs from the previous load's (made,
+   * deleted, changed, or seen only in part); after the first, none. A load that fails goes to
+   * `failed`, and the next is compared with the last that succeeded.
+   */
+  watch(periodMs: number, changed: (names: string[]) => void, failed: (error: unknown) => void = () => undefined): () => void {
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    let previous = this.#loaded;
+    const tick = async () => {
+      let startedAt = this.#now();
+      try {
+        // A load an observe started less than half a period ago serves as this period's.
+        const recent = this.#loaded && !this.#loading && startedAt - this.#loaded.startedAt < periodMs / 2 ? this.#loaded : undefined;
+        const loaded = recent ?? await this.#startLoad();
+        startedAt = loaded.startedAt;
+        if (stopped) return;
+        if (previous && loaded !== previous) changed(changedNames(previous, loaded));
+        previous = loaded;
+      } catch (error) {
+        if (!stopped) failed(error);
+      }
+      if (stopped) return;
+      timer = setTimeout(() => void tick(), Math.max(0, periodMs - (this.#now() - startedAt)));
+      timer.unref();
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }
+
   async #fresh(): Promise<Loaded<T>> {
     const loaded = this.#loaded;
     const age = loaded ? this.#now() - loaded.startedAt : Infinity;
@@ -105,6 +145,17 @@ export class AccountSnapshot<T> {
       this.#loading = undefined;
     });
   }
+}
+
+/** Names made, deleted or changed between two loads, and those the newer load saw only in part. */
+function changedNames<T>(before: Loaded<T>, after: Loaded<T>): string[] {
+  const names = new Set(after.partial);
+  for (const [name, item] of after.items) {
+    const was = before.items.get(name);
+    if (was === undefined || !isDeepStrictEqual(was, item)) names.add(name);
+  }
+  for (const name of before.items.keys()) if (!after.items.has(name)) names.add(name);
+  return [...names];
 }
 
 /** The promise, or a rejection as soon as the pass's signal aborts (the shared load goes on for the others). */

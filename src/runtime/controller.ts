@@ -30,6 +30,18 @@ export function relatedWatch<T>(type: WatchedType, keysFor: (related: T) => stri
   return { type, keysFor: (related) => keysFor(related as T) };
 }
 
+/**
+ * Changes in AWS seen in bulk (an account listing watched: AccountSnapshot.watch): the names of the
+ * resources that changed. Their objects are queued for a drift check as the changes are seen, and
+ * the kind's periodic drift check (`resyncMs`) is then only a backstop.
+ */
+export interface AwsChanges<Spec extends object, Status extends object> {
+  /** Starts reporting the names of changed resources; returns how to stop. */
+  watch(changed: (names: string[]) => void): () => void;
+  /** The AWS name of the resource an object manages (what `watch` reports). */
+  nameOf(obj: CustomResource<Spec, Status>): string;
+}
+
 export interface ControllerOptions<Spec extends object, Status extends object, Resolved, Plan> {
   kc: KubeConfig;
   kind: KindDefinition;
@@ -49,6 +61,8 @@ export interface ControllerOptions<Spec extends object, Status extends object, R
   writes?: ObjectWrites;
   /** Refuse objects with findings at or above this severity (--refuse-findings). */
   refuseFindingsAt?: Finding['severity'];
+  /** Drift seen in bulk; with it, `resyncMs` is the backstop period. */
+  awsChanges?: AwsChanges<Spec, Status>;
 }
 
 /** After a pass is aborted, how long it may take to unwind before its key is released anyway. */
@@ -65,6 +79,8 @@ export class Controller<Spec extends object = object, Status extends object = ob
   readonly #timeoutMs: number;
   readonly #reconciler: Reconciler<Spec, Status, Resolved, Plan>;
   #informer?: KindInformer;
+  readonly #awsChanges: AwsChanges<Spec, Status> | undefined;
+  #stopAwsChanges: (() => void) | undefined;
   /** Passes in flight, with the controller that aborts each. */
   readonly #inFlight = new Map<Promise<void>, AbortController>();
 
@@ -76,6 +92,7 @@ export class Controller<Spec extends object = object, Status extends object = ob
     this.#workers = options.workers ?? DEFAULTS.workers;
     this.#resyncMs = options.resyncMs ?? DEFAULTS.resyncSeconds * 1000;
     this.#timeoutMs = options.reconcileTimeoutMs ?? DEFAULTS.reconcileTimeoutSeconds * 1000;
+    this.#awsChanges = options.awsChanges;
     this.queue = options.queue ?? new WorkQueue();
     // One worker stays free for changes while the others check for drift.
     this.queue.limitResyncsProcessing(this.#workers - 1);
@@ -122,7 +139,22 @@ export class Controller<Spec extends object = object, Status extends object = ob
     // The shared informer may have listed before these handlers were added.
     for (const o of informer.list()) enqueueOnChange(o);
     for (const watch of this.#watches) await this.#watchRelated(watch);
+    if (this.#awsChanges) this.#stopAwsChanges = this.#awsChanges.watch((names) => this.#checkChanged(names));
     for (let i = 0; i < this.#workers; i++) void this.#work();
+  }
+
+  /** Queues a drift check of every object whose AWS resource is among `names`. */
+  #checkChanged(names: string[]): void {
+    if (names.length === 0 || !this.#informer) return;
+    const changed = new Set(names);
+    let queued = 0;
+    for (const o of this.#informer.list()) {
+      const obj = o as CustomResource<Spec, Status>;
+      if (!changed.has(this.#awsChanges!.nameOf(obj))) continue;
+      this.queue.add(keyOf(obj), 'resync');
+      queued++;
+    }
+    this.#log.debug({ kind: this.kind, changed: names.length, queued }, 'changes seen in AWS');
   }
 
   async #watchRelated(watch: RelatedWatch): Promise<void> {
@@ -147,6 +179,7 @@ export class Controller<Spec extends object = object, Status extends object = ob
    * their AWS and Kubernetes calls and waits for them to unwind.
    */
   async stop(deadlineMs: number = DEFAULTS.shutdownTimeoutSeconds * 1000): Promise<void> {
+    this.#stopAwsChanges?.();
     this.queue.shutDown();
     const all = Promise.all(this.#inFlight.keys());
     const finished = await Promise.race([all.then(() => true), delay(deadlineMs).then(() => false)]);

@@ -4,9 +4,10 @@ export const DEFAULTS = {
   /** Concurrent reconciles per kind. */
   workers: 4,
   /**
-   * Seconds between drift checks of one resource (±10% jitter): with the IAM listing's age (at most
-   * two ninths of this, iamrole-controller.ts) a change made to a role in the console is reverted
-   * within a minute. In sync, an IAMRole costs almost nothing (account-wide listings), a Lambda about one
+   * Seconds between drift checks of one resource (±10% jitter); IAMRoles are checked when the
+   * account's role listing, loaded every half of this, shows their role changed
+   * (iamrole-controller.ts), so a change made to a role in the console is reverted within a
+   * minute. In sync, an IAMRole costs almost nothing (account-wide listings), a Lambda about one
    * call and an Agent under two; past a few hundred Lambdas or Agents the budget on AWS (awsQps)
    * sets the pace instead, and drift checks wait behind changes (work-queue.ts).
    */

@@ -61,8 +61,8 @@ describe('drift at scale', () => {
       const document = (await iam.send(new GetRolePolicyCommand({ RoleName: target, PolicyName: 'Invoke' }))).PolicyDocument!;
       return decodeURIComponent(document).includes('foundation-model/m-500') ? true : undefined;
     }, { timeoutMs: 120_000, intervalMs: 500 });
-    // Within a resync of the role (up to 1.1 periods with jitter) plus the age of the account's
-    // role listing it was compared with (at most two ninths of a period): 59.5 s at the default 45 s.
+    // Within the next load of the account's role listing (at most half a resync later) and the
+    // load itself, whose comparison with the load before queues the role's drift check.
     expect(Date.now() - driftedAt).toBeLessThanOrEqual(60_000);
     await k8s.waitForEvent(target, before, (e) => e.reason === 'DriftCorrected');
 

@@ -181,22 +181,22 @@ describe('IAMRole controller', () => {
     expect(tags).toEqual(expect.arrayContaining([{ Key: 'CostCenter', Value: 'org-wide' }, { Key: 'Team', Value: 'ai' }]));
   });
 
-  it('costs no AWS write and no status write over ten resyncs once Ready', async () => {
+  it('costs no AWS write, no status write and no call of its own over ten resyncs once Ready', async () => {
     await kubectlApply(stack, [manifest('steady-role', roleSpec)]);
     const ready = await waitForCondition('steady-role', 'Ready', 'True');
     await startRecording(stack.awsEndpoint);
-    // A pass over a role in sync reads it from the account's snapshot (GetAccountAuthorizationDetails
-    // and ListRoles for every role at once): ten resyncs of every IAMRole, counted by the operator's metric.
-    const reconciles = async () => Number(/^bedrockforge_reconciles_total\{kind="IAMRole",result="success"\} (\d+)$/m.exec(await (await fetch(`${operator.metricsUrl()}/metrics`)).text())?.[1] ?? 0);
-    const roles = Number((await kubectl(stack, ['get', 'iamroles', '-A', '--no-headers'])).stdout.trim().split('\n').length);
-    const before = await reconciles();
-    await waitFor('ten resyncs of every IAMRole', async () => ((await reconciles()) >= before + 10 * roles ? true : undefined), { timeoutMs: 90_000 });
+    const started = Date.now();
+    // Drift is looked for in the account's listing (GetAccountAuthorizationDetails and ListRoles,
+    // every role at once), loaded every half resync and shared by every role: twenty loads (each
+    // beginning with a ListRoles without Marker) are ten resyncs.
+    const loads = async () => (await recordedCalls(stack.awsEndpoint)).filter((c) => c.operation === 'ListRoles' && c.params.Marker === undefined).length;
+    await waitFor('ten resyncs of listings', async () => ((await loads()) >= 20 ? true : undefined), { timeoutMs: 90_000 });
+    const seconds = (Date.now() - started) / 1000;
     const calls = await recordedCalls(stack.awsEndpoint);
     // Not one call of its own, write or read (other roles of examples/ that AWS refuses go on retrying).
     expect(calls.filter((c) => c.params.RoleName === 'steady-role')).toEqual([]);
-    // A load once the last is older than a ninth of a resync period (so at most nine a resync), shared by every role.
-    expect(calls.filter((c) => c.operation === 'GetAccountAuthorizationDetails').length).toBeGreaterThan(0);
-    expect(calls.filter((c) => c.operation === 'GetAccountAuthorizationDetails').length).toBeLessThanOrEqual(9 * 10 + 4);
+    // Two loads a resync, not one per role and resync.
+    expect(calls.filter((c) => c.operation === 'ListRoles' && c.params.Marker === undefined).length).toBeLessThanOrEqual(2 * seconds / RESYNC_S + 4);
     expect((await getRole('steady-role')).metadata.resourceVersion).toBe(ready.metadata.resourceVersion);
   });
 

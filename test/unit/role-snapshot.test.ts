@@ -1,9 +1,9 @@
 // The account's role snapshot (src/aws/iam/role-snapshot.ts) with a fake IAM client: one load
 // serves every observe within its age, a role the operator wrote is read directly until a later
 // load, a role the two listings disagree on is read directly, and a failed load fails its waiters
-// and is tried again by the next.
+// and is tried again by the next; a watched listing is loaded every period and names what changed.
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RoleSnapshot, type RoleView } from '../../src/aws/iam/role-snapshot.ts';
 
 const role = (name: string, extra: Record<string, unknown> = {}) => ({
@@ -15,7 +15,7 @@ const role = (name: string, extra: Record<string, unknown> = {}) => ({
 });
 
 /** A fake IAM that pages its roles two at a time, and counts and can fail calls. */
-function fakeIam(names: string[], options: { listed?: string[]; fail?: () => boolean } = {}) {
+function fakeIam(names: string[], options: { listed?: string[]; fail?: () => boolean; extra?: Map<string, Record<string, unknown>> } = {}) {
   const calls: string[] = [];
   const page = <T>(items: T[], marker: string | undefined) => {
     const start = Number(marker ?? 0);
@@ -28,7 +28,7 @@ function fakeIam(names: string[], options: { listed?: string[]; fail?: () => boo
       await Promise.resolve();
       if (options.fail?.()) throw Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
       if (command.constructor.name === 'GetAccountAuthorizationDetailsCommand') {
-        const p = page(names.map((n) => role(n)), command.input.Marker);
+        const p = page(names.map((n) => role(n, options.extra?.get(n))), command.input.Marker);
         return { RoleDetailList: p.items, IsTruncated: p.IsTruncated, Marker: p.Marker };
       }
       const p = page((options.listed ?? names).map((n) => ({ RoleName: n, Description: `role ${n}`, MaxSessionDuration: 7200 })), command.input.Marker);
@@ -121,6 +121,57 @@ describe('RoleSnapshot', () => {
     const { client } = fakeIam(['a', 'b'], { listed: ['a'] });
     const snapshot = new RoleSnapshot(client, 30_000, () => 0);
     expect(await snapshot.view('b')).toBe('unknown');
+  });
+
+  describe('watched', () => {
+    afterEach(() => { vi.useRealTimers(); });
+
+    it('loads every period and names the roles made, deleted or changed since the load before', async () => {
+      vi.useFakeTimers({ now: 0 });
+      const names = ['a', 'b', 'c'];
+      const extra = new Map<string, Record<string, unknown>>();
+      const { client, calls } = fakeIam(names, { extra });
+      const snapshot = new RoleSnapshot(client, 10_000, () => Date.now());
+      const seen: string[][] = [];
+      const stop = snapshot.watch(10_000, (changed) => seen.push(changed.sort()));
+      await vi.advanceTimersByTimeAsync(0);
+      // The first load has nothing to compare with.
+      expect(seen).toEqual([]);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(seen).toEqual([[]]);
+      // Made in the console: a policy attached to b, c deleted, d made.
+      extra.set('b', { AttachedManagedPolicies: [{ PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess', PolicyName: 'AdministratorAccess' }] });
+      names.splice(2, 1, 'd');
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(seen.at(-1)).toEqual(['b', 'c', 'd']);
+      // Observes within the period are answered from the watched loads: no load of their own.
+      const loads = calls.filter((c) => c === 'ListRolesCommand').length;
+      expect(await snapshot.view('b')).toMatchObject({ attached: ['arn:aws:iam::aws:policy/AdministratorAccess'] });
+      expect(calls.filter((c) => c === 'ListRolesCommand').length).toBe(loads);
+      stop();
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(calls.filter((c) => c === 'ListRolesCommand').length).toBe(loads);
+    });
+
+    it('reports a failed load and compares the next with the last that succeeded', async () => {
+      vi.useFakeTimers({ now: 0 });
+      let failing = false;
+      const names = ['a', 'b'];
+      const { client } = fakeIam(names, { fail: () => failing });
+      const snapshot = new RoleSnapshot(client, 5_000, () => Date.now());
+      const seen: string[][] = [];
+      const failures: string[] = [];
+      const stop = snapshot.watch(5_000, (changed) => seen.push(changed), (e) => failures.push((e as Error).message));
+      await vi.advanceTimersByTimeAsync(0);
+      failing = true;
+      names.push('c');
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(failures).toEqual(['Rate exceeded']);
+      failing = false;
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(seen).toEqual([['c']]);
+      stop();
+    });
   });
 
   it('fails every observe waiting for a load that fails, and the next observe loads again', async () => {

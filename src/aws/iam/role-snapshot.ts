@@ -1,8 +1,8 @@
 // Every IAM role of the account, read in bulk: GetAccountAuthorizationDetails (filter Role) gives up
 // to 1,000 roles per call with their trust policy, inline policies, attached policies, boundary and
 // tags; ListRoles adds the description and maximum session duration. One load serves the observe
-// of every IAMRole for a ninth of a resync period (two ninths while the next load runs:
-// src/aws/account-snapshot.ts, iamrole-controller.ts), so a role in sync costs
+// of every IAMRole for half a resync period (a resync while the next load runs), and the loads,
+// watched, say which roles changed (src/aws/account-snapshot.ts, iamrole-controller.ts), so a role in sync costs
 // a few thousandths of a call per resync instead of four calls (GetRole, ListRolePolicies,
 // GetRolePolicy per inline policy, ListAttachedRolePolicies). A role the snapshot does not have is
 // confirmed with GetRole by the IAMRole client before it counts as absent (it may be younger).
