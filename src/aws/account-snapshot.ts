@@ -15,6 +15,7 @@
 // load compared with the one before, and the names whose resource changed reported, so that
 // drift is found by the listing instead of by a pass of every object every resync.
 import { isDeepStrictEqual } from 'node:util';
+import { listingLoads } from '../runtime/metrics.ts';
 import { currentSignal, outsidePasses } from '../runtime/pass-context.ts';
 
 /**
@@ -35,6 +36,8 @@ export interface Loaded<T> {
 }
 
 export class AccountSnapshot<T> {
+  /** What is listed, for the metrics (iam-roles, lambda-functions, bedrock-agents). */
+  readonly #listing: string;
   readonly #load: () => Promise<Omit<Loaded<T>, 'startedAt'>>;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
@@ -44,7 +47,8 @@ export class AccountSnapshot<T> {
   /** When the operator last wrote each resource, by name. */
   readonly #touched = new Map<string, number>();
 
-  constructor(load: () => Promise<Omit<Loaded<T>, 'startedAt'>>, maxAgeMs: number, now: () => number = Date.now) {
+  constructor(listing: string, load: () => Promise<Omit<Loaded<T>, 'startedAt'>>, maxAgeMs: number, now: () => number = Date.now) {
+    this.#listing = listing;
     this.#load = load;
     this.#maxAgeMs = maxAgeMs;
     this.#now = now;
@@ -138,9 +142,16 @@ export class AccountSnapshot<T> {
     return this.#loading ??= (async () => {
       const startedAt = this.#now();
       this.#loadingStartedAt = startedAt;
-      const result = { ...(await outsidePasses(this.#load)), startedAt };
-      this.#loaded = result;
-      return result;
+      const timer = listingLoads.startTimer({ listing: this.#listing });
+      try {
+        const result = { ...(await outsidePasses(this.#load)), startedAt };
+        timer({ outcome: 'success' });
+        this.#loaded = result;
+        return result;
+      } catch (error) {
+        timer({ outcome: 'error' });
+        throw error;
+      }
     })().finally(() => {
       this.#loading = undefined;
     });

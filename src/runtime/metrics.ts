@@ -41,6 +41,14 @@ export const awsRetries = new Counter({
   registers: [registry],
 });
 
+export const listingLoads = new Histogram({
+  name: 'bedrockforge_aws_listing_load_seconds',
+  help: 'Time each load of an account-wide listing took (every IAM role, Lambda function or Bedrock agent of the account, which objects in sync are compared with), by listing and outcome.',
+  labelNames: ['listing', 'outcome'] as const,
+  buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60],
+  registers: [registry],
+});
+
 export const awsRateLimitWait = new Histogram({
   name: 'bedrockforge_aws_rate_limit_wait_seconds',
   help: 'Time each AWS request waited for a token of its service\'s budget (--aws-qps) before it was sent, by service.',

@@ -5,6 +5,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RoleSnapshot, type RoleView } from '../../src/aws/iam/role-snapshot.ts';
+import { registry } from '../../src/runtime/metrics.ts';
 
 const role = (name: string, extra: Record<string, unknown> = {}) => ({
   RoleName: name, Arn: `arn:aws:iam::123456789012:role/${name}`, RoleId: `AROA${name.toUpperCase()}`, Path: '/',
@@ -171,6 +172,10 @@ describe('RoleSnapshot', () => {
       await vi.advanceTimersByTimeAsync(5_000);
       expect(seen).toEqual([['c']]);
       stop();
+      // Each load is timed, by outcome.
+      const loads = await registry.getSingleMetricAsString('bedrockforge_aws_listing_load_seconds');
+      expect(loads).toMatch(/_count\{listing="iam-roles",outcome="error"\} [1-9]/);
+      expect(loads).toMatch(/_count\{listing="iam-roles",outcome="success"\} [1-9]/);
     });
   });
 

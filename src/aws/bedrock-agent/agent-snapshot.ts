@@ -11,7 +11,7 @@ import { allPages } from '../aws-errors.ts';
 /** By agent ID. */
 export class AgentSnapshot extends AccountSnapshot<AgentSummary> {
   constructor(bedrock: BedrockAgentClient, maxAgeMs: number, now: () => number = Date.now) {
-    super(() => loadAgents(bedrock), maxAgeMs, now);
+    super('bedrock-agents', () => loadAgents(bedrock), maxAgeMs, now);
   }
 }
 

@@ -38,7 +38,7 @@ const PAGE = 1000;
 
 export class RoleSnapshot extends AccountSnapshot<RoleView> {
   constructor(iam: IAMClient, maxAgeMs: number, now: () => number = Date.now) {
-    super(() => loadRoles(iam), maxAgeMs, now);
+    super('iam-roles', () => loadRoles(iam), maxAgeMs, now);
   }
 }
 

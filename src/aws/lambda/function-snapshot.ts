@@ -12,7 +12,7 @@ import { allPages } from '../aws-errors.ts';
 
 export class FunctionSnapshot extends AccountSnapshot<FunctionConfiguration> {
   constructor(lambda: LambdaClient, maxAgeMs: number, now: () => number = Date.now) {
-    super(() => loadFunctions(lambda), maxAgeMs, now);
+    super('lambda-functions', () => loadFunctions(lambda), maxAgeMs, now);
   }
 }
 
