@@ -136,6 +136,8 @@ export async function applyToReady(api: CustomObjectsApi, tracker: KindTracker):
     await createObject(api, object);
     const readyAt = await withTimeout(ready, 60_000, () => `${object.metadata.name} not Ready after 60 s`);
     samples.push(readyAt - started);
+    // When, to line up with the operator's log (LOG_LEVEL=debug: each pass's steps and their times).
+    say(`  ${object.metadata.name}: created at ${new Date(started).toISOString()}, seen Ready ${readyAt - started} ms later`);
   }
   return samples;
 }

@@ -58,6 +58,23 @@ interface Advice {
   remove?: ConditionType[];
 }
 
+/** Milliseconds each step of a pass took since the one before (its debug line: where a pass's time goes). */
+class Steps {
+  readonly #start = performance.now();
+  #last = this.#start;
+  readonly laps: Record<string, number> = {};
+
+  lap(step: string): void {
+    const now = performance.now();
+    this.laps[step] = Math.round(now - this.#last);
+    this.#last = now;
+  }
+
+  get totalMs(): number {
+    return Math.round(performance.now() - this.#start);
+  }
+}
+
 /** State of one pass that its failure path needs. */
 interface Pass {
   advice?: Advice;
@@ -95,8 +112,10 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
 
   async #sync(obj: Resource<Spec, Status>, ctx: PassContext, pass: Pass): Promise<number> {
     const { client, kind } = this.#o;
+    const steps = new Steps();
     // Before any write: resolve may create generated IAMRoles, which the finalizer must release.
     if (!obj.metadata.finalizers?.includes(FINALIZER)) obj = await this.#o.writes.addFinalizer(obj);
+    steps.lap('finalizer');
     if (client.findings) {
       const findings = client.findings(obj);
       pass.advice = await this.#adviseFindings(obj, findings, ctx);
@@ -108,12 +127,15 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
       // The object no longer runs where coverage is in question (an Agent moved back to classic).
       else if (findCondition(obj.status?.conditions, 'RuntimeCoverage')) pass.advice = { fields: pass.advice?.fields ?? {}, conditions: pass.advice?.conditions ?? [], remove: ['RuntimeCoverage'] };
     }
+    steps.lap('assess');
     const resolved = await client.resolve(obj, ctx);
     const inputs = digest(resolved);
     const access = await client.checkAccess?.(obj, resolved, ctx);
     if (access) pass.advice = await this.#adviseAccess(obj, access, pass.advice, ctx);
     const advice = pass.advice;
+    steps.lap('resolve');
     let observation = await client.observe(obj, resolved, ctx);
+    steps.lap('observe');
     if (observation.blocked) {
       const { reason, message } = observation.blocked;
       await this.#setStatus(obj, observation.status, [
@@ -130,14 +152,18 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
     const drift = last ? last.generation === obj.metadata.generation && last.inputs === inputs : readyForGeneration(obj);
     if (!observation.exists) {
       await client.create(obj, resolved, ctx);
+      steps.lap('create');
       ctx.log.info(drift ? 'drift corrected: recreated in AWS' : 'created in AWS');
       if (drift) this.#o.onDrift?.();
       await this.#event(obj, 'Normal', drift ? 'DriftCorrected' : 'Created',
         drift ? `Recreated the ${kind}: it had been deleted in AWS` : `Created the ${kind} in AWS`, ctx);
+      steps.lap('event');
       observation = await client.observe(obj, resolved, ctx);
+      steps.lap('observe again');
     } else if (observation.diff.length > 0) {
       const differs = observation.diff.join(', ');
       const { wrote, done } = await client.update(obj, resolved, observation.plan, ctx);
+      steps.lap('update');
       for (const note of done ?? []) await this.#event(obj, 'Normal', note.reason, note.message, ctx);
       if (!wrote) {
         throw new RetryableError('NoProgress', `still differs from the spec and the operator has no change to make: ${differs}`);
@@ -145,7 +171,9 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
       ctx.log.info({ diff: observation.diff }, drift ? 'drift corrected' : 'updated in AWS');
       if (drift) this.#o.onDrift?.();
       await this.#event(obj, 'Normal', drift ? 'DriftCorrected' : 'Updated', `${drift ? 'Corrected drift in' : 'Updated'}: ${differs}`, ctx);
+      steps.lap('event');
       observation = await client.observe(obj, resolved, ctx);
+      steps.lap('observe again');
     }
     if (observation.blocked) throw new RetryableError('ReconcileError', `after the change: ${observation.blocked.message}`);
     const ready = observation.exists && observation.diff.length === 0;
@@ -156,6 +184,8 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
         ? { type: 'Ready', status: 'True', reason: 'Available' }
         : { type: 'Ready', status: 'False', reason: 'Pending', message: observation.exists ? `still differs: ${observation.diff.join(', ')}` : 'being created' },
     ], advice);
+    steps.lap('status');
+    ctx.log.debug({ ms: steps.totalMs, steps: steps.laps }, 'pass done');
     return ready ? this.#o.resyncMs() : SETTLING_REQUEUE_MS;
   }
 

@@ -134,6 +134,18 @@ describe('Reconciler: progress and drift', () => {
     expect(ready(writes.last?.status as Record<string, unknown>)).toMatchObject({ status: 'True', observedGeneration: 1 });
   });
 
+  it('says at debug level where a pass\'s time went, step by step', async () => {
+    const { client, reconciler } = setup();
+    client.observations = [absent, inSync];
+    const lines: Array<{ msg: string; ms?: number; steps?: Record<string, number> }> = [];
+    const log = pino({ level: 'debug' }, { write: (line: string) => { lines.push(JSON.parse(line) as (typeof lines)[number]); } });
+    await reconciler.reconcile(object(), { signal: new AbortController().signal, log });
+    const done = lines.find((l) => l.msg === 'pass done');
+    expect(Object.keys(done?.steps ?? {})).toEqual(['finalizer', 'assess', 'resolve', 'observe', 'create', 'event', 'observe again', 'status']);
+    expect(Object.values(done!.steps!).every((ms) => Number.isInteger(ms) && ms >= 0)).toBe(true);
+    expect(done!.ms).toBeGreaterThanOrEqual(0);
+  });
+
   it('calls a difference found after Ready for the current generation drift, and corrects it', async () => {
     const { client, writes, reconciler, ctx, drift } = setup();
     client.observations = [differs, inSync];
