@@ -65,6 +65,11 @@ function operatorFigures(idle: OperatorSample, { converged, afterTwo, afterTen }
     rssGrowthInSyncMiB: afterTen.rssMiB - afterTwo.rssMiB,
     heapUsedGrowthInSyncMiB: afterTen.heapUsedMiB - afterTwo.heapUsedMiB,
     eventLoopP99Ms: { converging: converged.eventLoopP99Ms, inSync: afterTen.eventLoopP99Ms },
+    listingLoadsInSync: Object.fromEntries(Object.entries(afterTen.listingLoads).map(([listing, after]) => {
+      const before = afterTwo.listingLoads[listing] ?? { count: 0, seconds: 0 };
+      const loads = after.count - before.count;
+      return [listing, { loads, meanS: loads > 0 ? (after.seconds - before.seconds) / loads : 0 }];
+    })),
     cpuSeconds: {
       converging: { operator: converged.cpuSeconds - idle.cpuSeconds, machine: converged.machineBusySeconds - idle.machineBusySeconds },
       inSync: { operator: afterTen.cpuSeconds - afterTwo.cpuSeconds, machine: afterTen.machineBusySeconds - afterTwo.machineBusySeconds },

@@ -18,6 +18,8 @@ export interface OperatorSample {
   eventLoopP99Ms: number;
   /** process_cpu_seconds_total: CPU time the operator used since it started. */
   cpuSeconds: number;
+  /** bedrockforge_aws_listing_load_seconds: the account-wide listings loaded so far, by listing (successful loads). */
+  listingLoads: Record<string, { count: number; seconds: number }>;
   /** CPU time every core of the machine spent busy since boot (/proc/stat): with the operator's, whose time it was. */
   machineBusySeconds: number;
   /** CPU time of each other process of the stack (emulator, kube-apiserver, …) and of this benchmark, since each started. */
@@ -55,6 +57,16 @@ function metric(text: string, name: string): number {
   return Number(value);
 }
 
+function listingLoads(text: string): OperatorSample['listingLoads'] {
+  const loads: OperatorSample['listingLoads'] = {};
+  for (const [, part, listing, value] of text.matchAll(/^bedrockforge_aws_listing_load_seconds_(sum|count)\{listing="([^"]+)",outcome="success"\} (\S+)$/gm)) {
+    const entry = (loads[listing!] ??= { count: 0, seconds: 0 });
+    if (part === 'sum') entry.seconds = Number(value);
+    else entry.count = Number(value);
+  }
+  return loads;
+}
+
 /** `others`: the pids of the stack's other processes, by name, whose CPU time the sample includes. */
 export async function sampleOperator(operator: RunningOperator, others: Record<string, number | undefined>): Promise<OperatorSample> {
   const response = await fetch(`${operator.metricsUrl()}/metrics`);
@@ -68,6 +80,7 @@ export async function sampleOperator(operator: RunningOperator, others: Record<s
     externalMiB: metric(text, 'nodejs_external_memory_bytes') / MiB,
     eventLoopP99Ms: metric(text, 'nodejs_eventloop_lag_p99_seconds') * 1000,
     cpuSeconds: metric(text, 'process_cpu_seconds_total'),
+    listingLoads: listingLoads(text),
     machineBusySeconds: await machineBusySeconds(),
     othersCpuSeconds: {
       ...Object.fromEntries(await Promise.all(Object.entries(others).filter((e): e is [string, number] => e[1] !== undefined)

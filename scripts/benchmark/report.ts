@@ -64,6 +64,8 @@ export interface BenchResults {
     heapUsedGrowthInSyncMiB: number;
     /** converging: from apply to all Ready; inSync: from the second resync to the tenth (each scrape resets the histogram). */
     eventLoopP99Ms: { converging: number; inSync: number };
+    /** Loads of each account-wide listing from the second resync to the tenth, and their mean duration. */
+    listingLoadsInSync: Record<string, { loads: number; meanS: number }>;
     /** CPU seconds of the operator and of the whole machine (every core), from start to all Ready and from the second resync to the tenth. */
     cpuSeconds: {
       converging: { operator: number; machine: number };
@@ -133,6 +135,7 @@ export function humanLines(r: BenchResults): string[] {
     `operator ${memoryLine('outside the JS heap (external)', (s) => s.externalMiB, o)}`,
     `event-loop delay p99: ${f(o.eventLoopP99Ms.converging)} ms while converging, ${f(o.eventLoopP99Ms.inSync)} ms in sync (from the second resync to the tenth)`,
     `CPU while converging (until settled): the operator ${f(o.cpuSeconds.converging.operator)} s, the machine ${f(o.cpuSeconds.converging.machine)} s of ${r.machine.cores} × ${f(r.allReadyS)} s to all Ready (${othersCpu(o.cpuSeconds.others, 'converging')}); in sync, from the second resync to the tenth: the operator ${f(o.cpuSeconds.inSync.operator)} s, the machine ${f(o.cpuSeconds.inSync.machine)} s (${othersCpu(o.cpuSeconds.others, 'inSync')})`,
+    `account listings loaded in sync (from the second resync to the tenth): ${Object.entries(o.listingLoadsInSync).map(([listing, l]) => `${listing} ${l.loads} loads of ${f(l.meanS, 2)} s`).join(', ') || 'none'}`,
     `one IAMRole applied while the rest are in sync, to Ready: median ${f(r.applyToReady.medianMs, 0)} ms, max ${f(r.applyToReady.maxMs, 0)} ms (${r.applyToReady.samplesMs.map((ms) => f(ms, 0)).join(', ')} ms; created through the API, seen Ready through a watch)`,
   ];
 }

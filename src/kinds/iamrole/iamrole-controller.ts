@@ -17,7 +17,7 @@ export function iamRoleController(ctx: OperatorContext) {
   // Every role of the account in a few listings (src/aws/iam/role-snapshot.ts), loaded every half
   // resync period and compared with the load before: a role that changed in AWS has its drift
   // check queued as soon as the load that shows it ends, so drift is found within half a resync
-  // plus a load (at 10,000 roles, 10 s on the benchmark's emulator) without a pass of every role
+  // plus a load (bedrockforge_aws_listing_load_seconds), without a pass of every role
   // every resync, which at 10,000 roles kept two cores busy. A role's own periodic check comes only
   // every BACKSTOP_RESYNCS resyncs, as a backstop. An observe is answered from a load up to half a
   // resync old (a resync while the next load runs). The listings cost IAM a call per 500 roles
