@@ -91,24 +91,27 @@ export class AccountSnapshot<T> {
    * longer; never two at once, an observe's load included) until the returned function is called.
    * After each load, `changed` gets the names whose item differs from the previous load's (made,
    * deleted, changed, or seen only in part); after the first, none. A load that fails goes to
-   * `failed`, and the next is compared with the last that succeeded.
+   * `failed`, and the next is compared with the last that succeeded. A period in which `wanted`
+   * says no (no object of the kind) loads nothing: a listing such as IAM's is not a cheap call.
    */
-  watch(periodMs: number, changed: (names: string[]) => void, failed: (error: unknown) => void = () => undefined): () => void {
+  watch(periodMs: number, changed: (names: string[]) => void, failed: (error: unknown) => void = () => undefined, wanted: () => boolean = () => true): () => void {
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     let previous = this.#loaded;
     const tick = async () => {
       let startedAt = this.#now();
-      try {
-        // A load an observe started less than half a period ago serves as this period's.
-        const recent = this.#loaded && !this.#loading && startedAt - this.#loaded.startedAt < periodMs / 2 ? this.#loaded : undefined;
-        const loaded = recent ?? await this.#startLoad();
-        startedAt = loaded.startedAt;
-        if (stopped) return;
-        if (previous && loaded !== previous) changed(changedNames(previous, loaded));
-        previous = loaded;
-      } catch (error) {
-        if (!stopped) failed(error);
+      if (wanted()) {
+        try {
+          // A load an observe started less than half a period ago serves as this period's.
+          const recent = this.#loaded && !this.#loading && startedAt - this.#loaded.startedAt < periodMs / 2 ? this.#loaded : undefined;
+          const loaded = recent ?? await this.#startLoad();
+          startedAt = loaded.startedAt;
+          if (stopped) return;
+          if (previous && loaded !== previous) changed(changedNames(previous, loaded));
+          previous = loaded;
+        } catch (error) {
+          if (!stopped) failed(error);
+        }
       }
       if (stopped) return;
       timer = setTimeout(() => void tick(), Math.max(0, periodMs - (this.#now() - startedAt)));

@@ -36,8 +36,8 @@ export function relatedWatch<T>(type: WatchedType, keysFor: (related: T) => stri
  * the kind's periodic drift check (`resyncMs`) is then only a backstop.
  */
 export interface AwsChanges<Spec extends object, Status extends object> {
-  /** Starts reporting the names of changed resources; returns how to stop. */
-  watch(changed: (names: string[]) => void): () => void;
+  /** Starts reporting the names of changed resources, looking only while `wanted` says so; returns how to stop. */
+  watch(changed: (names: string[]) => void, wanted: () => boolean): () => void;
   /** The AWS name of the resource an object manages (what `watch` reports). */
   nameOf(obj: CustomResource<Spec, Status>): string;
 }
@@ -139,7 +139,8 @@ export class Controller<Spec extends object = object, Status extends object = ob
     // The shared informer may have listed before these handlers were added.
     for (const o of informer.list()) enqueueOnChange(o);
     for (const watch of this.#watches) await this.#watchRelated(watch);
-    if (this.#awsChanges) this.#stopAwsChanges = this.#awsChanges.watch((names) => this.#checkChanged(names));
+    // Only while the kind has objects: no object, no listing of the account's resources.
+    if (this.#awsChanges) this.#stopAwsChanges = this.#awsChanges.watch((names) => this.#checkChanged(names), () => informer.list().length > 0);
     for (let i = 0; i < this.#workers; i++) void this.#work();
   }
 

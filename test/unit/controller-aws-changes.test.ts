@@ -21,11 +21,12 @@ describe('Controller: changes seen in AWS', () => {
     const client = new InSyncClient();
     let report: ((names: string[]) => void) | undefined;
     let stopped = false;
+    let wantedNow: (() => boolean) | undefined;
     controller = new Controller({
       kc: new KubeConfig(), kind: IAMRoleKind, client, writes: new RecordingWrites(), informers: informersOf(informer),
       log: pino({ level: 'silent' }), workers: 2, resyncMs: 3_600_000,
       // AWS names differ from object names, as a role's spec.roleName may make them.
-      awsChanges: { watch: (changed) => { report = changed; return () => { stopped = true; }; }, nameOf: (o) => `role-${o.metadata.name}` },
+      awsChanges: { watch: (changed, wanted) => { report = changed; wantedNow = wanted; return () => { stopped = true; }; }, nameOf: (o) => `role-${o.metadata.name}` },
     });
     await controller.start();
     await waitFor('the first pass of every object', () => (client.observed.length === 3 ? true : undefined), { timeoutMs: 5_000 });
@@ -37,6 +38,10 @@ describe('Controller: changes seen in AWS', () => {
     report!(['role-a', 'role-c']);
     await waitFor('a and c checked again', () => (client.observed.length === 6 ? true : undefined), { timeoutMs: 5_000 });
     expect(client.observed.slice(4).sort()).toEqual(['a', 'c']);
+    // The listing is wanted while the kind has objects.
+    expect(wantedNow!()).toBe(true);
+    informer.objects.clear();
+    expect(wantedNow!()).toBe(false);
     await controller.stop(0);
     expect(stopped).toBe(true);
     expect(client.observed).toHaveLength(6);

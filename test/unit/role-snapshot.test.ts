@@ -154,6 +154,20 @@ describe('RoleSnapshot', () => {
       expect(calls.filter((c) => c === 'ListRolesCommand').length).toBe(loads);
     });
 
+    it('loads nothing in a period in which no object wants it', async () => {
+      vi.useFakeTimers({ now: 0 });
+      const { client, calls } = fakeIam(['a']);
+      const snapshot = new RoleSnapshot(client, 5_000, () => Date.now());
+      let objects = 0;
+      const stop = snapshot.watch(5_000, () => undefined, undefined, () => objects > 0);
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(calls).toEqual([]);
+      objects = 1;
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(calls).toEqual(['GetAccountAuthorizationDetailsCommand', 'ListRolesCommand']);
+      stop();
+    });
+
     it('reports a failed load and compares the next with the last that succeeded', async () => {
       vi.useFakeTimers({ now: 0 });
       let failing = false;

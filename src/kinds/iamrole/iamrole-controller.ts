@@ -30,8 +30,8 @@ export function iamRoleController(ctx: OperatorContext) {
     kind: IAMRoleKind,
     client: new IAMRoleExternalClient(iam, ownershipGuard(ctx), ctx.tenancy, ctx.platform, snapshot),
     awsChanges: {
-      watch: (changed) => snapshot.watch(listingPeriodMs, changed, (error) =>
-        ctx.log.warn({ kind: IAMRoleKind.kind, err: errorMessage(error) }, 'the account\'s role listing failed; trying again at the next period')),
+      watch: (changed, wanted) => snapshot.watch(listingPeriodMs, changed, (error) =>
+        ctx.log.warn({ kind: IAMRoleKind.kind, err: errorMessage(error) }, 'the account\'s role listing failed; trying again at the next period'), wanted),
       nameOf: roleNameOf,
     },
   });
