@@ -67,7 +67,7 @@ export class TokenBucket {
     this.#sentWindow = Math.floor(this.#at / 500);
   }
 
-  /** Calls per second allowed at `now`: the budget, or less for a while after throttling. */
+  /** Calls per second allowed at `now`: the budget, or less for a while after throttling (forgotten once back at the budget). */
   rate(now = this.#now()): number {
     if (this.#throttledAt === undefined) return this.qps;
     const seconds = (now - this.#throttledAt) / 1000;
