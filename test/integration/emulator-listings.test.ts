@@ -465,7 +465,7 @@ describe('bedrock-agent ListAgents', () => {
 });
 
 describe('requests of several services at once (service_locks.py)', () => {
-  it('answers listings, reads and creates of IAM, Lambda and bedrock-agent side by side, without an error', async () => {
+  it('answers listings, reads and writes of IAM, Lambda and bedrock-agent side by side, without an error', async () => {
     await createRoles(200, 'base');
     const failures: string[] = [];
     const record = (what: string) => (error: unknown) => { failures.push(`${what}: ${(error as Error).name} ${(error as Error).message}`); };
@@ -477,16 +477,27 @@ describe('requests of several services at once (service_locks.py)', () => {
     })();
     const listing = Promise.all(Array.from({ length: 8 }, () =>
       iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: 1000 })).catch(record('GetAccountAuthorizationDetails'))));
+    // The role listings copy their page and turn it into XML outside IAM's lock: writes to the
+    // roles being copied or rendered must not break them.
+    const writing = (async () => {
+      for (let i = 0; i < 200; i += 10) {
+        await Promise.all(Array.from({ length: 10 }, (_, j) => `base-${pad(i + j)}`).map((RoleName) =>
+          iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: 'read', PolicyDocument: readPolicy })).catch(record(`PutRolePolicy ${RoleName}`))));
+      }
+    })();
+    const listingRoles = Promise.all(Array.from({ length: 4 }, () =>
+      iam.send(new ListRolesCommand({ MaxItems: 1000 })).catch(record('ListRoles'))));
     const reading = Promise.all(Array.from({ length: 40 }, (_, i) =>
       iam.send(new GetRoleCommand({ RoleName: `base-${pad(i)}` })).catch(record('GetRole'))));
     const others = Promise.all([
       ...Array.from({ length: 10 }, () => lambda.send(new ListFunctionsCommand({})).catch(record('ListFunctions'))),
       ...Array.from({ length: 10 }, () => bedrock.send(new ListAgentsCommand({})).catch(record('ListAgents'))),
     ]);
-    await Promise.all([creating, listing, reading, others]);
+    await Promise.all([creating, writing, listing, listingRoles, reading, others]);
     expect(failures).toEqual([]);
     const roles = (await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'], MaxItems: 1000 }))).RoleDetailList ?? [];
     expect(roles).toHaveLength(400);
+    expect(roles.filter((role) => role.RolePolicyList?.length === 1).map((role) => role.RoleName).sort()).toEqual(Array.from({ length: 200 }, (_, i) => `base-${pad(i)}`));
   });
 });
 

@@ -57,9 +57,11 @@ from moto.core.responses import ActionResult
 from moto.core.serialize import url_encode
 from moto.iam.exceptions import LimitExceededException, MalformedPolicyDocument, NotFoundException, ValidationError
 from moto.iam import policy_validation
-from moto.iam.models import IAMBackend
+from moto.iam.models import IAMBackend, Role
 from moto.iam.responses import IamResponse
 from moto.iam.policy_validation import IAMTrustPolicyDocumentValidator
+
+import service_locks
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 IAM_RULES_PATH = REPO_ROOT / "src" / "iam" / "iam-rules.json"
@@ -358,6 +360,45 @@ def _page(listing: str, items: list[Keyed], max_items: Any, marker: Any) -> tupl
     return page, (_encode_marker(listing, page[-1][0]) if len(remaining) > size else None)
 
 
+class _DetachedRole(Role):
+    """A role as it was when copied: its instance profiles too (moto looks them up when asked)."""
+
+    # moto's model metaclass files every model class under the service its module names.
+    __module__ = "moto.iam.models"
+    _instance_profiles: list[Any]
+
+    @property
+    def instance_profile_list(self) -> list[Any]:
+        return self._instance_profiles
+
+
+# moto's serializer finds RoleName and RoleId under the name of the object's class.
+_DetachedRole.__name__ = _DetachedRole.__qualname__ = Role.__name__
+
+
+def _detached(entity: Any) -> Any:
+    """A copy of an entity that a write to the backend cannot change: its dicts and lists are copied.
+
+    The two listings run outside the IAM lock (see ``service_locks.SELF_LOCKING``) and take it
+    only to pick their page and copy it; turning a page of 1,000 roles into XML takes a quarter
+    of a second or more, during which the writes of other requests are no longer held.
+    """
+    copy = object.__new__(type(entity))
+    copy.__dict__.update({name: _copied(value) for name, value in vars(entity).items()})
+    if isinstance(entity, Role):
+        copy._instance_profiles = [_detached(profile) for profile in entity.instance_profile_list]
+        copy.__class__ = _DetachedRole
+    return copy
+
+
+def _copied(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
+
+
 def _get_account_authorization_details(self: IamResponse) -> ActionResult:
     entity_filter: list[str] = self._get_param("Filter", []) or []
     max_items = self._get_param("MaxItems")
@@ -369,17 +410,18 @@ def _get_account_authorization_details(self: IamResponse) -> ActionResult:
     errors += _paging_errors(max_items, marker)
     if errors:
         raise _validation_error(errors)
-    details = self.backend.get_account_authorization_details(entity_filter)
-    # One sequence over the four lists (MaxItems counts items of all of them), each in a stable order.
-    entities = {
-        "UserDetailList": sorted(details["users"], key=lambda u: u.id),
-        "GroupDetailList": sorted(details["groups"], key=lambda g: g.id),
-        "RoleDetailList": sorted(details["roles"], key=lambda r: r.id),
-        "Policies": sorted(details["managed_policies"], key=lambda p: p.id),
-    }
-    items = [((kind, entity.id), (name, entity)) for kind, name in enumerate(DETAIL_LISTS) for entity in entities[name]]
-    page, next_marker = _page("GetAccountAuthorizationDetails", items, max_items, marker)
-    result: dict[str, Any] = {name: [entity for _, (list_name, entity) in page if list_name == name] for name in DETAIL_LISTS}
+    with service_locks.LOCKS["iam"].reading():
+        details = self.backend.get_account_authorization_details(entity_filter)
+        # One sequence over the four lists (MaxItems counts items of all of them), each in a stable order.
+        entities = {
+            "UserDetailList": sorted(details["users"], key=lambda u: u.id),
+            "GroupDetailList": sorted(details["groups"], key=lambda g: g.id),
+            "RoleDetailList": sorted(details["roles"], key=lambda r: r.id),
+            "Policies": sorted(details["managed_policies"], key=lambda p: p.id),
+        }
+        items = [((kind, entity.id), (name, entity)) for kind, name in enumerate(DETAIL_LISTS) for entity in entities[name]]
+        page, next_marker = _page("GetAccountAuthorizationDetails", items, max_items, marker)
+        result: dict[str, Any] = {name: [_detached(entity) for _, (list_name, entity) in page if list_name == name] for name in DETAIL_LISTS}
     result["IsTruncated"] = next_marker is not None
     if next_marker is not None:
         result["Marker"] = next_marker
@@ -393,9 +435,10 @@ def _list_roles(self: IamResponse) -> ActionResult:
     errors = _paging_errors(max_items, marker)
     if errors:
         raise _validation_error(errors)
-    roles = sorted((r for r in self.backend.roles.values() if r.path.startswith(path_prefix)), key=lambda r: r.id)
-    page, next_marker = _page("ListRoles", [((0, role.id), role) for role in roles], max_items, marker)
-    result: dict[str, Any] = {"Roles": [role for _, role in page], "IsTruncated": next_marker is not None}
+    with service_locks.LOCKS["iam"].reading():
+        roles = sorted((r for r in self.backend.roles.values() if r.path.startswith(path_prefix)), key=lambda r: r.id)
+        page, next_marker = _page("ListRoles", [((0, role.id), role) for role in roles], max_items, marker)
+        result: dict[str, Any] = {"Roles": [_detached(role) for _, role in page], "IsTruncated": next_marker is not None}
     if next_marker is not None:
         result["Marker"] = next_marker
     return ActionResult(result)
