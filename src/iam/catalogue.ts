@@ -88,15 +88,35 @@ export function actionsMatching(pattern: string): Array<{ action: string; info: 
   return [...actions.values()].filter((a) => re.test(a.name)).map((info) => ({ action: `${service.toLowerCase()}:${info.name}`, info }));
 }
 
+// Every policy analysis matches the same few patterns again (profiled: building them was a tenth of
+// the analysis). The expressions have no `g` flag, so test() keeps no state and they can be shared.
+// The catalogue's ARN formats are a bounded set; wildcard patterns come from policies, so their cache
+// starts over when full.
+const arnFormatRegExps = new Map<string, RegExp>();
+const wildcardRegExps = new Map<string, RegExp>();
+const WILDCARD_CACHE_SIZE = 4096;
+
 /** A regular expression for an ARN format: each ${Variable} matches one or more characters. */
 export function arnFormatRegExp(format: string): RegExp {
-  const parts = format.split(/\$\{[^}]+\}/).map(escapeRegExp);
-  return new RegExp(`^${parts.join('.+')}$`);
+  let re = arnFormatRegExps.get(format);
+  if (!re) {
+    const parts = format.split(/\$\{[^}]+\}/).map(escapeRegExp);
+    re = new RegExp(`^${parts.join('.+')}$`);
+    arnFormatRegExps.set(format, re);
+  }
+  return re;
 }
 
 /** A regular expression for an IAM pattern with `*` and `?` wildcards. */
-export function wildcardRegExp(pattern: string, flags = ''): RegExp {
-  return new RegExp(`^${[...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c))).join('')}$`, flags);
+export function wildcardRegExp(pattern: string, flags: '' | 'i' = ''): RegExp {
+  const key = `${flags}:${pattern}`;
+  let re = wildcardRegExps.get(key);
+  if (!re) {
+    re = new RegExp(`^${[...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c))).join('')}$`, flags);
+    if (wildcardRegExps.size >= WILDCARD_CACHE_SIZE) wildcardRegExps.clear();
+    wildcardRegExps.set(key, re);
+  }
+  return re;
 }
 
 function escapeRegExp(text: string): string {
