@@ -57,13 +57,15 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-function operatorFigures(idle: OperatorSample, { converged, afterTwo, afterTen }: Sync): BenchResults['operator'] {
+function operatorFigures(idle: OperatorSample, { converged, afterTwo, afterTen, rssPerResync }: Sync): BenchResults['operator'] {
   return {
     idle, converged, afterTwoResyncs: afterTwo, afterTenResyncs: afterTen,
     rssGrowthMiB: afterTen.rssMiB - converged.rssMiB,
     heapUsedGrowthMiB: afterTen.heapUsedMiB - converged.heapUsedMiB,
     rssGrowthInSyncMiB: afterTen.rssMiB - afterTwo.rssMiB,
     heapUsedGrowthInSyncMiB: afterTen.heapUsedMiB - afterTwo.heapUsedMiB,
+    rssPerResync,
+    rssPeakGrowthInSyncMiB: rssPerResync.peakMiB[MEMORY_PERIODS - 1]! - rssPerResync.peakMiB[SYNC_PERIODS]!,
     eventLoopP99Ms: { converging: converged.eventLoopP99Ms, inSync: afterTen.eventLoopP99Ms },
     listingLoadsInSync: Object.fromEntries(Object.entries(afterTen.listingLoads).map(([listing, after]) => {
       const before = afterTwo.listingLoads[listing] ?? { count: 0, seconds: 0 };

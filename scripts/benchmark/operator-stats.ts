@@ -28,7 +28,7 @@ export interface OperatorSample {
 
 const MiB = 1024 * 1024;
 
-async function residentMiB(pid: number): Promise<number> {
+export async function residentMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kB = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
   if (kB === undefined) throw new Error(`no VmRSS in /proc/${pid}/status`);
@@ -86,6 +86,28 @@ export async function sampleOperator(operator: RunningOperator, others: Record<s
       ...Object.fromEntries(await Promise.all(Object.entries(others).filter((e): e is [string, number] => e[1] !== undefined)
         .map(async ([name, pid]) => [name, await processCpuSeconds(pid)] as const))),
       benchmark: (own.user + own.system) / 1e6,
+    },
+  };
+}
+
+/**
+ * Resident memory read from /proc every `everyMs` until stopped (not from /metrics: a scrape resets the
+ * event-loop histogram). One sample is noise at this scale: resident memory swings by tens of MiB as a
+ * listing is loaded and collected, so the benchmark compares the peaks of whole resync periods.
+ */
+export function sampleResidentMemory(pid: number, everyMs: number): { stop(): Promise<{ atMs: number; rssMiB: number }[]> } {
+  const samples: { atMs: number; rssMiB: number }[] = [];
+  let reading: Promise<void> = Promise.resolve();
+  const read = () => {
+    reading = residentMiB(pid).then((rssMiB) => { samples.push({ atMs: Date.now(), rssMiB }); }, () => undefined);
+  };
+  read();
+  const timer = setInterval(read, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await reading;
+      return samples;
     },
   };
 }

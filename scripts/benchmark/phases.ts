@@ -10,7 +10,7 @@ import { sleep } from '../../test/harness/wait.ts';
 import { createAll, createObject } from './apply.ts';
 import { KIND_SERVICE, tally, type ServiceTally } from './aws-calls.ts';
 import { benchObjects, role, BENCH_KINDS, type BenchKind } from './manifests.ts';
-import { sampleOperator } from './operator-stats.ts';
+import { sampleOperator, sampleResidentMemory } from './operator-stats.ts';
 import type { BenchOptions } from './options.ts';
 import { say } from './report.ts';
 import { KindTracker } from './tracker.ts';
@@ -18,6 +18,8 @@ import { KindTracker } from './tracker.ts';
 export const SYNC_PERIODS = 2;
 export const MEMORY_PERIODS = 10;
 export const PROBES = 5;
+/** Resident memory samples per resync period in sync. */
+const RSS_SAMPLES_PER_RESYNC = 9;
 const CONVERGE_TIMEOUT_MS = 60 * 60_000;
 const PROGRESS_EVERY_MS = 30_000;
 const QUIET_MS = 10_000;
@@ -117,13 +119,23 @@ export async function inSync(stack: Stack, operator: RunningOperator, trackers: 
   for (const tracker of trackers.values()) tracker.resetChanges();
   const since = Date.now();
   const converged = await sampleOperator(operator, stack.pids);
+  const resident = sampleResidentMemory(operator.child.pid!, (resyncS * 1000) / RSS_SAMPLES_PER_RESYNC);
   say(`in sync: counting over ${SYNC_PERIODS} resyncs (${SYNC_PERIODS * resyncS} s), then up to ${MEMORY_PERIODS} resyncs (${MEMORY_PERIODS * resyncS} s)…`);
   await sleep(since + SYNC_PERIODS * resyncS * 1000 - Date.now());
   const short = await syncSample(stack, trackers);
   const afterTwo = await sampleOperator(operator, stack.pids);
   await sleep(since + MEMORY_PERIODS * resyncS * 1000 - Date.now());
   const long = await syncSample(stack, trackers);
-  return { converged, short, long, afterTwo, afterTen: await sampleOperator(operator, stack.pids) };
+  const afterTen = await sampleOperator(operator, stack.pids);
+  return { converged, short, long, afterTwo, afterTen, rssPerResync: perResync(await resident.stop(), since, resyncS) };
+}
+
+/** The peak and median of the resident memory samples of each resync period in sync, in order. */
+function perResync(samples: { atMs: number; rssMiB: number }[], since: number, resyncS: number): { peakMiB: number[]; medianMiB: number[] } {
+  const periods: number[][] = Array.from({ length: MEMORY_PERIODS }, () => []);
+  for (const { atMs, rssMiB } of samples) periods[Math.min(MEMORY_PERIODS - 1, Math.floor((atMs - since) / (resyncS * 1000)))]?.push(rssMiB);
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  return { peakMiB: periods.map((p) => Math.max(0, ...p)), medianMiB: periods.map(median) };
 }
 
 /** One IAMRole at a time, created while the rest are in sync: milliseconds to seen Ready. */

@@ -62,6 +62,10 @@ export interface BenchResults {
     /** From after two resyncs to after ten: growth in sync, without the garbage left by converging. */
     rssGrowthInSyncMiB: number;
     heapUsedGrowthInSyncMiB: number;
+    /** Resident memory read every resync/9 s in sync: the peak and median of each resync period, in order. */
+    rssPerResync: { peakMiB: number[]; medianMiB: number[] };
+    /** The tenth resync period's peak resident memory less the third's: growth in sync, from whole periods rather than single samples. */
+    rssPeakGrowthInSyncMiB: number;
     /** converging: from apply to all Ready; inSync: from the second resync to the tenth (each scrape resets the histogram). */
     eventLoopP99Ms: { converging: number; inSync: number };
     /** Loads of each account-wide listing from the second resync to the tenth, and their mean duration. */
@@ -130,6 +134,7 @@ export function humanLines(r: BenchResults): string[] {
     ...kinds.map(([kind, k]) => `in sync, ${kind} calls over ${k.inSync.periods} resyncs: ${topOperations(k.inSync.operations)}`),
     '',
     `operator ${memoryLine('resident memory', (s) => s.rssMiB, o)}`,
+    `operator resident memory in sync, peak of each resync period: ${o.rssPerResync.peakMiB.map((m) => f(m, 0)).join(', ')} MiB (medians ${o.rssPerResync.medianMiB.map((m) => f(m, 0)).join(', ')}); growth from the third period's peak to the tenth's ${signed(o.rssPeakGrowthInSyncMiB)} MiB`,
     `operator ${memoryLine('JS heap used', (s) => s.heapUsedMiB, o)}`,
     `operator ${memoryLine('JS heap reserved', (s) => s.heapTotalMiB, o)}`,
     `operator ${memoryLine('outside the JS heap (external)', (s) => s.externalMiB, o)}`,
