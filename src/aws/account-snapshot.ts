@@ -93,6 +93,9 @@ export class AccountSnapshot<T> {
    * deleted, changed, or seen only in part); after the first, none. A load that fails goes to
    * `failed`, and the next is compared with the last that succeeded. A period in which `wanted`
    * says no (no object of the kind) loads nothing: a listing such as IAM's is not a cheap call.
+   * A resource the operator wrote while the load ran is not named: the load may show it half
+   * written, and the pass that wrote it knows what it wrote (a check now would read it directly,
+   * four calls for a role); the next load, compared with this one, names it if it changed since.
    */
   watch(periodMs: number, changed: (names: string[]) => void, failed: (error: unknown) => void = () => undefined, wanted: () => boolean = () => true): () => void {
     let stopped = false;
@@ -107,7 +110,7 @@ export class AccountSnapshot<T> {
           const loaded = recent ?? await this.#startLoad();
           startedAt = loaded.startedAt;
           if (stopped) return;
-          if (previous && loaded !== previous) changed(changedNames(previous, loaded));
+          if (previous && loaded !== previous) changed(changedNames(previous, loaded).filter((name) => !this.#writtenSince(name, loaded.startedAt)));
           previous = loaded;
         } catch (error) {
           if (!stopped) failed(error);
@@ -122,6 +125,11 @@ export class AccountSnapshot<T> {
       stopped = true;
       clearTimeout(timer);
     };
+  }
+
+  #writtenSince(name: string, at: number): boolean {
+    const touched = this.#touched.get(name);
+    return touched !== undefined && touched >= at;
   }
 
   async #fresh(): Promise<Loaded<T>> {

@@ -30,6 +30,13 @@ export interface PassContext {
   signal: AbortSignal;
   /** Carries the object's key. */
   log: Logger;
+  /**
+   * The object was Ready for its generation and resolved inputs when this process last saw it
+   * (after a restart: its status says so): the pass checks for drift rather than applying a change,
+   * so observe may answer from an account listing. Set for observe; a watch can start a pass before
+   * the informer has the status the previous pass wrote, so the object's own status may lag.
+   */
+  driftCheck?: boolean;
 }
 
 /** The resource exists but is not ours to change: the reason, and what to do about it. */

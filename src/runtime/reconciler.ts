@@ -134,6 +134,13 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
     if (access) pass.advice = await this.#adviseAccess(obj, access, pass.advice, ctx);
     const advice = pass.advice;
     steps.lap('resolve');
+    const uid = obj.metadata.uid ?? obj.metadata.name;
+    // What this process saw last wins over status, which a pass that found new drift right after
+    // correcting the last one has set to Pending, and which the informer may not have yet. After a
+    // restart, status is all there is.
+    const last = this.#readyFor.get(uid);
+    const drift = last ? last.generation === obj.metadata.generation && last.inputs === inputs : readyForGeneration(obj);
+    ctx = { ...ctx, driftCheck: drift };
     let observation = await client.observe(obj, resolved, ctx);
     steps.lap('observe');
     if (observation.blocked) {
@@ -145,11 +152,6 @@ export class Reconciler<Spec extends object, Status extends object, Resolved, Pl
       await this.#eventOnce(obj, 'Warning', reason, message, ctx);
       return this.#o.resyncMs();
     }
-    const uid = obj.metadata.uid ?? obj.metadata.name;
-    // What this process saw last wins over status, which a pass that found new drift right after
-    // correcting the last one has set to Pending. After a restart, status is all there is.
-    const last = this.#readyFor.get(uid);
-    const drift = last ? last.generation === obj.metadata.generation && last.inputs === inputs : readyForGeneration(obj);
     if (!observation.exists) {
       await client.create(obj, resolved, ctx);
       steps.lap('create');

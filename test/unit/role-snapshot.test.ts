@@ -16,7 +16,7 @@ const role = (name: string, extra: Record<string, unknown> = {}) => ({
 });
 
 /** A fake IAM that pages its roles two at a time, and counts and can fail calls. */
-function fakeIam(names: string[], options: { listed?: string[]; fail?: () => boolean; extra?: Map<string, Record<string, unknown>> } = {}) {
+function fakeIam(names: string[], options: { listed?: string[]; fail?: () => boolean; extra?: Map<string, Record<string, unknown>>; onCall?: () => void } = {}) {
   const calls: string[] = [];
   const page = <T>(items: T[], marker: string | undefined) => {
     const start = Number(marker ?? 0);
@@ -26,6 +26,7 @@ function fakeIam(names: string[], options: { listed?: string[]; fail?: () => boo
   const client = {
     send: async (command: { constructor: { name: string }; input: { Marker?: string } }) => {
       calls.push(command.constructor.name);
+      options.onCall?.();
       await Promise.resolve();
       if (options.fail?.()) throw Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
       if (command.constructor.name === 'GetAccountAuthorizationDetailsCommand') {
@@ -152,6 +153,32 @@ describe('RoleSnapshot', () => {
       stop();
       await vi.advanceTimersByTimeAsync(60_000);
       expect(calls.filter((c) => c === 'ListRolesCommand').length).toBe(loads);
+    });
+
+    it('does not name a role the operator wrote while the load ran, and names it next time if it changed since', async () => {
+      vi.useFakeTimers({ now: 0 });
+      const extra = new Map<string, Record<string, unknown>>();
+      let duringLoad = () => undefined as void;
+      const { client } = fakeIam(['a', 'b'], { extra, onCall: () => duringLoad() });
+      const snapshot = new RoleSnapshot(client, 10_000, () => Date.now());
+      const seen: string[][] = [];
+      const stop = snapshot.watch(10_000, (changed) => seen.push(changed.sort()));
+      await vi.advanceTimersByTimeAsync(0);
+      // The operator tags a and b while the next load runs: the load shows both tagged.
+      duringLoad = () => {
+        duringLoad = () => undefined;
+        for (const name of ['a', 'b']) {
+          snapshot.touch(name);
+          extra.set(name, { Tags: [{ Key: 'Team', Value: 'b' }] });
+        }
+      };
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(seen).toEqual([[]]);
+      // Then someone changes b in the console: the load after names it, and only it.
+      extra.set('b', { Tags: [{ Key: 'Team', Value: 'c' }] });
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(seen).toEqual([[], ['b']]);
+      stop();
     });
 
     it('loads nothing in a period in which no object wants it', async () => {

@@ -15,7 +15,7 @@ import type { InlinePolicy, RoleSnapshot, RoleView } from '../../aws/iam/role-sn
 import { ownershipTags } from '../../aws/ownership.ts';
 import { TerminalError } from '../../runtime/errors.ts';
 import { readyForGeneration } from '../../runtime/reconciler.ts';
-import type { DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import type { DeleteResult, ExternalClient, Observation, PassContext, UpdateResult } from '../../runtime/external-client.ts';
 import { analysePolicies, type AnalysedPolicy, type Finding } from '../../iam/findings.ts';
 import { roleProblems } from '../../iam/iam-rules.ts';
 import { PlatformRules } from '../platform-rules.ts';
@@ -38,6 +38,8 @@ export interface RolePlan {
   attachedExtra: string[];
   attachedMissing: string[];
   tags: { set: Record<string, string>; remove: string[] };
+  /** The role as observed, which an update's acknowledged view starts from. */
+  observed: RoleView;
 }
 
 const DEFAULT_MAX_SESSION = 3600;
@@ -65,8 +67,8 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
   readonly #platform: PlatformRules;
   readonly #snapshot: RoleSnapshot | undefined;
   /**
-   * Roles as the calls that created them were answered, until the pass's observe right after the
-   * create takes them. IAM is eventually consistent: a read right after CreateRole may not find
+   * Roles as the calls that created or updated them were answered, until the pass's observe right
+   * after the write takes them. IAM is eventually consistent: a read right after CreateRole may not find
    * the role or its new policy yet, and four reads per role cost more than the create did (at
    * 1,000 roles applied at once, the reads were most of the calls). The next pass reads AWS.
    */
@@ -100,11 +102,11 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
     return analysePolicies(roleDocuments(obj.spec));
   }
 
-  async observe(obj: IAMRoleResource, { roleName, boundary }: RoleResolved): Promise<Observation<IAMRoleStatus, RolePlan>> {
+  async observe(obj: IAMRoleResource, { roleName, boundary }: RoleResolved, ctx?: PassContext): Promise<Observation<IAMRoleStatus, RolePlan>> {
     const spec = obj.spec;
     // A drift check (the object Ready for its spec, its role found before) may read the account's
     // listing; a change reads the role itself, so that it never waits for a load of every role.
-    const driftCheck = obj.status?.roleId !== undefined && readyForGeneration(obj);
+    const driftCheck = ctx?.driftCheck ?? (obj.status?.roleId !== undefined && readyForGeneration(obj));
     const role = this.#takeAcknowledged(roleName) ?? await this.#read(roleName, driftCheck);
     if (!role) return { exists: false, status: { roleName } };
 
@@ -142,7 +144,7 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
       exists: true,
       status: { arn: role.arn, roleId: role.roleId, roleName, managedTagKeys: managedTagKeys(spec.tags) },
       diff: [...differs],
-      plan: { differs, inlineExtra, inlineChanged, attachedExtra, attachedMissing, tags },
+      plan: { differs, inlineExtra, inlineChanged, attachedExtra, attachedMissing, tags, observed: role },
     };
   }
 
@@ -167,29 +169,15 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
         }
         throw error;
       });
-      const inline: InlinePolicy[] = [];
       for (const p of spec.inlinePolicies ?? []) {
-        const PolicyDocument = iamPolicyText(p.policy);
-        await this.#call(this.#iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: p.name, PolicyDocument })));
-        inline.push({ name: p.name, document: PolicyDocument });
+        await this.#call(this.#iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: p.name, PolicyDocument: iamPolicyText(p.policy) })));
       }
-      const attached: string[] = [];
       for (const p of spec.policies ?? []) {
         await this.#call(this.#iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: p.policyArn })));
-        attached.push(p.policyArn);
       }
       // What the calls set, which IAM acknowledged, with the identifiers IAM gave the role.
       const role = created.Role;
-      if (role?.Arn && role.RoleId) {
-        this.#acknowledged.set(RoleName, {
-          at: Date.now(),
-          view: {
-            arn: role.Arn, roleId: role.RoleId, path: spec.path ?? '/', description: spec.description, maxSessionDuration: spec.maxSessionDuration,
-            permissionsBoundary: boundary,
-            tags: Tags, trustPolicy: AssumeRolePolicyDocument, inline, attached,
-          },
-        });
-      }
+      if (role?.Arn && role.RoleId) this.#acknowledge(RoleName, acknowledgedView(spec, boundary, { arn: role.Arn, roleId: role.RoleId }, Tags));
     });
   }
 
@@ -214,8 +202,13 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
     const Tags = Object.entries(plan.tags.set).map(([Key, Value]) => ({ Key, Value }));
     if (Tags.length > 0) calls.push(() => this.#iam.send(new TagRoleCommand({ RoleName, Tags })));
     if (plan.tags.remove.length > 0) calls.push(() => this.#iam.send(new UntagRoleCommand({ RoleName, TagKeys: plan.tags.remove })));
-    if (calls.length > 0) await this.#writing(RoleName, async () => { for (const call of calls) await this.#call(call()); });
-    return { wrote: calls.length > 0 };
+    if (calls.length === 0) return { wrote: false };
+    await this.#writing(RoleName, async () => { for (const call of calls) await this.#call(call()); });
+    // Every aspect that differed was written and the others were equal: the role is now as the
+    // spec says, with the tags the calls left.
+    const tags = [...plan.observed.tags.filter((t) => !plan.tags.remove.includes(t.Key!) && !(t.Key! in plan.tags.set)), ...Tags];
+    this.#acknowledge(RoleName, acknowledgedView(spec, boundary, plan.observed, tags));
+    return { wrote: true };
   }
 
   async delete(obj: IAMRoleResource): Promise<DeleteResult> {
@@ -236,7 +229,11 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
     return { wrote: true, remaining: false };
   }
 
-  /** The role as its create was answered, once and only just after it. */
+  #acknowledge(roleName: string, view: RoleView): void {
+    this.#acknowledged.set(roleName, { view, at: Date.now() });
+  }
+
+  /** The role as its create or update was answered, once and only just after it. */
   #takeAcknowledged(roleName: string): RoleView | undefined {
     const entry = this.#acknowledged.get(roleName);
     this.#acknowledged.delete(roleName);
@@ -291,6 +288,16 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
   #call<T>(call: Promise<T>): Promise<T> {
     return classified(call, classifyIamError);
   }
+}
+
+/** The role as the spec says, once calls that IAM acknowledged made it so. */
+function acknowledgedView(spec: IAMRoleSpec, boundary: string | undefined, ids: { arn: string; roleId: string }, tags: Tag[]): RoleView {
+  return {
+    arn: ids.arn, roleId: ids.roleId, path: spec.path ?? '/', description: spec.description, maxSessionDuration: spec.maxSessionDuration,
+    permissionsBoundary: boundary, tags, trustPolicy: iamPolicyText(spec.assumeRolePolicy),
+    inline: (spec.inlinePolicies ?? []).map((p) => ({ name: p.name, document: iamPolicyText(p.policy) })),
+    attached: (spec.policies ?? []).map((p) => p.policyArn),
+  };
 }
 
 function tagMap(role: Role): Record<string, string> {

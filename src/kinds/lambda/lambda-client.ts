@@ -22,7 +22,7 @@ import {
 } from '../../aws/lambda/permissions.ts';
 import type { TagChanges } from '../../aws/ownership.ts';
 import { TerminalError, WaitingError } from '../../runtime/errors.ts';
-import type { AccessVerdict, DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import type { AccessVerdict, DeleteResult, ExternalClient, Observation, PassContext, UpdateResult } from '../../runtime/external-client.ts';
 import { readyForGeneration } from '../../runtime/reconciler.ts';
 import { accessVerdict } from '../../iam/access-check.ts';
 import type { RoleDocumentsReader } from '../role-documents.ts';
@@ -187,11 +187,11 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
     return accessVerdict(lambdaCalls(resolved.functionName, documents, resolved.permissions, callers, { partition, region, account: await this.#aws.account() }));
   }
 
-  async observe(obj: LambdaResource, desired: FunctionResolved): Promise<Observation<LambdaStatus, FunctionPlan>> {
+  async observe(obj: LambdaResource, desired: FunctionResolved, ctx?: PassContext): Promise<Observation<LambdaStatus, FunctionPlan>> {
     const { functionName } = desired;
     const uid = obj.metadata.uid ?? '';
     // Only a drift check (the object Ready for its spec) may answer from the account's listing.
-    const read = await this.#read(uid, functionName, readyForGeneration(obj));
+    const read = await this.#read(uid, functionName, ctx?.driftCheck ?? readyForGeneration(obj));
     if (!read) return { exists: false, status: { functionName } };
     const { found, listed } = read;
     const blocked = this.#ownership.conflict(obj, `Lambda function ${functionName}`, found.Tags ?? {}, 'spec.functionName');
