@@ -634,11 +634,17 @@ def _purge(agent: _Agent) -> None:
 
 
 def _params(self: AgentsforBedrockResponse, operation: str) -> dict[str, Any]:
-    """The request's JSON body and URI labels, validated against the operation's input shape."""
+    """The request's JSON body, URI labels and query parameters (typed as the model says), validated
+    against the operation's input shape."""
     body = self.body.decode("utf-8") if isinstance(self.body, bytes) else (self.body or "")
     params = json.loads(body) if body.strip() else {}
     labels = {k: unquote(v) for k, v in (self.uri_match.groupdict() if self.uri_match else {}).items()}
     params.update(labels)
+    for name, member in _service_model().operation_model(operation).input_shape.members.items():
+        location = member.serialization
+        if location.get("location") == "querystring" and self.querystring.get(location["name"]):
+            value = self.querystring[location["name"]][0]
+            params[name] = int(value) if member.type_name == "integer" and value.lstrip("-").isdigit() else value
     _validate(operation, params)
     return params
 

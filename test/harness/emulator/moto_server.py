@@ -75,11 +75,13 @@ def configure_moto() -> None:
     import agentcore_ext  # noqa: E402
     import authorizer_ext  # noqa: E402
     import bedrock_agent_ext  # noqa: E402
+    import bedrock_flow_ext  # noqa: E402
     import faults_ext  # noqa: E402
     import iam_ext  # noqa: E402
     import lambda_ext  # noqa: E402
 
     bedrock_agent_ext.install()
+    bedrock_flow_ext.install()
     agentcore_ext.install()
     iam_ext.install()
     lambda_ext.install()
