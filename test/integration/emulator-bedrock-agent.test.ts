@@ -15,6 +15,7 @@ import {
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failure } from '../harness/aws-failure.ts';
 import { ensureEmulator, resetAws, startEmulator, type Emulator } from '../harness/emulator/emulator.ts';
 import { waitFor } from '../harness/wait.ts';
 import { zipArchive } from '../harness/zip.ts';
@@ -26,17 +27,6 @@ const INSTRUCTION = 'You are a support assistant: look orders up and explain the
 const OTHER_INSTRUCTION = 'You are a returns assistant: explain to customers how to send an order back.';
 const WAIT = { timeoutMs: 10_000, intervalMs: 50 };
 const ID = /^[0-9A-Z]{10}$/;
-
-/** What a failed call threw: the SDK names the error after x-amzn-ErrorType. */
-async function failure(call: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as Error & { $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('the call succeeded; it was expected to fail');
-}
 
 describe('the emulator\'s bedrock-agent', () => {
   let logDir: string;

@@ -11,6 +11,7 @@ import {
   ValidateFlowDefinitionCommand, type FlowDefinition,
 } from '@aws-sdk/client-bedrock-agent';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { failure } from '../harness/aws-failure.ts';
 import { ensureEmulator, resetAws, startEmulator, type Emulator } from '../harness/emulator/emulator.ts';
 import { waitFor } from '../harness/wait.ts';
 
@@ -36,16 +37,6 @@ const definition = (text = 'Summarise {{topic}} in one line.'): FlowDefinition =
     { name: 'SummariseToEnd', source: 'Summarise', target: 'End', type: 'Data', configuration: { data: { sourceOutput: 'modelCompletion', targetInput: 'document' } } },
   ],
 });
-
-async function failure(call: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as Error & { $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('the call succeeded; it was expected to fail');
-}
 
 let logDir: string;
 let emulator: Emulator;

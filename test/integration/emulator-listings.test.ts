@@ -20,6 +20,7 @@ import {
   RemovePermissionCommand, TagResourceCommand, UntagResourceCommand, type FunctionConfiguration, type ListFunctionsCommandInput,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { failure } from '../harness/aws-failure.ts';
 import { ensureEmulator, resetAws, startEmulator, type Emulator } from '../harness/emulator/emulator.ts';
 import { injectFault, listFaults } from '../harness/emulator/faults.ts';
 import { waitFor } from '../harness/wait.ts';
@@ -38,17 +39,6 @@ const readPolicy = JSON.stringify({
   Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::my bucket/*' }],
 });
 const helloZip = zipArchive({ 'index.mjs': 'export const handler = async () => "hello";\n' });
-
-/** What a failed call threw: the SDK names the error after the code AWS sends. */
-async function failure(call: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as Error & { $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('the call succeeded; it was expected to fail');
-}
 
 let dir: string;
 let emulator: Emulator;
