@@ -325,7 +325,7 @@ def create_flow(self: AgentsforBedrockResponse) -> str:
 def get_flow(self: AgentsforBedrockResponse) -> str:
     params = _params(self, "GetFlow")
     flow = _flow(_backend(self), params["flowIdentifier"])
-    with_definition = (self.querystring.get("includedData") or ["ALL_DATA"])[0] != "METADATA_ONLY"
+    with_definition = params.get("includedData") != "METADATA_ONLY"
     return _reply(**_compact({**flow.to_dict(with_definition), "validations": flow.validations or None}))
 
 
@@ -398,7 +398,7 @@ def _version(flow: _Flow, number: str) -> dict[str, Any]:
 def get_flow_version(self: AgentsforBedrockResponse) -> str:
     params = _params(self, "GetFlowVersion")
     version = _version(_flow(_backend(self), params["flowIdentifier"]), params["flowVersion"])
-    if (self.querystring.get("includedData") or ["ALL_DATA"])[0] == "METADATA_ONLY":
+    if params.get("includedData") == "METADATA_ONLY":
         version = {k: v for k, v in version.items() if k != "definition"}
     return _reply(**version)
 
