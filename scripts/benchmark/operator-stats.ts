@@ -28,7 +28,7 @@ export interface OperatorSample {
 
 const MiB = 1024 * 1024;
 
-export async function residentMiB(pid: number): Promise<number> {
+async function residentMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kB = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
   if (kB === undefined) throw new Error(`no VmRSS in /proc/${pid}/status`);

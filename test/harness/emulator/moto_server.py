@@ -28,12 +28,12 @@ def serve_faster() -> None:
     1,000 roles converged: this plumbing cost more than the AWS operations themselves)."""
     from moto import backends
 
-    # moto's dispatcher lists its package directory (and stats each entry) on every request to
-    # match the Host header; the directory does not change while it runs.
     # A thread turning a page of 1,000 roles into XML keeps the interpreter lock for 5 ms (Python's
     # default) each time a request thread gives it up for I/O, so a GetRole answered meanwhile
     # waited that long per socket read or write: 70 ms where it takes 10 on its own.
     sys.setswitchinterval(0.0005)
+    # moto's dispatcher lists its package directory (and stats each entry) on every request to
+    # match the Host header; the directory does not change while it runs.
     modules = tuple(backends.list_of_moto_modules())
     backends.list_of_moto_modules = functools.cache(lambda: modules)
     # One log line per request, written under a lock by every request thread; the recorder keeps
