@@ -1,8 +1,9 @@
-// The three kinds of the API group, each with its names, schema and printer columns: the single
+// The kinds of the API group, each with its names, schema and printer columns: the single
 // source from which crds/*.yaml are generated (src/api/crd.ts) and the controllers get their types.
 import type { TSchema } from './schema.ts';
 import { API_VERSION, GROUP, VERSION, printerColumns } from './common.ts';
 import { AgentSpec, AgentStatus } from './agent.ts';
+import { FlowSpec, FlowStatus } from './flow.ts';
 import { IAMRoleSpec, IAMRoleStatus } from './iamrole.ts';
 import { LambdaSpec, LambdaStatus } from './lambda.ts';
 import type { CelRule } from './schema.ts';
@@ -97,7 +98,31 @@ export const AgentKind: KindDefinition = {
   ],
 };
 
-export const KINDS: readonly KindDefinition[] = [IAMRoleKind, LambdaKind, AgentKind];
+export const FlowKind: KindDefinition = {
+  kind: 'Flow',
+  plural: 'flows',
+  singular: 'flow',
+  shortNames: ['bfflow'],
+  description: 'An Amazon Bedrock flow with its definition, versions, aliases and service role, kept in sync with AWS. This kind is the operator\'s own: Bedrock Forge has no flow manifests.',
+  spec: FlowSpec,
+  status: FlowStatus,
+  rootRules: [{
+    rule: 'has(self.spec.flowName) || self.metadata.name.matches(\'^([0-9a-zA-Z][_-]?){1,100}$\')',
+    message: 'metadata.name is not a valid flow name (letters and digits, single - or _ between them, up to 100): set spec.flowName',
+    fieldPath: '.spec.flowName',
+  }],
+  printerColumns: [
+    { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: 'Synced', type: 'string', jsonPath: '.status.conditions[?(@.type=="Synced")].status' },
+    { name: 'Status', type: 'string', jsonPath: '.status.flowStatus' },
+    { name: 'Version', type: 'string', jsonPath: '.status.flowVersion' },
+    { name: 'ARN', type: 'string', jsonPath: '.status.flowArn' },
+    { name: 'Flow ID', type: 'string', jsonPath: '.status.flowId', priority: 1 },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+};
+
+export const KINDS: readonly KindDefinition[] = [IAMRoleKind, LambdaKind, AgentKind, FlowKind];
 
 export const CATEGORY = 'bedrockforge';
 export { API_VERSION, GROUP, VERSION };
@@ -106,3 +131,4 @@ export { API_VERSION, GROUP, VERSION };
 export type IAMRoleResource = CustomResource<IAMRoleSpec, IAMRoleStatus>;
 export type LambdaResource = CustomResource<LambdaSpec, LambdaStatus>;
 export type AgentResource = CustomResource<AgentSpec, AgentStatus>;
+export type FlowResource = CustomResource<FlowSpec, FlowStatus>;

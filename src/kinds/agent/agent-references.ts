@@ -43,14 +43,18 @@ export function generatesRole(spec: AgentSpec): boolean {
 }
 
 /** The ARN of an action group's Lambda: given, or of a Lambda object of the namespace once it is Ready. */
-export function executorLambdaArn(lookups: AgentLookups, namespace: string, executor: Executor, waitsFor: string): string {
+export function executorLambdaArn(lookups: Pick<AgentLookups, 'lambda'>, namespace: string, executor: Executor, waitsFor: string): string {
   if (executor.lambdaArn) return executor.lambdaArn;
-  const name = executor.lambda!;
+  return readyLambdaArn(lookups, namespace, executor.lambda!, 'an action group\'s executor', waitsFor);
+}
+
+/** The ARN of the Lambda object `name` of the namespace once it is Ready; `what` says what uses it, `waitsFor` what waits. */
+export function readyLambdaArn(lookups: Pick<AgentLookups, 'lambda'>, namespace: string, name: string, what: string, waitsFor: string): string {
   const lambda = lookups.lambda(namespace, name);
   const arn = lambda?.status?.arn;
   const ready = (lambda?.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
   if (!lambda || !ready || !arn) {
-    throw new WaitingError('WaitingForLambda', `Lambda ${namespace}/${name} (an action group's executor) ${lambda ? 'is not Ready yet' : 'does not exist yet'}; ${waitsFor} once it is Ready`, 'dependency');
+    throw new WaitingError('WaitingForLambda', `Lambda ${namespace}/${name} (${what}) ${lambda ? 'is not Ready yet' : 'does not exist yet'}; ${waitsFor} once it is Ready`, 'dependency');
   }
   return arn;
 }

@@ -22,6 +22,11 @@ export function flowRoleName(flowName: string): string {
   return boundedName(`${FLOW_ROLE_PREFIX}${flowName}`, '', 64);
 }
 
+/** The name of the IAMRole object generated for the Flow object `flowObjectName`. */
+export function flowRoleObjectName(flowObjectName: string): string {
+  return boundedName(flowObjectName, '-flow-role', 253);
+}
+
 /** What a flow's nodes use, each list without repeats, in the order the nodes name them. */
 export interface FlowUses {
   models: string[];

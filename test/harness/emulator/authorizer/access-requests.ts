@@ -42,10 +42,13 @@ const AGENTCORE_SERVICE = 'bedrock-agentcore.amazonaws.com';
 /**
  * Request members that carry a variable of the catalogue's ARN formats under another name, by
  * IAM prefix. bedrock-agentcore-control names a gateway's ID `gatewayIdentifier` (the ARN format
- * says GatewayId) and a harness endpoint's name `endpointName` (the format says Name).
+ * says GatewayId) and a harness endpoint's name `endpointName` (the format says Name); the flow
+ * operations of bedrock-agent name a flow `flowIdentifier` and its alias `aliasIdentifier`.
  */
 const MEMBER_OF_VARIABLE: Record<string, Record<string, string>> = {
   'bedrock-agentcore': { GatewayId: 'gatewayIdentifier', Name: 'endpointName' },
+  // The flow operations take a flow's and an alias's ID (or ARN, which the operator never sends) as identifiers.
+  bedrock: { FlowId: 'flowIdentifier', FlowAliasId: 'aliasIdentifier' },
 };
 
 /** The call could not be mapped to IAM: the front refuses it and says why, so the gap shows. */
@@ -122,6 +125,17 @@ export async function checksFor(call: MatchedOperation, env: AuthorizationEnv): 
       break;
     case 'bedrock:UpdateAgent':
       passRole(input.agentResourceRoleArn, 'bedrock.amazonaws.com');
+      break;
+    case 'bedrock:CreateFlow':
+      // As for agents: the flow's ID is made by Bedrock, and the tags are authorized on that ARN.
+      if (hasTags) implied('bedrock:TagResource', `arn:aws:bedrock:${env.region}:${env.account}:flow/${newId()}`, tagContext);
+      passRole(input.executionRoleArn, 'bedrock.amazonaws.com');
+      break;
+    case 'bedrock:UpdateFlow':
+      passRole(input.executionRoleArn, 'bedrock.amazonaws.com');
+      break;
+    case 'bedrock:CreateFlowAlias':
+      if (hasTags) implied('bedrock:TagResource', `arn:aws:bedrock:${env.region}:${env.account}:flow/${String(input.flowIdentifier)}/alias/${newId()}`, tagContext);
       break;
     case 'bedrock:CreateAgentAlias':
       if (hasTags) implied('bedrock:TagResource', `arn:aws:bedrock:${env.region}:${env.account}:agent-alias/${String(input.agentId)}/${newId()}`, tagContext);
