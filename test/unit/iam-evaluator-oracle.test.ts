@@ -349,7 +349,7 @@ async function oracle(c: Case): Promise<Verdict> {
   const p = c.request.principal;
   const simulation: Simulation = {
     request: {
-      principal: p.type === 'AWS' ? p.arn : p.service,
+      principal: p.type === 'AWS' ? p.arn : p.type === 'Service' ? p.service : p.provider,
       action: c.request.action,
       resource: { resource: c.request.resource, accountId: resourceAccountOf(c.request) ?? '' },
       // The same context our evaluator sees, with the keys it derives from the request.

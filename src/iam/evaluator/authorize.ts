@@ -88,7 +88,8 @@ export function authorize(request: AccessRequest, policies: PolicySet): Decision
   const naming = resourceAllows.filter((h) => h.principalMatch !== 'account');
   const accountOnly = resourceAllows.filter((h) => h.principalMatch === 'account');
 
-  if (caller.type === 'Service') {
+  // A service or a web identity has no policies of its own: the resource policy (a trust policy) must name it.
+  if (caller.type !== 'AWS') {
     return naming.length > 0 ? allow(naming) : { decision: 'ImplicitDeny', missing: ['resource'], ...notes };
   }
 

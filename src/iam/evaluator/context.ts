@@ -28,7 +28,7 @@ export function effectiveContext(request: AccessRequest): RequestContext {
     derived['aws:PrincipalIsAWSService'] = 'false';
     const user = USER_ARN.exec(p.arn)?.[1];
     if (user) derived['aws:username'] = user;
-  } else {
+  } else if (p.type === 'Service') {
     derived['aws:PrincipalServiceName'] = p.service;
     derived['aws:PrincipalIsAWSService'] = 'true';
   }

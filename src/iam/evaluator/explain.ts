@@ -2,10 +2,11 @@
 // operator policy", "no identity policy of role custom-agent-role allows bedrock:InvokeModel on …".
 import type { AccessRequest, Decision, PolicyKind, StatementRef } from './types.ts';
 
-/** `role custom-agent-role`, `user alice`, or the service's name. */
+/** `role custom-agent-role`, `user alice`, the service's name, or the identity provider's ARN. */
 export function principalName(request: AccessRequest): string {
   const p = request.principal;
   if (p.type === 'Service') return p.service;
+  if (p.type === 'Federated') return `a web identity of ${p.provider}`;
   const m = /:(role|user)\/(?:.*\/)?([^/]+)$/.exec(p.arn);
   return m ? `${m[1]} ${m[2]}` : p.arn;
 }

@@ -64,7 +64,8 @@ function principalEntry(type: string, value: string, caller: RequestPrincipal): 
     return value === caller.arn ? 'direct' : undefined;
   }
   if (type === 'Service') return caller.type === 'Service' && value.toLowerCase() === caller.service.toLowerCase() ? 'direct' : undefined;
-  // Federated and CanonicalUser principals never make the requests this evaluator sees.
+  if (type === 'Federated') return caller.type === 'Federated' && value === caller.provider ? 'direct' : undefined;
+  // CanonicalUser principals never make the requests this evaluator sees.
   return undefined;
 }
 

@@ -7,7 +7,9 @@ export type RequestPrincipal =
   /** An IAM role (or user) ARN; `account` is the 12-digit account that owns it. */
   | { type: 'AWS'; arn: string; account: string }
   /** An AWS service, such as bedrock.amazonaws.com, acting for a customer. */
-  | { type: 'Service'; service: string };
+  | { type: 'Service'; service: string }
+  /** A web identity from an identity provider (AssumeRoleWithWebIdentity): the provider's ARN, such as an EKS cluster's OIDC provider. */
+  | { type: 'Federated'; provider: string };
 
 /** Condition context keys (case-insensitive names) and their values; lists for multivalued keys. */
 export type RequestContext = Record<string, string | string[]>;
