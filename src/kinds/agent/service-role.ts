@@ -25,31 +25,35 @@ export function serviceRoleObjectName(agentObjectName: string): string {
   return boundedName(agentObjectName, '-service-role', 253);
 }
 
-/** The resources InvokeModel needs for the agent's foundationModel, and the actions on them. */
-export function modelStatements(foundationModel: string, scope: AwsScope): PolicyStatement[] {
+/**
+ * The ARNs InvokeModel needs for a model ID, inference profile ID or ARN in the scope's region: the
+ * foundation model; for a cross-region inference profile, the profile and the model in every
+ * region it routes to (`profile`: the profile's ARN, which GetInferenceProfile reads).
+ */
+export function modelResources(foundationModel: string, scope: AwsScope): { invoke: string[]; profile?: string } {
   const { partition, region, account } = scope;
   const modelArn = (id: string, anyRegion = false) => `arn:${partition}:bedrock:${anyRegion ? '*' : region}::foundation-model/${id}`;
-  const invoke = (resource: string[]): PolicyStatement => ({
-    sid: 'AllowModelInvocationForOrchestration', effect: 'Allow', action: ['bedrock:InvokeModel'], resource,
-  });
   if (!foundationModel.startsWith('arn:')) {
-    if (!INFERENCE_PROFILE_PREFIX.test(foundationModel)) return [invoke([modelArn(foundationModel)])];
+    if (!INFERENCE_PROFILE_PREFIX.test(foundationModel)) return { invoke: [modelArn(foundationModel)] };
     // A cross-region inference profile: the profile, and the model in the regions it routes to.
-    const profileArn = `arn:${partition}:bedrock:${region}:${account}:inference-profile/${foundationModel}`;
-    return [
-      invoke([profileArn, modelArn(foundationModel.replace(INFERENCE_PROFILE_PREFIX, ''), true)]),
-      { sid: 'ReadInferenceProfile', effect: 'Allow', action: ['bedrock:GetInferenceProfile'], resource: [profileArn] },
-    ];
+    const profile = `arn:${partition}:bedrock:${region}:${account}:inference-profile/${foundationModel}`;
+    return { invoke: [profile, modelArn(foundationModel.replace(INFERENCE_PROFILE_PREFIX, ''), true)], profile };
   }
   const [, , , , , resource = ''] = foundationModel.split(':');
   const profile = /^inference-profile\/(.+)$/.exec(resource);
   if (profile && INFERENCE_PROFILE_PREFIX.test(profile[1]!)) {
-    return [
-      invoke([foundationModel, modelArn(profile[1]!.replace(INFERENCE_PROFILE_PREFIX, ''), true)]),
-      { sid: 'ReadInferenceProfile', effect: 'Allow', action: ['bedrock:GetInferenceProfile'], resource: [foundationModel] },
-    ];
+    return { invoke: [foundationModel, modelArn(profile[1]!.replace(INFERENCE_PROFILE_PREFIX, ''), true)], profile: foundationModel };
   }
-  return [invoke([foundationModel])];
+  return { invoke: [foundationModel] };
+}
+
+/** The resources InvokeModel needs for the agent's foundationModel, and the actions on them. */
+export function modelStatements(foundationModel: string, scope: AwsScope): PolicyStatement[] {
+  const { invoke, profile } = modelResources(foundationModel, scope);
+  return [
+    { sid: 'AllowModelInvocationForOrchestration', effect: 'Allow', action: ['bedrock:InvokeModel'], resource: invoke },
+    ...(profile ? [{ sid: 'ReadInferenceProfile', effect: 'Allow' as const, action: ['bedrock:GetInferenceProfile'], resource: [profile] }] : []),
+  ];
 }
 
 export function serviceRoleSpec(agentName: string, spec: AgentSpec, scope: AwsScope, agentArn: string | undefined): IAMRoleSpec {
