@@ -18,6 +18,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { instrument } from '../aws/sdk-clients.ts';
 import { AWS_SERVICES, configureAwsRateLimits, formatAwsQps, parseAwsQps, type AwsRates } from '../aws/rate-limits.ts';
 import { TenancyPolicy } from '../kinds/tenancy-policy.ts';
+import { checkWorkloadIdentitySettings, type WorkloadIdentitySettings } from '../kinds/iamrole/service-account-trust.ts';
 import type { DeletionPolicy } from '../api/metadata.ts';
 import { DEFAULTS } from '../runtime/defaults.ts';
 import { SharedInformers } from '../runtime/informers.ts';
@@ -71,6 +72,11 @@ What application teams may do through the operator:
   --required-tags LIST        comma-separated tag keys every IAMRole, Lambda and Agent must set in spec.tags
                               (generated roles inherit their owner's tags); default none
 
+The cluster whose ServiceAccounts IAMRoles may trust (spec.serviceAccount):
+  --eks-cluster-arn ARN       the EKS cluster, for EKS Pod Identity (arn:aws:eks:REGION:ACCOUNT:cluster/NAME)
+  --eks-oidc-provider-arn ARN the IAM OIDC provider of the cluster's ServiceAccount tokens, for IRSA
+                              (arn:aws:iam::ACCOUNT:oidc-provider/oidc.eks.REGION.amazonaws.com/id/ID)
+
 The IAM quotas of the AWS account, where AWS lets an account raise them:
   --iam-trust-policy-quota CHARS     size of a role's trust policy (default 2048, at most 4096)
   --iam-managed-policies-quota N     managed policies per role (default 10, at most 20)`;
@@ -101,6 +107,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       'iam-trust-policy-quota': { type: 'string', default: String(DEFAULT_ROLE_QUOTAS.trustPolicyChars) },
       'iam-managed-policies-quota': { type: 'string', default: String(DEFAULT_ROLE_QUOTAS.managedPoliciesPerRole) },
       'aws-qps': { type: 'string', default: process.env.AWS_QPS ?? '' },
+      'eks-cluster-arn': { type: 'string', default: process.env.EKS_CLUSTER_ARN ?? '' },
+      'eks-oidc-provider-arn': { type: 'string', default: process.env.EKS_OIDC_PROVIDER_ARN ?? '' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -133,6 +141,15 @@ export async function runCommand(argv: string[]): Promise<number> {
     console.error((error as Error).message);
     return 1;
   }
+  const workloadIdentity: WorkloadIdentitySettings = {
+    ...(values['eks-cluster-arn'] ? { eksClusterArn: values['eks-cluster-arn'] } : {}),
+    ...(values['eks-oidc-provider-arn'] ? { oidcProviderArn: values['eks-oidc-provider-arn'] } : {}),
+  };
+  const workloadIdentityProblem = checkWorkloadIdentitySettings(workloadIdentity);
+  if (workloadIdentityProblem) {
+    console.error(workloadIdentityProblem);
+    return 1;
+  }
   let awsQps: AwsRates;
   try {
     awsQps = parseAwsQps(values['aws-qps']);
@@ -148,7 +165,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   log.info({
     server: kc.getCurrentCluster()?.server, awsEndpoint: process.env.AWS_ENDPOINT_URL ?? 'default',
     permissionsBoundary: values['permissions-boundary'] || 'none', adoptNamespaces: values['adopt-namespaces'], externalRoleArns: values['external-role-arns'],
-    agentRuntime, refuseFindings: refuse, requiredTags: values['required-tags'] || 'none', iamQuotas, awsQps,
+    agentRuntime, refuseFindings: refuse, requiredTags: values['required-tags'] || 'none', iamQuotas, awsQps, workloadIdentity,
   }, 'starting');
 
   let ready = false;
@@ -180,6 +197,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     }),
     platform: new PlatformRules({ iamQuotas, requiredTags: list(values['required-tags']) }),
     roleDocuments: new RoleDocumentsReader(instrument(new IAMClient({ region: aws.region }), 'iam')),
+    workloadIdentity,
     ...(refuse !== 'none' ? { refuseFindingsAt: refuse as Severity } : {}),
   };
   const stopRequested = new Promise<string>((resolve) => {
@@ -205,7 +223,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const lost = new Promise<string>((resolve) => elector?.onLost(() => resolve('lost')));
 
-  const controllers = [iamRoleController(context), await lambdaController(context), await agentController(context), await flowController(context)];
+  const controllers = [await iamRoleController(context), await lambdaController(context), await agentController(context), await flowController(context)];
   await Promise.all(controllers.map((c) => c.start()));
   log.info({ kinds: controllers.map((c) => c.kind) }, 'watching');
 

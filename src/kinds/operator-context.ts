@@ -12,6 +12,7 @@ import { OwnershipGuard } from './ownership-guard.ts';
 import type { PlatformRules } from './platform-rules.ts';
 import type { RoleDocumentsReader } from './role-documents.ts';
 import type { TenancyPolicy } from './tenancy-policy.ts';
+import type { WorkloadIdentitySettings } from './iamrole/service-account-trust.ts';
 
 export interface OperatorContext {
   kc: KubeConfig;
@@ -36,6 +37,8 @@ export interface OperatorContext {
   refuseFindingsAt?: Finding['severity'];
   /** Reads the documents of the roles Agents and Lambdas use, for the access check. */
   roleDocuments: RoleDocumentsReader;
+  /** The cluster an IAMRole's spec.serviceAccount trust names (--eks-cluster-arn, --eks-oidc-provider-arn); undefined: neither given. */
+  workloadIdentity?: WorkloadIdentitySettings;
 }
 
 /** The generic parts of a kind's ControllerOptions. */

@@ -58,7 +58,8 @@ export class RoleDocumentsReader {
     const label = `role ${name}`;
     const docs: RoleDocuments = {
       label, arn, unreadable: [],
-      trust: { name: `the trust policy of ${label}`, document: role.spec.assumeRolePolicy },
+      // A role with only spec.serviceAccount trusts Pods, never the service checked here.
+      trust: { name: `the trust policy of ${label}`, document: role.spec.assumeRolePolicy ?? { statement: [] } },
       identity: (role.spec.inlinePolicies ?? []).map((p) => ({ name: `inline policy ${p.name} of ${label}`, document: p.policy })),
       boundary: undefined,
     };

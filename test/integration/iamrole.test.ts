@@ -240,7 +240,7 @@ describe('IAMRole controller', () => {
     // boundary, which the operator runs with), nothing recorded in Kubernetes.
     const tenancy = new TenancyPolicy({ permissionsBoundary: stack.permissionsBoundaryArn, adoptNamespaces: ['*'], externalRoleArns: ['*'] });
     await new IAMRoleExternalClient(iam, new OwnershipGuard('test', tenancy), tenancy)
-      .create(await getRole('crash-role') as unknown as IAMRoleResource, { roleName: 'crash-role', boundary: stack.permissionsBoundaryArn });
+      .create(await getRole('crash-role') as unknown as IAMRoleResource, { roleName: 'crash-role', boundary: stack.permissionsBoundaryArn, trust: roleSpec.assumeRolePolicy as never, inline: roleSpec.inlinePolicies as never });
     await startRecording(stack.awsEndpoint);
     operator = await startOperator(stack, ['--resync', String(RESYNC_S), '--cluster-name', 'test'], 'operator-restarted');
     const ready = await waitForCondition('crash-role', 'Ready', 'True');

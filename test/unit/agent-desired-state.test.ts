@@ -15,7 +15,7 @@ describe('generated service role (seed 001)', () => {
   it('is named with the prefix Bedrock requires and trusts bedrock.amazonaws.com from this account for agent/* until the agent exists', () => {
     const role = serviceRoleSpec('orders', base, scope, undefined);
     expect(role.roleName).toBe('AmazonBedrockExecutionRoleForAgents_orders');
-    expect(role.assumeRolePolicy.statement).toEqual([{
+    expect(role.assumeRolePolicy!.statement).toEqual([{
       effect: 'Allow', principal: { service: 'bedrock.amazonaws.com' }, action: 'sts:AssumeRole',
       condition: { StringEquals: { 'aws:SourceAccount': '123456789012' }, ArnLike: { 'AWS:SourceArn': 'arn:aws:bedrock:us-east-1:123456789012:agent/*' } },
     }]);
@@ -23,7 +23,7 @@ describe('generated service role (seed 001)', () => {
 
   it('then trusts only that agent\'s ARN', () => {
     const arn = 'arn:aws:bedrock:us-east-1:123456789012:agent/ABCDEFGHIJ';
-    expect(serviceRoleSpec('orders', base, scope, arn).assumeRolePolicy.statement[0]!.condition).toEqual({
+    expect(serviceRoleSpec('orders', base, scope, arn).assumeRolePolicy!.statement[0]!.condition).toEqual({
       StringEquals: { 'aws:SourceAccount': '123456789012' }, ArnLike: { 'AWS:SourceArn': arn },
     });
   });

@@ -44,7 +44,7 @@ function documents(spec: IAMRoleSpec): RoleDocuments {
   const label = `role ${spec.roleName!}`;
   return {
     label, arn: `arn:aws:iam::${ACCOUNT}:role/${spec.roleName!}`, unreadable: [], boundary: undefined,
-    trust: { name: `the trust policy of ${label}`, document: spec.assumeRolePolicy },
+    trust: { name: `the trust policy of ${label}`, document: spec.assumeRolePolicy! },
     identity: (spec.inlinePolicies ?? []).map((p) => ({ name: `inline policy ${p.name} of ${label}`, document: p.policy })),
   };
 }

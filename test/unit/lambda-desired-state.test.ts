@@ -61,7 +61,7 @@ describe('generated execution role', () => {
   const spec: LambdaSpec = { runtime: 'python3.12', handler: 'app.handler', code: { inline: { 'app.py': '' } } };
 
   it('trusts lambda.amazonaws.com from this account only', () => {
-    expect(executionRoleSpec('orders', spec, scope).assumeRolePolicy.statement).toEqual([{
+    expect(executionRoleSpec('orders', spec, scope).assumeRolePolicy!.statement).toEqual([{
       effect: 'Allow', principal: { service: 'lambda.amazonaws.com' }, action: 'sts:AssumeRole',
       condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
     }]);

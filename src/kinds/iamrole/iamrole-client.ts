@@ -6,8 +6,10 @@ import {
   ListRolePoliciesCommand, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, RemoveRoleFromInstanceProfileCommand,
   TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand, UpdateRoleCommand, type IAMClient, type Role, type Tag,
 } from '@aws-sdk/client-iam';
-import type { IAMRoleSpec, IAMRoleStatus } from '../../api/iamrole.ts';
+import { GRANTS_POLICY_NAME, type IAMRoleSpec, type IAMRoleStatus } from '../../api/iamrole.ts';
 import type { IAMRoleResource } from '../../api/kinds.ts';
+import type { PermissionsPolicy, TrustPolicy } from '../../api/policy-document.ts';
+import { AwsEnvironment, type AwsScope } from '../../aws/aws-environment.ts';
 import { allPages, classified, ignoreNotFound } from '../../aws/aws-errors.ts';
 import { classifyIamError } from '../../aws/iam/iam-errors.ts';
 import { iamPolicyText, policiesEqual } from '../../aws/iam/policy-json.ts';
@@ -21,12 +23,29 @@ import { roleProblems } from '../../iam/iam-rules.ts';
 import { PlatformRules } from '../platform-rules.ts';
 import { managedTagKeys, type OwnershipGuard } from '../ownership-guard.ts';
 import type { TenancyPolicy } from '../tenancy-policy.ts';
+import { grantStatements, knownGrantStatements, type GrantLookups } from './grants.ts';
+import { serviceAccountStatus, serviceAccountTrustStatement, type WorkloadIdentitySettings } from './service-account-trust.ts';
 
-/** What the spec resolves to: the role's name and the boundary it gets (the enforced one, if any). */
+/**
+ * What the spec resolves to: the role's name, the boundary it gets (the enforced one, if any), and
+ * the documents IAM gets: the trust policy with the ServiceAccount's statement merged in, and the
+ * inline policies with the one spec.grants expand to.
+ */
 export interface RoleResolved {
   roleName: string;
   boundary: string | undefined;
+  trust: TrustPolicy;
+  inline: { name: string; policy: PermissionsPolicy }[];
 }
+
+/** What spec.grants and spec.serviceAccount are resolved with: the objects grants name, the cluster, and the account. */
+export interface WorkloadAccess {
+  lookups: GrantLookups;
+  settings: WorkloadIdentitySettings;
+  aws: Pick<AwsEnvironment, 'region' | 'partition' | 'account'>;
+}
+
+const NO_WORKLOADS: WorkloadAccess = { lookups: { agent: () => undefined, flow: () => undefined }, settings: {}, aws: new AwsEnvironment() };
 
 type Aspect = 'trust policy' | 'description' | 'max session duration' | 'permissions boundary' | `inline policy ${string}` | `managed policy ${string}` | 'tags';
 
@@ -47,13 +66,20 @@ const DEFAULT_MAX_SESSION = 3600;
 /** How long the role a create was answered with stands in for reading it back (one pass). */
 const ACKNOWLEDGED_FOR_MS = 30_000;
 
-/** A role's documents for the analysis, with their places in the spec. */
-export function roleDocuments(spec: IAMRoleSpec): AnalysedPolicy[] {
+/**
+ * A role's documents for the analysis, with their places in the spec; `generated`: the trust
+ * statement spec.serviceAccount and the statements spec.grants expand to, as far as known.
+ */
+export function roleDocuments(spec: IAMRoleSpec, generated: { trust?: TrustPolicy; grants?: PermissionsPolicy } = {}): AnalysedPolicy[] {
   return [
-    { kind: 'trust', path: 'spec.assumeRolePolicy', document: spec.assumeRolePolicy },
+    ...(spec.assumeRolePolicy ? [{ kind: 'trust' as const, path: 'spec.assumeRolePolicy', document: spec.assumeRolePolicy }] : []),
+    ...(generated.trust ? [{ kind: 'trust' as const, path: 'spec.serviceAccount', document: generated.trust }] : []),
     ...(spec.inlinePolicies ?? []).map((p, i): AnalysedPolicy => ({ kind: 'identity', path: `spec.inlinePolicies[${i}].policy`, document: p.policy })),
+    ...(generated.grants ? [{ kind: 'identity' as const, path: 'spec.grants', document: generated.grants }] : []),
   ];
 }
+
+const policyOf = <S>(statement: S[]) => ({ version: '2012-10-17' as const, statement });
 
 export function roleNameOf(obj: IAMRoleResource): string {
   return obj.spec.roleName ?? obj.metadata.name;
@@ -73,8 +99,12 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
    * 1,000 roles applied at once, the reads were most of the calls). The next pass reads AWS.
    */
   readonly #acknowledged = new Map<string, { view: RoleView; at: number }>();
+  readonly #workload: WorkloadAccess;
+  /** The account, once a pass asked STS (the analysis before resolve cannot wait for it). */
+  #account: string | undefined;
 
-  constructor(iam: IAMClient, ownership: OwnershipGuard, tenancy: TenancyPolicy, platform = new PlatformRules(), snapshot?: RoleSnapshot) {
+  constructor(iam: IAMClient, ownership: OwnershipGuard, tenancy: TenancyPolicy, platform = new PlatformRules(), snapshot?: RoleSnapshot, workload = NO_WORKLOADS) {
+    this.#workload = workload;
     this.#snapshot = snapshot;
     this.#iam = iam;
     this.#ownership = ownership;
@@ -86,23 +116,48 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
   async resolve(obj: IAMRoleResource): Promise<RoleResolved> {
     const spec = obj.spec;
     this.#platform.requireTags(obj, spec.tags);
-    const problems = roleProblems({
-      trust: spec.assumeRolePolicy,
-      inline: spec.inlinePolicies ?? [],
-      managedPolicyCount: (spec.policies ?? []).length,
-    }, this.#platform.iamQuotas);
+    const namespace = obj.metadata.namespace ?? 'default';
+    const boundary = this.#tenancy.boundaryFor(spec.permissionsBoundary);
+    const trust = policyOf([
+      ...(spec.assumeRolePolicy?.statement ?? []),
+      ...(spec.serviceAccount ? [serviceAccountTrustStatement(spec.serviceAccount, namespace, this.#workload.settings)] : []),
+    ]);
+    const grants = spec.grants?.length ? grantStatements(spec.grants, namespace, this.#workload.lookups, await this.#scope()) : [];
+    const inline = [...(spec.inlinePolicies ?? []), ...(grants.length > 0 ? [{ name: GRANTS_POLICY_NAME, policy: policyOf(grants) }] : [])];
+    // The generated documents count against the same grammar and quotas as the spec's own.
+    const problems = roleProblems({ trust, inline, managedPolicyCount: (spec.policies ?? []).length }, this.#platform.iamQuotas);
     if (problems.length > 0) {
       throw new TerminalError(problems[0]!.reason, problems.map((p) => `${p.path}: ${p.message}`).join('; '));
     }
-    return { roleName: roleNameOf(obj), boundary: this.#tenancy.boundaryFor(spec.permissionsBoundary) };
+    return { roleName: roleNameOf(obj), boundary, trust, inline };
   }
 
-  /** The findings of the trust policy and the inline policies (managed ones are AWS's or the account's own). */
+  /**
+   * The findings of the trust policy and the inline policies (managed ones are AWS's or the
+   * account's own), with the statements the operator generates from spec.serviceAccount and
+   * spec.grants as far as they can be known before resolve (a grant on an Agent that is not Ready
+   * yet is analysed once it is).
+   */
   findings(obj: IAMRoleResource): Finding[] {
-    return analysePolicies(roleDocuments(obj.spec));
+    const spec = obj.spec;
+    const namespace = obj.metadata.namespace ?? 'default';
+    let trust: TrustPolicy | undefined;
+    try {
+      if (spec.serviceAccount) trust = policyOf([serviceAccountTrustStatement(spec.serviceAccount, namespace, this.#workload.settings)]);
+    } catch {
+      // A missing flag: resolve says so.
+    }
+    const { region, partition } = this.#workload.aws;
+    const grants = spec.grants?.length ? knownGrantStatements(spec.grants, namespace, this.#workload.lookups, { region, partition, account: this.#account ?? '*' }) : [];
+    return analysePolicies(roleDocuments(spec, { trust, grants: grants.length > 0 ? policyOf(grants) : undefined }));
   }
 
-  async observe(obj: IAMRoleResource, { roleName, boundary }: RoleResolved, ctx?: PassContext): Promise<Observation<IAMRoleStatus, RolePlan>> {
+  async #scope(): Promise<AwsScope> {
+    this.#account ??= await this.#workload.aws.account();
+    return { region: this.#workload.aws.region, partition: this.#workload.aws.partition, account: this.#account };
+  }
+
+  async observe(obj: IAMRoleResource, { roleName, boundary, trust, inline }: RoleResolved, ctx?: PassContext): Promise<Observation<IAMRoleStatus, RolePlan>> {
     const spec = obj.spec;
     // A drift check (the object Ready for its spec, its role found before) may read the account's
     // listing; a change reads the role itself, so that it never waits for a load of every role.
@@ -117,12 +172,12 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
     }
 
     const differs = new Set<Aspect>();
-    if (!policiesEqual(spec.assumeRolePolicy, role.trustPolicy)) differs.add('trust policy');
+    if (!policiesEqual(trust, role.trustPolicy)) differs.add('trust policy');
     if ((role.description ?? '') !== (spec.description ?? '')) differs.add('description');
     if ((role.maxSessionDuration ?? DEFAULT_MAX_SESSION) !== (spec.maxSessionDuration ?? DEFAULT_MAX_SESSION)) differs.add('max session duration');
     if ((role.permissionsBoundary ?? '') !== (boundary ?? '')) differs.add('permissions boundary');
 
-    const desiredInline = new Map((spec.inlinePolicies ?? []).map((p) => [p.name, p.policy]));
+    const desiredInline = new Map(inline.map((p) => [p.name, p.policy]));
     const inlineExtra = role.inline.map((p) => p.name).filter((n) => !desiredInline.has(n));
     const inlineChanged: string[] = [];
     for (const [name, policy] of desiredInline) {
@@ -142,16 +197,20 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
 
     return {
       exists: true,
-      status: { arn: role.arn, roleId: role.roleId, roleName, managedTagKeys: managedTagKeys(spec.tags) },
+      status: {
+        arn: role.arn, roleId: role.roleId, roleName, managedTagKeys: managedTagKeys(spec.tags),
+        serviceAccount: spec.serviceAccount && serviceAccountStatus(spec.serviceAccount, obj.metadata.namespace ?? 'default', this.#workload.settings, role.arn),
+      },
       diff: [...differs],
       plan: { differs, inlineExtra, inlineChanged, attachedExtra, attachedMissing, tags, observed: role },
     };
   }
 
-  async create(obj: IAMRoleResource, { roleName: RoleName, boundary }: RoleResolved): Promise<void> {
+  async create(obj: IAMRoleResource, resolved: RoleResolved): Promise<void> {
     const spec = obj.spec;
+    const { roleName: RoleName, boundary } = resolved;
     await this.#writing(RoleName, async () => {
-      const AssumeRolePolicyDocument = iamPolicyText(spec.assumeRolePolicy);
+      const AssumeRolePolicyDocument = iamPolicyText(resolved.trust);
       // The ownership tags go with the create call, so a role never exists without them.
       const Tags = [...Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value })), ...ownershipTags(this.#ownership.owner(obj))];
       const created = await this.#call(this.#iam.send(new CreateRoleCommand({
@@ -169,7 +228,7 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
         }
         throw error;
       });
-      for (const p of spec.inlinePolicies ?? []) {
+      for (const p of resolved.inline) {
         await this.#call(this.#iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: p.name, PolicyDocument: iamPolicyText(p.policy) })));
       }
       for (const p of spec.policies ?? []) {
@@ -177,14 +236,15 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
       }
       // What the calls set, which IAM acknowledged, with the identifiers IAM gave the role.
       const role = created.Role;
-      if (role?.Arn && role.RoleId) this.#acknowledge(RoleName, acknowledgedView(spec, boundary, { arn: role.Arn, roleId: role.RoleId }, Tags));
+      if (role?.Arn && role.RoleId) this.#acknowledge(RoleName, acknowledgedView(spec, resolved, { arn: role.Arn, roleId: role.RoleId }, Tags));
     });
   }
 
-  async update(obj: IAMRoleResource, { roleName: RoleName, boundary }: RoleResolved, plan: RolePlan): Promise<UpdateResult> {
+  async update(obj: IAMRoleResource, resolved: RoleResolved, plan: RolePlan): Promise<UpdateResult> {
     const spec = obj.spec;
+    const { roleName: RoleName, boundary } = resolved;
     const calls: (() => Promise<unknown>)[] = [];
-    if (plan.differs.has('trust policy')) calls.push(() => this.#iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: iamPolicyText(spec.assumeRolePolicy) })));
+    if (plan.differs.has('trust policy')) calls.push(() => this.#iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: iamPolicyText(resolved.trust) })));
     if (plan.differs.has('description') || plan.differs.has('max session duration')) {
       // UpdateRole clears a description it is not sent, so both fields always go together.
       calls.push(() => this.#iam.send(new UpdateRoleCommand({ RoleName, Description: spec.description ?? '', MaxSessionDuration: spec.maxSessionDuration ?? DEFAULT_MAX_SESSION })));
@@ -194,7 +254,7 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
         ? () => this.#iam.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: boundary }))
         : () => this.#iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName })));
     }
-    const inline = new Map((spec.inlinePolicies ?? []).map((p) => [p.name, p.policy]));
+    const inline = new Map(resolved.inline.map((p) => [p.name, p.policy]));
     for (const name of plan.inlineChanged) calls.push(() => this.#iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: name, PolicyDocument: iamPolicyText(inline.get(name)!) })));
     for (const name of plan.inlineExtra) calls.push(() => this.#iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName: name })));
     for (const arn of plan.attachedMissing) calls.push(() => this.#iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: arn })));
@@ -207,7 +267,7 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
     // Every aspect that differed was written and the others were equal: the role is now as the
     // spec says, with the tags the calls left.
     const tags = [...plan.observed.tags.filter((t) => !plan.tags.remove.includes(t.Key!) && !(t.Key! in plan.tags.set)), ...Tags];
-    this.#acknowledge(RoleName, acknowledgedView(spec, boundary, plan.observed, tags));
+    this.#acknowledge(RoleName, acknowledgedView(spec, resolved, plan.observed, tags));
     return { wrote: true };
   }
 
@@ -291,11 +351,11 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
 }
 
 /** The role as the spec says, once calls that IAM acknowledged made it so. */
-function acknowledgedView(spec: IAMRoleSpec, boundary: string | undefined, ids: { arn: string; roleId: string }, tags: Tag[]): RoleView {
+function acknowledgedView(spec: IAMRoleSpec, resolved: RoleResolved, ids: { arn: string; roleId: string }, tags: Tag[]): RoleView {
   return {
     arn: ids.arn, roleId: ids.roleId, path: spec.path ?? '/', description: spec.description, maxSessionDuration: spec.maxSessionDuration,
-    permissionsBoundary: boundary, tags, trustPolicy: iamPolicyText(spec.assumeRolePolicy),
-    inline: (spec.inlinePolicies ?? []).map((p) => ({ name: p.name, document: iamPolicyText(p.policy) })),
+    permissionsBoundary: resolved.boundary, tags, trustPolicy: iamPolicyText(resolved.trust),
+    inline: resolved.inline.map((p) => ({ name: p.name, document: iamPolicyText(p.policy) })),
     attached: (spec.policies ?? []).map((p) => p.policyArn),
   };
 }
