@@ -39,37 +39,37 @@ interface Expanded {
 
 const isReady = (obj: AgentResource | FlowResource): boolean => findCondition(obj.status?.conditions, 'Ready')?.status === 'True';
 
+/** What a grant names, checked alike for Agents and Flows: it exists (else a wait) and its spec has the alias (else a refusal). */
+function named<T extends AgentResource | FlowResource>(kind: 'Agent' | 'Flow', obj: T | undefined, where: string, alias: string): { obj: T; notReady: () => WaitingError } {
+  const waiting = kind === 'Agent' ? 'WaitingForAgent' : 'WaitingForFlow';
+  if (!obj) throw new WaitingError(waiting, `${where} does not exist yet; the role gets its grant once the ${kind} is Ready`, 'dependency');
+  const aliases = (obj.spec.aliases ?? []).map((a) => a.name);
+  if (!aliases.includes(alias)) {
+    throw new TerminalError(kind === 'Agent' ? 'UnknownAgentAlias' : 'UnknownFlowAlias', `${where} has no alias ${alias} in spec.aliases: name one of ${aliases.join(', ') || '(none)'}`);
+  }
+  return { obj, notReady: () => new WaitingError(waiting, `${where} is not Ready with its alias ${alias} yet; the role gets its grant once it is`, 'dependency') };
+}
+
 function agentGrant(grant: NonNullable<Grant['invokeAgent']>, at: string, namespace: string, lookups: GrantLookups): Expanded {
   const { agent: name, alias } = grant;
-  const where = `Agent ${namespace}/${name} (${at})`;
-  const agent = lookups.agent(namespace, name);
-  if (!agent) throw new WaitingError('WaitingForAgent', `${where} does not exist yet; the role gets its grant once the Agent is Ready`, 'dependency');
-  if (!(agent.spec.aliases ?? []).some((a) => a.name === alias)) {
-    throw new TerminalError('UnknownAgentAlias', `${where} has no alias ${alias} in spec.aliases: name one of ${(agent.spec.aliases ?? []).map((a) => a.name).join(', ') || '(none)'}`);
-  }
-  const waiting = () => new WaitingError('WaitingForAgent', `${where} is not Ready with its alias ${alias} yet; the role gets its grant once it is`, 'dependency');
-  if (!isReady(agent)) throw waiting();
+  const { obj: agent, notReady } = named('Agent', lookups.agent(namespace, name), `Agent ${namespace}/${name} (${at})`, alias);
+  if (!isReady(agent)) throw notReady();
   if (agent.status?.runtime === 'agentcore') {
     const harness = agent.status.agentCore?.harnessArn;
     const endpoint = agent.status.agentCore?.endpoints?.find((e) => e.alias === alias)?.arn;
-    if (!harness || !endpoint) throw waiting();
+    if (!harness || !endpoint) throw notReady();
     return { sid: 'InvokeAgentCoreEndpoints', action: ['bedrock-agentcore:InvokeHarness', 'bedrock-agentcore:InvokeAgentRuntime'], resource: [harness, endpoint] };
   }
   const arn = agent.status?.aliases?.find((a) => a.name === alias)?.aliasArn;
-  if (!arn) throw waiting();
+  if (!arn) throw notReady();
   return { sid: 'InvokeAgentAliases', action: ['bedrock:InvokeAgent'], resource: [arn] };
 }
 
 function flowGrant(grant: NonNullable<Grant['invokeFlow']>, at: string, namespace: string, lookups: GrantLookups): Expanded {
   const { flow: name, alias } = grant;
-  const where = `Flow ${namespace}/${name} (${at})`;
-  const flow = lookups.flow(namespace, name);
-  if (!flow) throw new WaitingError('WaitingForFlow', `${where} does not exist yet; the role gets its grant once the Flow is Ready`, 'dependency');
-  if (!(flow.spec.aliases ?? []).some((a) => a.name === alias)) {
-    throw new TerminalError('UnknownFlowAlias', `${where} has no alias ${alias} in spec.aliases: name one of ${(flow.spec.aliases ?? []).map((a) => a.name).join(', ') || '(none)'}`);
-  }
+  const { obj: flow, notReady } = named('Flow', lookups.flow(namespace, name), `Flow ${namespace}/${name} (${at})`, alias);
   const arn = flow.status?.aliases?.find((a) => a.name === alias)?.aliasArn;
-  if (!isReady(flow) || !arn) throw new WaitingError('WaitingForFlow', `${where} is not Ready with its alias ${alias} yet; the role gets its grant once it is`, 'dependency');
+  if (!isReady(flow) || !arn) throw notReady();
   return { sid: 'InvokeFlowAliases', action: ['bedrock:InvokeFlow'], resource: [arn] };
 }
 
