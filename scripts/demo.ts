@@ -3,7 +3,8 @@
 // the resources and their conditions; then makes a drift in the emulator and shows the operator
 // correcting it, and the complete example (Agent, Lambda, generated roles) becoming Ready on both
 // runtimes: Bedrock Agents (order-assistant) and Bedrock AgentCore (order-assistant-agentcore:
-// harness, gateway and its target's tools, endpoint, generated roles); then goes on showing the
+// harness, gateway and its target's tools, endpoint, generated roles), and the flow order-triage
+// that calls the agent's alias (prepared, alias routed, generated role); then goes on showing the
 // table until Ctrl-C, which stops everything.
 //   --once         stop once the complete example is Ready (for CI and tests)
 //   --in-cluster   run the operator as users do: its image, built from the Dockerfile, as Pods on
@@ -17,6 +18,7 @@ import { DeleteRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClien
 import { GetPolicyCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { AgentStatus } from '../src/api/agent.ts';
+import type { FlowStatus } from '../src/api/flow.ts';
 import { GROUP, KINDS, VERSION } from '../src/api/kinds.ts';
 import { parseIamPolicy, toIamPolicy, type IamStatement } from '../src/aws/iam/policy-json.ts';
 import { statusTable, type ResourceRow } from '../src/cli/status-table.ts';
@@ -48,7 +50,9 @@ const logGroups = (arns: string[]) => [...new Set(arns.map((arn) => arn.replace(
 async function roleOf(iam: IAMClient, roleName: string): Promise<{ pinnedTo: string[]; statements: IamStatement[] }> {
   const role = (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role!;
   const trust = toIamPolicy(parseIamPolicy(role.AssumeRolePolicyDocument!));
-  const pinnedTo = trust.Statement.flatMap((s) => Object.values(s.Condition ?? {}).flatMap((c) => c['aws:SourceArn'] ?? []));
+  // Condition keys are case-insensitive: seed 003 spells it AWS:SourceArn.
+  const pinnedTo = trust.Statement.flatMap((s) => Object.values(s.Condition ?? {})
+    .flatMap((c) => Object.entries(c).filter(([key]) => key.toLowerCase() === 'aws:sourcearn').flatMap(([, arns]) => arns)));
   const statements: IamStatement[] = [];
   for (const policyName of (await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }))).PolicyNames ?? []) {
     const inline = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName }));
@@ -177,6 +181,24 @@ try {
     return principals.includes(ac.gatewayRoleArn!) ? principals : undefined;
   }, { timeoutMs: 30_000 });
   say(`  Lambda order-lookup-agentcore may be invoked only by ${names(callers)}`);
+
+  // The flow of the complete example: its Agent node names order-assistant's alias live, so it
+  // is created once that alias exists, prepared, and its alias prod routed to a version of it.
+  const triage = await waitFor('the flow order-triage to be Ready', async () =>
+    (await listResources(kc)).find((r) => r.kind === 'Flow' && r.metadata.name === 'order-triage' && r.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
+  { timeoutMs: 120_000 });
+  await show();
+  const flowStatus = triage.status as FlowStatus;
+  const prod = flowStatus.aliases?.find((a) => a.name === 'prod');
+  // The role's trust is narrowed to the flow's ARN once the flow exists (a pass after its create).
+  const flowRole = await waitFor('the flow role\'s trust to name the flow', async () => {
+    const role = await roleOf(iam, shortName(flowStatus.roleArn!));
+    return role.pinnedTo.includes(flowStatus.flowArn!) ? role : undefined;
+  }, { timeoutMs: 30_000 });
+  say(`\nThe flow order-triage is Ready: flow ${flowStatus.flowId} is ${flowStatus.flowStatus} and alias ${prod?.name} routes to version ${prod?.flowVersion}.`);
+  say(`  its Agent node calls alias live of order-assistant: ${resources(allowedOn(flowRole.statements, 'bedrock:InvokeAgent'))}`);
+  say(`  role ${shortName(flowStatus.roleArn!)}: invokes only ${names(allowedOn(flowRole.statements, 'bedrock:InvokeModel'))} `
+    + `and agent alias ${names(allowedOn(flowRole.statements, 'bedrock:InvokeAgent'))}; Bedrock may assume it only for ${resources(flowRole.pinnedTo)}`);
 
   if (!values.once) {
     say('\nWatching; Ctrl-C stops the operator and the stack.');

@@ -46,6 +46,13 @@ describe('demo', () => {
     expect(stdout).toMatch(/^ {2}role BedrockAgentCoreHarness_order-assistant-agentcore \(the harness's\): invokes only anthropic\.claude-3-sonnet-20240229-v1:0, calls only gateway order-assistant-agentcore-\w+, writes logs only to \/aws\/bedrock-agentcore\/runtimes\/\S+; AgentCore may assume it only for harness\/order_assistant_agentcore-\w+ and runtime\/\S+$/m);
     expect(stdout).toMatch(/^ {2}role BedrockAgentCoreGateway_order-assistant-agentcore \(the gateway's\): invokes only Lambda order-lookup-agentcore; AgentCore may assume it only for gateway\/order-assistant-agentcore-\w+$/m);
     expect(stdout).toContain('  Lambda order-lookup-agentcore may be invoked only by BedrockAgentCoreGateway_order-assistant-agentcore');
+    // The flow that calls the order assistant: prepared, alias routed, its generated role scoped to the model and that alias.
+    expect(stdout).toContain('flow.bedrockforge.io/order-triage created');
+    expect(stdout).toMatch(/Flow\s+default\/order-triage\s+True\s+True/);
+    expect(stdout).toMatch(/^The flow order-triage is Ready: flow ([0-9A-Z]{10}) is Prepared and alias prod routes to version 1\.$/m);
+    const flowId = /The flow order-triage is Ready: flow ([0-9A-Z]{10})/.exec(stdout)?.[1];
+    expect(stdout).toMatch(/^ {2}its Agent node calls alias live of order-assistant: agent-alias\/[0-9A-Z]{10}\/[0-9A-Z]{10}$/m);
+    expect(stdout).toMatch(new RegExp(`^ {2}role AmazonBedrockExecutionRoleForFlows_order-triage: invokes only anthropic\\.claude-3-haiku-20240307-v1:0 and agent alias [0-9A-Z]{10}; Bedrock may assume it only for flow/${flowId}$`, 'm'));
     // custom-agent runs as custom-agent-role, which cannot become Ready (see above): it waits.
     expect(stdout).toMatch(/Agent\s+default\/custom-agent\s+False\s+False\s+WaitingForRole/);
     expect(stdout).toContain('Stopping the operator and the stack');
@@ -57,6 +64,7 @@ describe('demo', () => {
     expect(stdout).toContain('The operator corrected it (Event DriftCorrected: Corrected drift in: inline policy MinimalPermissions)');
     expect(stdout).toMatch(/The complete example is Ready: agent [0-9A-Z]{10} is prepared and alias live routes to version \d+ /);
     expect(stdout).toMatch(/^ {2}endpoint live \(alias live\) is READY and serves harness version \d+$/m);
+    expect(stdout).toMatch(/^The flow order-triage is Ready: flow [0-9A-Z]{10} is Prepared and alias prod routes to version 1\.$/m);
     expect(stdout).toContain('Stopping the operator and the stack');
   });
 });

@@ -258,8 +258,20 @@ describe('Flow controller', () => {
     const refused = await kubectlApply(stack, [flow('dangling', dangling)]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('every connection\'s source and target must be nodes of this definition');
+    const mismatched = triageNodes(false);
+    mismatched.nodes[2] = { ...mismatched.nodes[2], type: 'LambdaFunction' };
+    expect((await kubectlApply(stack, [flow('mismatched', mismatched)])).stderr).toContain('configuration must hold exactly the key of the node\'s type');
+    const twoInputs = triageNodes(false);
+    twoInputs.nodes.push({ name: 'SecondInput', type: 'Input', configuration: { input: {} }, outputs: [out('document')] });
+    expect((await kubectlApply(stack, [flow('two-inputs', twoInputs)])).stderr).toContain('a flow has exactly one Input node and at least one Output node');
+    const badLoop = triageNodes(false);
+    badLoop.nodes.push({ name: 'Retry', type: 'Loop', configuration: { loop: { definition: { nodes: [{ name: 'Step', type: 'InlineCode', configuration: { inlineCode: { code: '1', language: 'Python_3' } } }] } } } });
+    expect((await kubectlApply(stack, [flow('bad-loop', badLoop)])).stderr).toContain('a loop\'s body has exactly one LoopInput and one LoopController node');
+    for (const name of ['dangling', 'mismatched', 'two-inputs', 'bad-loop']) await expect(k8s.get('flows', name)).rejects.toThrow();
 
-    // An Output whose input no connection feeds: only Bedrock's PrepareFlow sees that.
+    // An Output whose input no connection feeds: only Bedrock's PrepareFlow sees that. (Its Agent
+    // node names the order assistant, which the triage flow brings.)
+    await ensureTriage();
     const unfed = triageNodes(false);
     unfed.nodes.push({ name: 'Orphan', type: 'Output', configuration: { output: {} }, inputs: [io('document')] });
     expect((await kubectlApply(stack, [flow('unfed', unfed)])).code).toBe(0);
@@ -280,6 +292,7 @@ describe('Flow controller', () => {
   });
 
   it('finds the flow it created before dying, instead of creating a twin', async () => {
+    await ensureTriage(); // the order assistant, which its Agent node names
     await operator.stop();
     const roleArn = `arn:aws:iam::${ACCOUNT}:role/crash-flow-role`;
     await kubectlApply(stack, [flow('crash-flow', triageNodes(false), { iamRole: roleArn })]);
