@@ -134,6 +134,8 @@ describe('IAMRole grants and ServiceAccount trust', () => {
     expect(Object.keys(role1.inline)).toEqual(['BedrockForgeGrants']);
     expect(policiesEqual(grantsPolicy([{ sid: 'InvokeAgentAliases', effect: 'Allow', action: ['bedrock:InvokeAgent'], resource: [live] }, models]) as never, role1.inline.BedrockForgeGrants!)).toBe(true);
     expect(policiesEqual({ version: '2012-10-17', statement: [podIdentityTrust('order-app')] } as never, role1.trust)).toBe(true);
+    // Bounded like every role the operator makes: the grants add nothing past the platform's boundary.
+    expect((await iam.send(new GetRoleCommand({ RoleName: 'order-app' }))).Role?.PermissionsBoundary?.PermissionsBoundaryArn).toBe(stack.permissionsBoundaryArn);
     // What the user must do for the ServiceAccount's Pods to get the role.
     expect(ready.status?.serviceAccount).toEqual({
       name: 'order-app', mechanism: 'podIdentity',

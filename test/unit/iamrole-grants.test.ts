@@ -12,7 +12,7 @@ import { authorize } from '../../src/iam/evaluator/authorize.ts';
 import type { AccessRequest, RequestPrincipal } from '../../src/iam/evaluator/types.ts';
 import { grantStatements, knownGrantStatements, type GrantLookups } from '../../src/kinds/iamrole/grants.ts';
 import { IAMRoleExternalClient, type RoleResolved, type WorkloadAccess } from '../../src/kinds/iamrole/iamrole-client.ts';
-import { serviceAccountStatus, serviceAccountTrustStatement } from '../../src/kinds/iamrole/service-account-trust.ts';
+import { checkWorkloadIdentitySettings, serviceAccountStatus, serviceAccountTrustStatement } from '../../src/kinds/iamrole/service-account-trust.ts';
 import { OwnershipGuard } from '../../src/kinds/ownership-guard.ts';
 import { PlatformRules } from '../../src/kinds/platform-rules.ts';
 import { TenancyPolicy } from '../../src/kinds/tenancy-policy.ts';
@@ -209,6 +209,12 @@ describe('spec.serviceAccount', () => {
       annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN },
       instructions: `annotate the ServiceAccount: kubectl annotate serviceaccount --namespace ${NS} order-app eks.amazonaws.com/role-arn=${ROLE_ARN}`,
     });
+  });
+
+  it('takes only a cluster ARN and an OIDC provider ARN as the flags', () => {
+    expect(checkWorkloadIdentitySettings({ eksClusterArn: CLUSTER, oidcProviderArn: OIDC })).toBeUndefined();
+    expect(checkWorkloadIdentitySettings({ eksClusterArn: 'prod' })).toMatch(/^--eks-cluster-arn must be an EKS cluster ARN/);
+    expect(checkWorkloadIdentitySettings({ oidcProviderArn: `https://${ISSUER}` })).toMatch(/^--eks-oidc-provider-arn must be an IAM OIDC provider ARN/);
   });
 
   it('refuses, naming the flag, when the operator does not know the cluster', () => {
