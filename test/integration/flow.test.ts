@@ -291,6 +291,24 @@ describe('Flow controller', () => {
     await kubectl(stack, ['delete', 'flow', 'unfed', '--wait=true']);
   });
 
+  it('checks what the flow\'s role allows: the generated one all its nodes need, a named one that lacks the agent alias not', async () => {
+    const ready = await ensureTriage();
+    expect(condition(ready, 'AccessCheck')).toMatchObject({ status: 'True', reason: 'AccessAllowed' });
+    // A role of the team's own that trusts Bedrock for this account's flows and allows the model only.
+    const narrow = {
+      apiVersion: 'bedrockforge.io/v1alpha1', kind: 'IAMRole', metadata: { name: 'narrow-flow-role', namespace: 'default' },
+      spec: {
+        assumeRolePolicy: { version: '2012-10-17', statement: [{ effect: 'Allow', principal: { service: 'bedrock.amazonaws.com' }, action: 'sts:AssumeRole', condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } }] },
+        inlinePolicies: [{ name: 'ModelOnly', policy: { version: '2012-10-17', statement: [{ effect: 'Allow', action: 'bedrock:InvokeModel', resource: `arn:aws:bedrock:us-east-1::foundation-model/${MODEL}` }] } }],
+      },
+    };
+    expect((await kubectlApply(stack, [narrow, flow('narrow', triageNodes(false), { iamRole: 'narrow-flow-role' })])).code).toBe(0);
+    const denied = await k8s.waitForCondition('flows', 'narrow', 'AccessCheck', 'False', { reason: 'AccessWouldBeDenied', timeoutMs: 60_000 });
+    const aliasArn = ((await k8s.get('agents', 'order-assistant')).status?.aliases as { name: string; aliasArn: string }[]).find((a) => a.name === 'live')!.aliasArn;
+    expect(condition(denied, 'AccessCheck')!.message).toContain(`role narrow-flow-role does not allow bedrock:InvokeAgent on ${aliasArn}`);
+    await kubectl(stack, ['delete', 'flow', 'narrow', '--wait=true']);
+  });
+
   it('finds the flow it created before dying, instead of creating a twin', async () => {
     await ensureTriage(); // the order assistant, which its Agent node names
     await operator.stop();

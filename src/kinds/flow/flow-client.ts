@@ -24,12 +24,15 @@ import { allPages, classified, ignoreNotFound } from '../../aws/aws-errors.ts';
 import { classifyBedrockError } from '../../aws/bedrock-agent/bedrock-agent-errors.ts';
 import type { TagChanges } from '../../aws/ownership.ts';
 import { TerminalError, WaitingError } from '../../runtime/errors.ts';
-import type { DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import type { AccessVerdict, DeleteResult, ExternalClient, Observation, UpdateResult } from '../../runtime/external-client.ts';
+import { accessVerdict } from '../../iam/access-check.ts';
 import { readyRoleArn, type GeneratedRoles } from '../generated-roles.ts';
 import { managedTagKeys, type OwnershipGuard } from '../ownership-guard.ts';
 import { PlatformRules } from '../platform-rules.ts';
+import type { RoleDocumentsReader } from '../role-documents.ts';
 import { requireSameAccount, type TenancyPolicy } from '../tenancy-policy.ts';
 import { definitionsMatch, desiredDefinition } from './desired-flow.ts';
+import { flowCalls } from './flow-access.ts';
 import { flowReferences } from './flow-references.ts';
 import { flowRoleObjectName, flowRoleSpec } from './service-role.ts';
 
@@ -114,11 +117,12 @@ export class FlowExternalClient implements ExternalClient<FlowSpec, FlowStatus, 
   readonly #tenancy: TenancyPolicy;
   readonly #platform: PlatformRules;
   readonly #retryFailedPrepareMs: number;
+  readonly #roleDocuments: RoleDocumentsReader | undefined;
   readonly #memory = new FlowMemory();
 
   constructor(
     bedrock: BedrockAgentClient, aws: AwsEnvironment, lookups: FlowLookups, roles: GeneratedRoles, ownership: OwnershipGuard, tenancy: TenancyPolicy,
-    retryFailedPrepareMs: number, platform = new PlatformRules(),
+    retryFailedPrepareMs: number, platform = new PlatformRules(), roleDocuments?: RoleDocumentsReader,
   ) {
     this.#bedrock = bedrock;
     this.#aws = aws;
@@ -128,6 +132,7 @@ export class FlowExternalClient implements ExternalClient<FlowSpec, FlowStatus, 
     this.#tenancy = tenancy;
     this.#retryFailedPrepareMs = retryFailedPrepareMs;
     this.#platform = platform;
+    this.#roleDocuments = roleDocuments;
   }
 
   /** The ARNs of the Agents and Lambdas the nodes name (waits until each is Ready), then the role. */
@@ -147,6 +152,18 @@ export class FlowExternalClient implements ExternalClient<FlowSpec, FlowStatus, 
       tags: this.#ownership.desiredTags(obj, spec.tags),
       aliases: spec.aliases ?? [],
     };
+  }
+
+  /** Whether AWS would allow what Bedrock does with the flow's role for its nodes (advice: AccessCheck). */
+  async checkAccess(obj: FlowResource, resolved: FlowResolved): Promise<AccessVerdict | undefined> {
+    if (!this.#roleDocuments) return undefined;
+    const namespace = obj.metadata.namespace ?? 'default';
+    const objectName = obj.spec.iamRole?.startsWith('arn:') ? undefined : obj.spec.iamRole ?? flowRoleObjectName(obj.metadata.name);
+    const role = objectName ? this.#lookups.iamRole(namespace, objectName) : undefined;
+    const { executionRoleArn, definition, customerEncryptionKeyArn } = resolved.fields;
+    const documents = await this.#roleDocuments.forRole(role, executionRoleArn, this.#tenancy.permissionsBoundary);
+    const { partition, region } = this.#aws;
+    return accessVerdict(flowCalls(definition, customerEncryptionKeyArn, documents, { partition, region, account: await this.#aws.account() }, obj.status?.flowArn));
   }
 
   async observe(obj: FlowResource, desired: FlowResolved): Promise<Observation<FlowStatus, FlowPlan>> {

@@ -27,7 +27,7 @@ export async function flowController(ctx: OperatorContext) {
   };
   // A preparation that failed is tried again no more than once in ten minutes, however short the resync.
   const retryFailedPrepareMs = Math.max(ctx.resyncMs, 600_000);
-  const client = new FlowExternalClient(bedrock, ctx.aws, lookups, new GeneratedRoles(ctx.kc, lookups.iamRole), ownershipGuard(ctx), ctx.tenancy, retryFailedPrepareMs, ctx.platform);
+  const client = new FlowExternalClient(bedrock, ctx.aws, lookups, new GeneratedRoles(ctx.kc, lookups.iamRole), ownershipGuard(ctx), ctx.tenancy, retryFailedPrepareMs, ctx.platform, ctx.roleDocuments);
   return new Controller({
     ...controllerBase(ctx),
     kind: FlowKind,
