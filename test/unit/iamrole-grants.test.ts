@@ -244,6 +244,9 @@ describe('an IAMRole with grants and a ServiceAccount', () => {
     const plain = await client.resolve(role({ serviceAccount: { name: 'order-app', mechanism: 'podIdentity' } }));
     expect(plain.trust.statement).toHaveLength(1);
     expect(plain.inline).toEqual([]);
+    // The spec's policy language version stays as written.
+    const old = await client.resolve(role({ assumeRolePolicy: { ...ciTrust, version: '2008-10-17' } }));
+    expect(old.trust).toEqual({ version: '2008-10-17', statement: ciTrust.statement });
   });
 
   it('counts the generated statements against IAM\'s quotas, as the spec\'s own', async () => {

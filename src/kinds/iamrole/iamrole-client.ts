@@ -118,10 +118,14 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
     this.#platform.requireTags(obj, spec.tags);
     const namespace = obj.metadata.namespace ?? 'default';
     const boundary = this.#tenancy.boundaryFor(spec.permissionsBoundary);
-    const trust = policyOf([
-      ...(spec.assumeRolePolicy?.statement ?? []),
-      ...(spec.serviceAccount ? [serviceAccountTrustStatement(spec.serviceAccount, namespace, this.#workload.settings)] : []),
-    ]);
+    const trust = {
+      // The spec's version stays (a 2008-10-17 trust policy is not rewritten as 2012-10-17).
+      ...policyOf([
+        ...(spec.assumeRolePolicy?.statement ?? []),
+        ...(spec.serviceAccount ? [serviceAccountTrustStatement(spec.serviceAccount, namespace, this.#workload.settings)] : []),
+      ]),
+      ...(spec.assumeRolePolicy?.version ? { version: spec.assumeRolePolicy.version } : {}),
+    };
     const grants = spec.grants?.length ? grantStatements(spec.grants, namespace, this.#workload.lookups, await this.#scope()) : [];
     const inline = [...(spec.inlinePolicies ?? []), ...(grants.length > 0 ? [{ name: GRANTS_POLICY_NAME, policy: policyOf(grants) }] : [])];
     // The generated documents count against the same grammar and quotas as the spec's own.
