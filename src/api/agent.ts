@@ -1,7 +1,7 @@
 // Agent: a Bedrock agent with its action groups, knowledge bases, aliases and service role, in the
 // shape of Bedrock Forge's `kind: Agent` manifests.
 import { Type, bool, cel, exactlyOneOf, uniqueBy, int, mapOf, oneOfStrings, str, stringOrObject, strings, type Static } from './schema.ts';
-import { OBJECT_NAME_PATTERN, ROLE_ARN_PATTERN, reference, statusOf, tags } from './common.ts';
+import { OBJECT_NAME_PATTERN, ROLE_ARN_PATTERN, reference, statusOf, tags, terraformTimeouts } from './common.ts';
 
 const LAMBDA_ARN = '^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\\d{12}:function:[a-zA-Z0-9-_.]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$';
 const NAME = '^([0-9a-zA-Z][_-]?){1,100}$';
@@ -10,7 +10,7 @@ const POLICY_ARN = '^arn:aws[a-z-]*:iam::(\\d{12}|aws):policy/[\\w+=,.@/-]+$';
 
 const ActionGroupExecutor = Type.Object(
   {
-    lambda: Type.Optional(str({ description: 'Name of a Lambda in the same namespace; the operator uses its ARN once it is Ready.', pattern: OBJECT_NAME_PATTERN })),
+    lambda: Type.Optional(reference('A Lambda in the same namespace; the operator uses its ARN once it is Ready.', OBJECT_NAME_PATTERN)),
     lambdaArn: Type.Optional(str({ description: 'ARN of a Lambda function not managed here.', pattern: LAMBDA_ARN })),
     customControl: Type.Optional(oneOfStrings(['RETURN_CONTROL'] as const, { description: 'RETURN_CONTROL: return the action to the caller of InvokeAgent instead of calling a Lambda.' })),
   },
@@ -216,6 +216,7 @@ export const AgentSpec = Type.Object(
     prepareAgent: Type.Optional(bool({ description: 'Prepare the agent after changes (default true).' })),
     skipResourceInUseCheck: Type.Optional(bool({ description: 'Delete the agent even while it is in use (the operator does so when the resource is deleted).' })),
     iamRole: Type.Optional(IAMRoleConfig),
+    timeouts: Type.Optional(terraformTimeouts('the agent')),
   },
   {
     description: 'The desired Bedrock agent.',

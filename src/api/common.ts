@@ -30,10 +30,32 @@ export function tags(description: string) {
 }
 
 /** Bedrock Forge's reference to another resource: a name, or `{ref: name}`. */
-export function reference(description: string) {
+export function reference(description: string, pattern?: string) {
+  const shape = { minLength: 1, maxLength: 253, ...(pattern ? { pattern } : {}) };
   return stringOrObject(
-    { ref: str({ description: 'Name of the referenced resource.', minLength: 1, maxLength: 253 }) },
-    { description: `${description} Either the name as a string or an object {ref: name}.`, minLength: 1, maxLength: 253 },
+    { ref: str({ description: 'Name of the referenced resource.', ...shape }) },
+    { description: `${description} Either the name as a string or an object {ref: name}.`, ...shape },
+  );
+}
+
+/** The name a Bedrock Forge reference gives: the string, or `ref` of `{ref: name}`. */
+export function referenceName(reference: string | { ref: string }): string {
+  return typeof reference === 'string' ? reference : reference.ref;
+}
+
+/**
+ * Terraform's `timeouts` block, which Bedrock Forge passes to the resources it generates. The
+ * operator has no per-resource timeouts (a pass has --reconcile-timeout, and every step is
+ * retried until done), so these are accepted and have no effect.
+ */
+export function terraformTimeouts(what: string) {
+  const duration = (verb: string) => Type.Optional(str({
+    description: `Terraform's time limit to ${verb} ${what} (a Go duration such as 10m); no effect here.`,
+    pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$', maxLength: 32,
+  }));
+  return Type.Object(
+    { create: duration('create'), update: duration('update'), delete: duration('delete') },
+    { description: `Terraform's timeouts for ${what}, from Bedrock Forge: accepted, with no effect here (each pass has --reconcile-timeout, and every step is retried until done).` },
   );
 }
 

@@ -2,7 +2,7 @@
 // in the shape of Bedrock Forge's `kind: IAMRole` manifests; and, this operator's own, what a
 // workload of the namespace may call (grants) and the Kubernetes ServiceAccount it runs as.
 import { Type, cel, exactlyOneOf, int, oneOfStrings, str, stringMap, strings, uniqueBy, type Static } from './schema.ts';
-import { ARN_PATTERN, OBJECT_NAME_PATTERN, ROLE_NAME_PATTERN, statusOf, tags } from './common.ts';
+import { ARN_PATTERN, OBJECT_NAME_PATTERN, ROLE_NAME_PATTERN, reference, statusOf, tags } from './common.ts';
 import { PermissionsPolicy, TrustPolicy } from './policy-document.ts';
 
 const POLICY_ARN_PATTERN = '^arn:aws[a-z-]*:iam::(\\d{12}|aws):policy/[\\w+=,.@/-]+$';
@@ -67,6 +67,7 @@ export const IAMRoleSpec = Type.Object(
     policies: Type.Optional(Type.Array(
       Type.Object({
         policyArn: str({ description: 'ARN of an AWS managed or customer managed policy.', pattern: POLICY_ARN_PATTERN }),
+        policyName: Type.Optional(reference('A policy resource of Bedrock Forge, which this operator does not manage: an entry that sets it is refused (UnsupportedPolicyReference); attach the policy by policyArn.')),
       }, { description: 'A managed policy attached to the role.' }),
       {
         description: 'Managed policies attached to the role (IAM allows 10 by default, 20 at most). Attachments not listed are removed.',

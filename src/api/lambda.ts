@@ -3,7 +3,7 @@
 // reservedConcurrencyLimit).
 import lambdaRules from '../aws/lambda/lambda-rules.json' with { type: 'json' };
 import { Type, atMostOneOf, bool, cel, int, mapOf, oneOfStrings, str, stringMap, strings, uniqueBy, type Static } from './schema.ts';
-import { ARN_PATTERN, OBJECT_NAME_PATTERN, ROLE_ARN_PATTERN, statusOf, tags } from './common.ts';
+import { ARN_PATTERN, OBJECT_NAME_PATTERN, ROLE_ARN_PATTERN, reference, statusOf, tags, terraformTimeouts } from './common.ts';
 import { ResourceStatement } from './policy-document.ts';
 
 const ENV_NAME = '^[a-zA-Z]([a-zA-Z0-9_])*$';
@@ -118,6 +118,7 @@ export const LambdaSpec = Type.Object(
       description: 'Execution role: the name of an IAMRole in the same namespace, or a role ARN. When neither iamRole nor roleArn is given, the operator generates a least-privilege role.',
       pattern: `(${OBJECT_NAME_PATTERN})|(${ROLE_ARN_PATTERN})`,
     })),
+    role: Type.Optional(reference('Execution role: an IAMRole in the same namespace (Bedrock Forge\'s name for iamRole).', OBJECT_NAME_PATTERN)),
     roleArn: Type.Optional(str({ description: 'ARN of an existing execution role.', pattern: ROLE_ARN_PATTERN })),
     resourcePolicy: Type.Optional(Type.Object({
       allowBedrockAgents: Type.Optional(bool({
@@ -128,12 +129,18 @@ export const LambdaSpec = Type.Object(
         maxItems: 50,
       })),
     }, { description: 'Resource-based policy of the function: who may invoke it.' })),
+    skipDestroy: Type.Optional(bool({ description: 'Keep the function in AWS when the object is deleted: the same as the annotation bedrockforge.io/deletion-policy: retain (the annotation, when set, decides).' })),
+    // Terraform's own arguments, which Bedrock Forge passes through: accepted, with no effect here.
+    sourceCodeHash: Type.Optional(str({ description: 'Terraform\'s hash that triggers a code update; no effect here: the operator compares the code it builds with the function\'s CodeSha256 itself.', maxLength: 256 })),
+    replaceSecurityGroupsOnDestroy: Type.Optional(bool({ description: 'Terraform\'s swap of the function\'s security groups before it is destroyed (to free their ENIs sooner); no effect here.' })),
+    replacementSecurityGroupIds: Type.Optional(strings({ description: 'The security groups Terraform swaps in with replaceSecurityGroupsOnDestroy; no effect here.', maxItems: 5, itemPattern: '^sg-[0-9a-f]+$' })),
+    timeouts: Type.Optional(terraformTimeouts('the function')),
   },
   {
     description: 'The desired Lambda function.',
     ...atMostOneOf('environment', 'environmentVariables'),
     ...cel(
-      { rule: '!(has(self.iamRole) && has(self.roleArn))', message: 'set iamRole or roleArn, not both' },
+      { rule: '[has(self.iamRole), has(self.role), has(self.roleArn)].filter(x, x).size() <= 1', message: 'set one of iamRole, role or roleArn' },
       { rule: '!(has(self.reservedConcurrency) && has(self.reservedConcurrencyLimit))', message: 'set reservedConcurrency or reservedConcurrencyLimit, not both' },
       { rule: 'has(self.code)', message: 'code is required: set spec.code to s3Bucket+s3Key, zipFile, imageUri, inline files or a configMap', fieldPath: '.code', reason: 'FieldValueRequired' },
       {

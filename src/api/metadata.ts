@@ -55,8 +55,12 @@ export interface CustomResource<Spec, Status> {
 /** An object of any of the API's kinds, for code that does not read its spec. */
 export type AnyResource = CustomResource<object, object>;
 
-/** The deletion policy of an object: its annotation, else the operator's default. */
+/**
+ * The deletion policy of an object: its annotation, else Bedrock Forge's `spec.skipDestroy: true`
+ * (Terraform's "keep it in AWS", which a Lambda may set), else the operator's default.
+ */
 export function deletionPolicyOf(obj: AnyResource, fallback: DeletionPolicy): DeletionPolicy {
   const value = obj.metadata.annotations?.[DELETION_POLICY_ANNOTATION];
-  return value === 'retain' || value === 'delete' ? value : fallback;
+  if (value === 'retain' || value === 'delete') return value;
+  return (obj.spec as { skipDestroy?: unknown }).skipDestroy === true ? 'retain' : fallback;
 }

@@ -6,6 +6,7 @@
 import type { AgentSpec } from '../api/agent.ts';
 import { coverageGaps, desiredHarness, desiredTargets, type DesiredTarget } from '../kinds/agent/agentcore/desired-agentcore.ts';
 import { endpointNameOf, gatewayNameOf, harnessNameOf } from '../kinds/agent/agentcore/names.ts';
+import { referenceName } from '../api/common.ts';
 
 type ActionGroup = NonNullable<AgentSpec['actionGroups']>[number];
 
@@ -16,7 +17,10 @@ export interface RuntimeNote {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 /** The function an action group's executor names: a Lambda object's name, or the function's name in its ARN. */
-const lambdaOf = (group: ActionGroup) => group.actionGroupExecutor?.lambda ?? group.actionGroupExecutor?.lambdaArn?.replace(/^.*:function:/, '') ?? '';
+const lambdaOf = (group: ActionGroup) => {
+  const executor = group.actionGroupExecutor;
+  return executor?.lambda ? referenceName(executor.lambda) : executor?.lambdaArn?.replace(/^.*:function:/, '') ?? '';
+};
 /** The least spec the operator's mapping functions take, for one part of an Agent at a time. */
 const part = (rest: Partial<AgentSpec>): AgentSpec => ({ foundationModel: '', instruction: '', ...rest });
 

@@ -3,11 +3,12 @@
 // Agent controller waits for the Lambda and, when retained, records its ARN on the Lambda.
 import type { AgentResource, LambdaResource } from '../api/kinds.ts';
 import { RETAINED_AGENTS_ANNOTATION } from '../api/metadata.ts';
+import { referenceName } from '../api/common.ts';
 
 /** Whether an Agent's action groups call the Lambda object `name` (or the function `arn`). */
 export function agentUsesLambda(agent: AgentResource, name: string, arn?: string): boolean {
   return (agent.spec.actionGroups ?? []).some((g) =>
-    g.actionGroupExecutor?.lambda === name || (arn !== undefined && g.actionGroupExecutor?.lambdaArn === arn));
+    (g.actionGroupExecutor?.lambda !== undefined && referenceName(g.actionGroupExecutor.lambda) === name) || (arn !== undefined && g.actionGroupExecutor?.lambdaArn === arn));
 }
 
 /** The ARNs of retained agents that keep their statement in the Lambda's resource policy. */

@@ -306,4 +306,19 @@ describe('Lambda controller', () => {
     await kubectl(stack, ['delete', 'iamrole', 'kept-execution-role', '--wait=true', '--timeout=30s']);
     expect((await iam.send(new GetRoleCommand({ RoleName: 'kept-execution' }))).Role?.RoleName).toBe('kept-execution');
   });
+
+  it('takes Bedrock Forge\'s spelling: role as {ref}, skipDestroy as retain, Terraform\'s own fields with no effect', async () => {
+    const terraformOnly = { sourceCodeHash: 'abc123=', replaceSecurityGroupsOnDestroy: true, replacementSecurityGroupIds: ['sg-0123abcd'], timeouts: { create: '10m', delete: '1h30m' } };
+    const applied = await kubectlApply(stack, [lambdaRole('forge-role'), fn('forge-spelling', { iamRole: undefined, role: { ref: 'forge-role' }, skipDestroy: true, ...terraformOnly })]);
+    expect(applied.code, applied.stderr).toBe(0);
+    await waitReady('forge-spelling');
+    expect((await configurationOf('forge-spelling')).Role).toBe(`arn:aws:iam::${ACCOUNT}:role/forge-role`);
+    // No role generated: the reference names one.
+    await expect(k8s.get('iamroles', 'forge-spelling-execution-role')).rejects.toThrow();
+    expect((await kubectl(stack, ['delete', 'lambda', 'forge-spelling', '--wait=true', '--timeout=30s'])).code).toBe(0);
+    expect((await configurationOf('forge-spelling')).FunctionName).toBe('forge-spelling');
+    // Both spellings of the role at once are refused at apply.
+    const both = await kubectlApply(stack, [fn('two-roles', { iamRole: 'forge-role', role: 'forge-role' })]);
+    expect(both.stderr).toContain('set one of iamRole, role or roleArn');
+  });
 });

@@ -5,6 +5,9 @@ import type { Agent } from '@aws-sdk/client-bedrock-agent';
 import { describe, expect, it } from 'vitest';
 import type { AgentSpec } from '../../src/api/agent.ts';
 import { actionGroupMatches, agentDiff, desiredActionGroup, desiredAgentFields } from '../../src/kinds/agent/desired-agent.ts';
+import type { AgentResource } from '../../src/api/kinds.ts';
+import { deletionPolicyOf } from '../../src/api/metadata.ts';
+import { agentUsesLambda } from '../../src/kinds/agent-lambda-link.ts';
 import { serviceRoleName, serviceRoleSpec } from '../../src/kinds/agent/service-role.ts';
 
 const scope = { partition: 'aws', region: 'us-east-1', account: '123456789012' };
@@ -99,5 +102,26 @@ describe('agent fields', () => {
       actionGroupExecutor: group.actionGroupExecutor, functionSchema: { functions: [{ name: 'lookup', parameters: { id: { type: 'string' as const, required: true } } }] } };
     expect(actionGroupMatches(group, actual)).toBe(true);
     expect(actionGroupMatches(group, { ...actual, actionGroupState: 'DISABLED' })).toBe(false);
+  });
+
+  it('read Bedrock Forge\'s {ref: name} for an action group\'s Lambda as the name', () => {
+    const asked: string[] = [];
+    const group = desiredActionGroup({ name: 'orders', actionGroupExecutor: { lambda: { ref: 'order-lookup' } }, functionSchema: { functions: [{ name: 'lookup' }] } },
+      (name) => { asked.push(name); return `arn:aws:lambda:us-east-1:123456789012:function:${name}`; });
+    expect(asked).toEqual(['order-lookup']);
+    expect(group.actionGroupExecutor).toEqual({ lambda: 'arn:aws:lambda:us-east-1:123456789012:function:order-lookup' });
+    const agent = { spec: { actionGroups: [{ name: 'orders', actionGroupExecutor: { lambda: { ref: 'order-lookup' } } }] } } as unknown as AgentResource;
+    expect(agentUsesLambda(agent, 'order-lookup')).toBe(true);
+    expect(agentUsesLambda(agent, 'other')).toBe(false);
+  });
+});
+
+describe('the deletion policy', () => {
+  const obj = (spec: object, annotations?: Record<string, string>) => ({ apiVersion: 'bedrockforge.io/v1alpha1' as const, kind: 'Lambda', metadata: { name: 'f', ...(annotations ? { annotations } : {}) }, spec });
+  it('is the annotation, else retain for Bedrock Forge\'s skipDestroy, else the operator\'s default', () => {
+    expect(deletionPolicyOf(obj({}), 'delete')).toBe('delete');
+    expect(deletionPolicyOf(obj({ skipDestroy: true }), 'delete')).toBe('retain');
+    expect(deletionPolicyOf(obj({ skipDestroy: false }), 'retain')).toBe('retain');
+    expect(deletionPolicyOf(obj({ skipDestroy: true }, { 'bedrockforge.io/deletion-policy': 'delete' }), 'delete')).toBe('delete');
   });
 });

@@ -244,6 +244,9 @@ describe('an IAMRole with grants and a ServiceAccount', () => {
     const plain = await client.resolve(role({ serviceAccount: { name: 'order-app', mechanism: 'podIdentity' } }));
     expect(plain.trust.statement).toHaveLength(1);
     expect(plain.inline).toEqual([]);
+    // Bedrock Forge's policyName names a policy resource this operator does not manage.
+    await expect(client.resolve(role({ assumeRolePolicy: ciTrust, policies: [{ policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess', policyName: 'team-policy' }] })))
+      .rejects.toMatchObject({ reason: 'UnsupportedPolicyReference', message: expect.stringContaining('spec.policies[0].policyName') });
     // The spec's policy language version stays as written.
     const old = await client.resolve(role({ assumeRolePolicy: { ...ciTrust, version: '2008-10-17' } }));
     expect(old.trust).toEqual({ version: '2008-10-17', statement: ciTrust.statement });

@@ -44,6 +44,7 @@ import {
   type AgentFields, type DesiredActionGroup, type DesiredKnowledgeBase,
 } from './desired-agent.ts';
 import { serviceRoleObjectName, serviceRoleSpec } from './service-role.ts';
+import { referenceName } from '../../api/common.ts';
 
 /** What the Agent client reads from the informers' caches, and the one write it makes to a Lambda. */
 export interface AgentLookups {
@@ -406,7 +407,7 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
     // The retained agent keeps its access to the Lambdas it calls.
     const namespace = obj.metadata.namespace ?? 'default';
     for (const group of obj.spec.actionGroups ?? []) {
-      const lambda = group.actionGroupExecutor?.lambda ? this.#lookups.lambda(namespace, group.actionGroupExecutor.lambda) : undefined;
+      const lambda = group.actionGroupExecutor?.lambda ? this.#lookups.lambda(namespace, referenceName(group.actionGroupExecutor.lambda)) : undefined;
       const annotations = lambda && retainAgentOn(lambda, agentArn);
       if (annotations) await this.#lookups.annotateLambda(namespace, lambda.metadata.name, annotations);
     }

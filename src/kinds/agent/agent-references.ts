@@ -7,6 +7,7 @@ import { TerminalError, WaitingError } from '../../runtime/errors.ts';
 import { readyRoleArn } from '../generated-roles.ts';
 import { requireSameAccount, type TenancyPolicy } from '../tenancy-policy.ts';
 import type { AgentLookups } from './agent-client.ts';
+import { referenceName } from '../../api/common.ts';
 
 type Executor = NonNullable<NonNullable<AgentSpec['actionGroups']>[number]['actionGroupExecutor']>;
 
@@ -45,7 +46,7 @@ export function generatesRole(spec: AgentSpec): boolean {
 /** The ARN of an action group's Lambda: given, or of a Lambda object of the namespace once it is Ready. */
 export function executorLambdaArn(lookups: Pick<AgentLookups, 'lambda'>, namespace: string, executor: Executor, waitsFor: string): string {
   if (executor.lambdaArn) return executor.lambdaArn;
-  return readyLambdaArn(lookups, namespace, executor.lambda!, 'an action group\'s executor', waitsFor);
+  return readyLambdaArn(lookups, namespace, referenceName(executor.lambda!), 'an action group\'s executor', waitsFor);
 }
 
 /** The ARN of the Lambda object `name` of the namespace once it is Ready; `what` says what uses it, `waitsFor` what waits. */

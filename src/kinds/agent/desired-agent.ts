@@ -8,6 +8,7 @@ import type {
 } from '@aws-sdk/client-bedrock-agent';
 import type { AgentSpec } from '../../api/agent.ts';
 import { TerminalError } from '../../runtime/errors.ts';
+import { referenceName } from '../../api/common.ts';
 
 export type AgentFields = Omit<UpdateAgentRequest, 'agentId'>;
 
@@ -113,7 +114,7 @@ export function desiredActionGroup(group: ActionGroupSpec, lambdaArn: (name: str
   return {
     actionGroupName: group.name,
     ...(group.description ? { description: group.description } : {}),
-    ...(executor?.lambda ? { actionGroupExecutor: { lambda: lambdaArn(executor.lambda) } } : {}),
+    ...(executor?.lambda ? { actionGroupExecutor: { lambda: lambdaArn(referenceName(executor.lambda)) } } : {}),
     ...(executor?.lambdaArn ? { actionGroupExecutor: { lambda: executor.lambdaArn } } : {}),
     ...(executor?.customControl ? { actionGroupExecutor: { customControl: executor.customControl } } : {}),
     ...(group.apiSchema?.payload ? { apiSchema: { payload: group.apiSchema.payload } } : {}),

@@ -116,6 +116,10 @@ export class IAMRoleExternalClient implements ExternalClient<IAMRoleSpec, IAMRol
   async resolve(obj: IAMRoleResource): Promise<RoleResolved> {
     const spec = obj.spec;
     this.#platform.requireTags(obj, spec.tags);
+    const byName = (spec.policies ?? []).findIndex((p) => p.policyName !== undefined);
+    if (byName >= 0) {
+      throw new TerminalError('UnsupportedPolicyReference', `spec.policies[${byName}].policyName names a Bedrock Forge policy resource, which this operator does not manage: remove policyName (the entry's policyArn is what gets attached)`);
+    }
     const namespace = obj.metadata.namespace ?? 'default';
     const boundary = this.#tenancy.boundaryFor(spec.permissionsBoundary);
     const trust = {

@@ -6,6 +6,7 @@ import type { IAMRoleSpec } from '../../api/iamrole.ts';
 import type { LambdaSpec } from '../../api/lambda.ts';
 import type { PolicyStatement } from '../../api/policy-document.ts';
 import type { AwsScope } from '../../aws/aws-environment.ts';
+import { referenceName } from '../../api/common.ts';
 import { boundedName, serviceTrust } from '../generated-roles.ts';
 
 /** Name of the generated IAMRole object (Kubernetes) for a Lambda object. */
@@ -55,4 +56,11 @@ export function executionRoleSpec(functionName: string, spec: LambdaSpec, scope:
     assumeRolePolicy: serviceTrust('lambda.amazonaws.com', { StringEquals: { 'aws:SourceAccount': account } }),
     inlinePolicies: [{ name: 'FunctionPermissions', policy: { version: '2012-10-17', statement } }],
   };
+}
+
+/** The role the spec names, by object name or ARN (`iamRole`, or Bedrock Forge's `role`), with its field; undefined when none is. */
+export function namedExecutionRole(spec: LambdaSpec): { value: string; field: string } | undefined {
+  if (spec.iamRole) return { value: spec.iamRole, field: 'spec.iamRole' };
+  if (spec.role) return { value: referenceName(spec.role), field: 'spec.role' };
+  return undefined;
 }

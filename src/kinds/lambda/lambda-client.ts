@@ -35,7 +35,7 @@ import { readyRoleArn, type GeneratedRoles } from '../generated-roles.ts';
 import { managedTagKeys, type OwnershipGuard } from '../ownership-guard.ts';
 import { requireSameAccount, type TenancyPolicy } from '../tenancy-policy.ts';
 import { codeMatches, desiredCode, functionCode, type DesiredCode } from './desired-code.ts';
-import { executionRoleObjectName, executionRoleSpec } from './execution-role.ts';
+import { executionRoleObjectName, executionRoleSpec, namedExecutionRole } from './execution-role.ts';
 import { configurationDiff, desiredConfiguration, desiredReservedConcurrency, type ConfigAspect } from './function-config.ts';
 
 /** What the Lambda client reads from the informers' caches. */
@@ -179,7 +179,8 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
     if (!this.#roleDocuments) return undefined;
     const namespace = obj.metadata.namespace ?? 'default';
     const spec = obj.spec;
-    const objectName = spec.iamRole && !spec.iamRole.startsWith('arn:') ? spec.iamRole : !spec.iamRole && !spec.roleArn ? executionRoleObjectName(obj.metadata.name) : undefined;
+    const named = namedExecutionRole(spec);
+    const objectName = named ? (named.value.startsWith('arn:') ? undefined : named.value) : !spec.roleArn ? executionRoleObjectName(obj.metadata.name) : undefined;
     const role = objectName ? this.#lookups.iamRole(namespace, objectName) : undefined;
     const documents = await this.#roleDocuments.forRole(role, resolved.roleArn, this.#tenancy.permissionsBoundary);
     const callers = this.#lookups.agents(namespace).filter((a) => !a.metadata.deletionTimestamp && agentUsesLambda(a, obj.metadata.name, obj.status?.arn));
@@ -321,15 +322,16 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
   async finalize(obj: LambdaResource, policy: DeletionPolicy): Promise<void> {
     this.#deployedSource.delete(obj.metadata.uid ?? '');
     this.#inSync.delete(obj.metadata.uid ?? '');
-    if (!obj.spec.iamRole && !obj.spec.roleArn) await this.#roles.release(obj, executionRoleObjectName(obj.metadata.name), policy);
+    if (!namedExecutionRole(obj.spec) && !obj.spec.roleArn) await this.#roles.release(obj, executionRoleObjectName(obj.metadata.name), policy);
   }
 
   async #roleArn(obj: LambdaResource, functionName: string, account: string): Promise<string> {
     const spec = obj.spec;
     const namespace = obj.metadata.namespace ?? 'default';
     if (spec.roleArn) return requireSameAccount(this.#tenancy.externalRole(spec.roleArn, 'spec.roleArn'), account, 'spec.roleArn');
-    if (spec.iamRole?.startsWith('arn:')) return requireSameAccount(this.#tenancy.externalRole(spec.iamRole, 'spec.iamRole'), account, 'spec.iamRole');
-    if (spec.iamRole) return readyRoleArn(this.#lookups.iamRole(namespace, spec.iamRole), namespace, spec.iamRole, 'spec.iamRole');
+    const named = namedExecutionRole(spec);
+    if (named?.value.startsWith('arn:')) return requireSameAccount(this.#tenancy.externalRole(named.value, named.field), account, named.field);
+    if (named) return readyRoleArn(this.#lookups.iamRole(namespace, named.value), namespace, named.value, named.field);
     const name = executionRoleObjectName(obj.metadata.name);
     const { partition, region } = this.#aws;
     const role = await this.#roles.ensure(obj, name, executionRoleSpec(functionName, spec, { partition, region, account }));

@@ -13,6 +13,7 @@ import { agentUsesLambda } from '../agent-lambda-link.ts';
 import { GeneratedRoles, ownerKeys } from '../generated-roles.ts';
 import { controllerBase, ownershipGuard, type OperatorContext } from '../operator-context.ts';
 import { LambdaExternalClient, type LambdaLookups } from './lambda-client.ts';
+import { namedExecutionRole } from './execution-role.ts';
 
 export async function lambdaController(ctx: OperatorContext) {
   const lambda = instrument(new LambdaClient({ region: ctx.aws.region }), 'lambda');
@@ -43,7 +44,7 @@ export async function lambdaController(ctx: OperatorContext) {
     kind: LambdaKind,
     client,
     watches: [
-      { type: customKind(IAMRoleKind), keysFor: (role) => [...lambdasWhere(lambdas, role, (s) => s.iamRole === role.metadata?.name), ...ownerKeys(role, LambdaKind.kind)] },
+      { type: customKind(IAMRoleKind), keysFor: (role) => [...lambdasWhere(lambdas, role, (s) => namedExecutionRole(s)?.value === role.metadata?.name), ...ownerKeys(role, LambdaKind.kind)] },
       { type: codeConfigMaps, keysFor: (cm) => lambdasWhere(lambdas, cm, (s) => s.code?.configMap?.name === cm.metadata?.name) },
       relatedWatch<AgentResource>(customKind(AgentKind), (agent) => cachedList<LambdaResource>(lambdas, agent.metadata.namespace)
         .filter((l) => agentUsesLambda(agent, l.metadata.name, lambdaArn(l))).map(keyOf)),

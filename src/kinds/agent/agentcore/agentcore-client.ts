@@ -46,6 +46,7 @@ import {
   type DesiredEndpoint, type DesiredHarness, type DesiredTarget,
 } from './desired-agentcore.ts';
 import { DEFAULT_ENDPOINT, gatewayNameOf, harnessNameOf } from './names.ts';
+import { referenceName } from '../../../api/common.ts';
 
 type AgentCoreStatus = NonNullable<AgentStatus['agentCore']>;
 
@@ -357,7 +358,7 @@ export class AgentCoreExternalClient implements ExternalClient<AgentSpec, AgentS
     if (policy !== 'retain' || !gatewayRoleArn) return;
     const namespace = obj.metadata.namespace ?? 'default';
     for (const group of obj.spec.actionGroups ?? []) {
-      const lambda = group.actionGroupExecutor?.lambda ? this.#lookups.lambda(namespace, group.actionGroupExecutor.lambda) : undefined;
+      const lambda = group.actionGroupExecutor?.lambda ? this.#lookups.lambda(namespace, referenceName(group.actionGroupExecutor.lambda)) : undefined;
       const annotations = lambda && retainAgentOn(lambda, gatewayRoleArn);
       if (annotations) await this.#lookups.annotateLambda(namespace, lambda.metadata.name, annotations);
     }
