@@ -16,7 +16,9 @@ const ActionGroupExecutor = Type.Object(
   },
   {
     description: 'What carries out the actions: exactly one of lambda, lambdaArn or customControl.',
-    ...cel({ rule: '[has(self.lambda), has(self.lambdaArn), has(self.customControl)].filter(x, x).size() == 1', message: 'set exactly one of lambda, lambdaArn or customControl' }),
+    // lambda is typeless (a name or {ref}), so CEL cannot name it: OpenAPI's oneOf says "exactly one".
+    ...exactlyOneOf('lambda', 'lambdaArn', 'customControl'),
+    ...cel({ rule: '!(has(self.lambdaArn) && has(self.customControl))', message: 'set exactly one of lambda, lambdaArn or customControl' }),
   },
 );
 

@@ -2,7 +2,7 @@
 // Bedrock Forge's `kind: Lambda` manifests (with its documented aliases: environmentVariables,
 // reservedConcurrencyLimit).
 import lambdaRules from '../aws/lambda/lambda-rules.json' with { type: 'json' };
-import { Type, atMostOneOf, bool, cel, int, mapOf, oneOfStrings, str, stringMap, strings, uniqueBy, type Static } from './schema.ts';
+import { Type, atMostOneOfEach, bool, cel, int, mapOf, oneOfStrings, str, stringMap, strings, uniqueBy, type Static } from './schema.ts';
 import { ARN_PATTERN, OBJECT_NAME_PATTERN, ROLE_ARN_PATTERN, reference, statusOf, tags, terraformTimeouts } from './common.ts';
 import { ResourceStatement } from './policy-document.ts';
 
@@ -118,7 +118,7 @@ export const LambdaSpec = Type.Object(
       description: 'Execution role: the name of an IAMRole in the same namespace, or a role ARN. When neither iamRole nor roleArn is given, the operator generates a least-privilege role.',
       pattern: `(${OBJECT_NAME_PATTERN})|(${ROLE_ARN_PATTERN})`,
     })),
-    role: Type.Optional(reference('Execution role: an IAMRole in the same namespace (Bedrock Forge\'s name for iamRole).', OBJECT_NAME_PATTERN)),
+    role: Type.Optional(reference('Execution role: an IAMRole in the same namespace (Bedrock Forge\'s name for iamRole; set one of iamRole, role or roleArn).', OBJECT_NAME_PATTERN)),
     roleArn: Type.Optional(str({ description: 'ARN of an existing execution role.', pattern: ROLE_ARN_PATTERN })),
     resourcePolicy: Type.Optional(Type.Object({
       allowBedrockAgents: Type.Optional(bool({
@@ -129,6 +129,15 @@ export const LambdaSpec = Type.Object(
         maxItems: 50,
       })),
     }, { description: 'Resource-based policy of the function: who may invoke it.' })),
+    publish: Type.Optional(bool({ description: 'Publish a version of the function after each change of its code or configuration (status.version holds the newest); the versions before are left as they are.' })),
+    snapStart: Type.Optional(Type.Object({
+      applyOn: oneOfStrings(['PublishedVersions', 'None'] as const, { description: 'PublishedVersions: Lambda snapshots each published version when it is published (with publish: true), for faster cold starts; None (default).' }),
+    }, { description: 'Lambda SnapStart (Java, Python and .NET runtimes).' })),
+    imageConfig: Type.Optional(Type.Object({
+      command: Type.Optional(strings({ description: 'Overrides the image\'s CMD.', maxItems: 1500 })),
+      entryPoint: Type.Optional(strings({ description: 'Overrides the image\'s ENTRYPOINT.', maxItems: 1500 })),
+      workingDirectory: Type.Optional(str({ description: 'Overrides the image\'s WORKDIR.', maxLength: 1000 })),
+    }, { description: 'Overrides of the container image\'s settings (packageType Image only).' })),
     skipDestroy: Type.Optional(bool({ description: 'Keep the function in AWS when the object is deleted: the same as the annotation bedrockforge.io/deletion-policy: retain (the annotation, when set, decides).' })),
     // Terraform's own arguments, which Bedrock Forge passes through: accepted, with no effect here.
     sourceCodeHash: Type.Optional(str({ description: 'Terraform\'s hash that triggers a code update; no effect here: the operator compares the code it builds with the function\'s CodeSha256 itself.', maxLength: 256 })),
@@ -138,9 +147,10 @@ export const LambdaSpec = Type.Object(
   },
   {
     description: 'The desired Lambda function.',
-    ...atMostOneOf('environment', 'environmentVariables'),
+    // role is typeless (a name or {ref}), so CEL cannot name it.
+    ...atMostOneOfEach(['environment', 'environmentVariables'], ['iamRole', 'role', 'roleArn']),
     ...cel(
-      { rule: '[has(self.iamRole), has(self.role), has(self.roleArn)].filter(x, x).size() <= 1', message: 'set one of iamRole, role or roleArn' },
+      { rule: '!(has(self.iamRole) && has(self.roleArn))', message: 'set iamRole or roleArn, not both' },
       { rule: '!(has(self.reservedConcurrency) && has(self.reservedConcurrencyLimit))', message: 'set reservedConcurrency or reservedConcurrencyLimit, not both' },
       { rule: 'has(self.code)', message: 'code is required: set spec.code to s3Bucket+s3Key, zipFile, imageUri, inline files or a configMap', fieldPath: '.code', reason: 'FieldValueRequired' },
       {
@@ -150,6 +160,10 @@ export const LambdaSpec = Type.Object(
       {
         rule: "(has(self.packageType) && self.packageType == 'Image') || !has(self.code) || !has(self.code.imageUri)",
         message: 'code.imageUri needs packageType: Image', fieldPath: '.code.imageUri',
+      },
+      {
+        rule: "!has(self.imageConfig) || (has(self.packageType) && self.packageType == 'Image')",
+        message: 'imageConfig needs packageType: Image', fieldPath: '.imageConfig',
       },
       {
         rule: "(has(self.packageType) && self.packageType == 'Image') || (has(self.runtime) && has(self.handler))",
@@ -168,5 +182,6 @@ export const LambdaStatus = statusOf('What the controller observed in AWS.', {
   codeSource: Type.Optional(str({ description: 'Where the deployed code came from (s3://bucket/key?versionId=…, inline files, ConfigMap NAME, zipFile or the image URI); for S3 code without spec.code.sha256 the only record of what was deployed.', maxLength: 2048 })),
   policyStatementIds: Type.Optional(strings({ description: 'Statement IDs of the resource-based policy in force.', maxItems: 200 })),
   managedTagKeys: Type.Optional(strings({ description: 'Tag keys the operator set from spec.tags; a key removed from the spec is removed from AWS, other tags are left alone.', maxItems: 50 })),
+  version: Type.Optional(str({ description: 'With spec.publish: the newest published version, made from the code and configuration the spec asks for.' })),
 });
 export type LambdaStatus = Static<typeof LambdaStatus>;

@@ -39,10 +39,14 @@ export function exactlyOneOf(...names: string[]): { oneOf: { required: string[] 
   return { oneOf: names.map((name) => ({ required: [name] })) };
 }
 
-/** Forbids setting two of the named fields together: `not: {anyOf: [{required: [a, b]}…]}`. */
-export function atMostOneOf(...names: string[]): { not: { anyOf: { required: string[] }[] } } {
+/**
+ * Forbids setting two fields of any group together: `not: {anyOf: [{required: [a, b]}…]}`. The
+ * way to say it of typeless fields (`reference()`), which CEL rules cannot name; several groups
+ * go in one `not`, since a schema has only one.
+ */
+export function atMostOneOfEach(...groups: string[][]): { not: { anyOf: { required: string[] }[] } } {
   const pairs: { required: string[] }[] = [];
-  names.forEach((a, i) => names.slice(i + 1).forEach((b) => pairs.push({ required: [a, b] })));
+  for (const names of groups) names.forEach((a, i) => names.slice(i + 1).forEach((b) => pairs.push({ required: [a, b] })));
   return { not: { anyOf: pairs } };
 }
 

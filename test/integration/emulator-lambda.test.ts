@@ -177,6 +177,20 @@ describe('the emulated Lambda state machine', () => {
     expect(cleared.KMSKeyArn).toBeUndefined();
     expect(cleared.DeadLetterConfig).toBeUndefined();
   });
+
+  it('keeps SnapStart, which published versions then have optimized, and PublishVersion answers the newest when nothing changed', async () => {
+    const role = await aws.createRole('fn-role');
+    await aws.createFunction('snappy', role);
+    await aws.settled('snappy');
+    await aws.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'snappy', SnapStart: { ApplyOn: 'PublishedVersions' } }));
+    expect((await aws.configuration('snappy')).SnapStart).toEqual({ ApplyOn: 'PublishedVersions', OptimizationStatus: 'Off' });
+    await aws.settled('snappy');
+    const one = await aws.lambda.send(new PublishVersionCommand({ FunctionName: 'snappy' }));
+    expect(one).toMatchObject({ Version: '1', SnapStart: { ApplyOn: 'PublishedVersions', OptimizationStatus: 'On' } });
+    expect((await aws.lambda.send(new PublishVersionCommand({ FunctionName: 'snappy' }))).Version).toBe('1');
+    await aws.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'snappy', SnapStart: { ApplyOn: 'None' } }));
+    expect((await aws.configuration('snappy')).SnapStart?.ApplyOn ?? 'None').toBe('None');
+  });
 });
 
 describe('the emulated AddPermission', () => {

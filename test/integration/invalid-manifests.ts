@@ -153,7 +153,7 @@ export const invalidCases: InvalidCase[] = [
   { title: 'idle session TTL below 60 seconds', kind: 'Agent', break: (s) => { s.idleSessionTtlInSeconds = 59; }, field: 'spec.idleSessionTtlInSeconds' },
   { title: 'idle session TTL above 5400 seconds', kind: 'Agent', break: (s) => { s.idleSessionTtlInSeconds = 5401; }, field: 'spec.idleSessionTtlInSeconds' },
   { title: 'foundation model that is no model ID', kind: 'Agent', break: (s) => { s.foundationModel = 'gpt-4'; }, field: 'spec.foundationModel' },
-  { title: 'action group with two executors', kind: 'Agent', break: (s) => { s.actionGroups[0].actionGroupExecutor.lambdaArn = 'arn:aws:lambda:us-east-1:123456789012:function:f'; }, field: 'spec.actionGroups[0].actionGroupExecutor', says: 'exactly one of lambda' },
+  { title: 'action group with two executors', kind: 'Agent', break: (s) => { s.actionGroups[0].actionGroupExecutor.lambdaArn = 'arn:aws:lambda:us-east-1:123456789012:function:f'; }, field: 'spec.actionGroups[0].actionGroupExecutor', says: 'must validate one and only one schema' },
   { title: 'action group with API and function schema', kind: 'Agent', break: (s) => { s.actionGroups[0].apiSchema = { payload: '{}' }; }, field: 'spec.actionGroups[0]', says: 'not both' },
   { title: 'built-in action group with a description', kind: 'Agent', break: (s) => { s.actionGroups.push({ name: 'ask', description: 'asks the user', parentActionGroupSignature: 'AMAZON.UserInput' }); }, field: 'spec.actionGroups[1]', says: 'takes no description, executor or schema' },
   { title: 'an alias without routing on an agent that is never prepared', kind: 'Agent', break: (s) => { Object.assign(s, { prepareAgent: false, aliases: [{ name: 'live' }] }); }, field: 'spec', says: 'needs a prepared agent' },

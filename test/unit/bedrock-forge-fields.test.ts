@@ -16,10 +16,8 @@ const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixture
  * carry out before it may accept it. The test fails when this list is not exactly what is missing.
  */
 const NOT_YET: Record<string, string[]> = {
-  Lambda: [
-    'spec.codeSigningConfigArn', 'spec.imageConfig', 'spec.imageConfig.command', 'spec.imageConfig.entryPoint', 'spec.imageConfig.workingDirectory',
-    'spec.publish', 'spec.snapStart', 'spec.snapStart.applyOn',
-  ],
+  // The emulator must first serve Lambda's code signing configurations (moto has none).
+  Lambda: ['spec.codeSigningConfigArn'],
 };
 
 describe(`the CRDs accept every field of Bedrock Forge's models (commit ${fixture.commit.slice(0, 7)})`, () => {

@@ -7,7 +7,7 @@ import type { LambdaSpec } from '../../api/lambda.ts';
 
 export type ConfigAspect =
   | 'runtime' | 'handler' | 'description' | 'timeout' | 'memory' | 'environment' | 'layers' | 'VPC config'
-  | 'dead-letter target' | 'ephemeral storage' | 'tracing' | 'KMS key' | 'file systems' | 'execution role';
+  | 'dead-letter target' | 'ephemeral storage' | 'tracing' | 'KMS key' | 'file systems' | 'execution role' | 'SnapStart' | 'image config';
 
 /** The configuration fields UpdateFunctionConfiguration takes, complete (every field set). */
 export function desiredConfiguration(spec: LambdaSpec, roleArn: string): Omit<UpdateFunctionConfigurationRequest, 'FunctionName'> & { Role: string } {
@@ -30,7 +30,15 @@ export function desiredConfiguration(spec: LambdaSpec, roleArn: string): Omit<Up
     TracingConfig: { Mode: spec.tracingConfig?.mode ?? 'PassThrough' },
     KMSKeyArn: spec.kmsKeyArn ?? '',
     FileSystemConfigs: spec.fileSystemConfig ? [{ Arn: spec.fileSystemConfig.arn, LocalMountPath: spec.fileSystemConfig.localMountPath }] : [],
+    SnapStart: { ApplyOn: spec.snapStart?.applyOn ?? 'None' },
+    ...(image ? { ImageConfig: imageConfig(spec) } : {}),
   };
+}
+
+/** An image function's overrides, complete: an override the spec drops is cleared. */
+function imageConfig(spec: LambdaSpec): { Command: string[]; EntryPoint: string[]; WorkingDirectory?: string } {
+  const c = spec.imageConfig;
+  return { Command: c?.command ?? [], EntryPoint: c?.entryPoint ?? [], ...(c?.workingDirectory ? { WorkingDirectory: c.workingDirectory } : {}) };
 }
 
 const sorted = (values: string[] | undefined) => [...(values ?? [])].sort();
@@ -55,6 +63,12 @@ export function configurationDiff(desired: ReturnType<typeof desiredConfiguratio
   differs('tracing', desired.TracingConfig?.Mode, actual.TracingConfig?.Mode ?? 'PassThrough');
   differs('KMS key', desired.KMSKeyArn ?? '', actual.KMSKeyArn ?? '');
   differs('file systems', desired.FileSystemConfigs?.map((f) => [f.Arn, f.LocalMountPath]) ?? [], (actual.FileSystemConfigs ?? []).map((f) => [f.Arn, f.LocalMountPath]));
+  differs('SnapStart', desired.SnapStart?.ApplyOn ?? 'None', actual.SnapStart?.ApplyOn ?? 'None');
+  if (desired.ImageConfig) {
+    const a = actual.ImageConfigResponse?.ImageConfig;
+    differs('image config', [desired.ImageConfig.Command ?? [], desired.ImageConfig.EntryPoint ?? [], desired.ImageConfig.WorkingDirectory ?? ''],
+      [a?.Command ?? [], a?.EntryPoint ?? [], a?.WorkingDirectory ?? '']);
+  }
   return diff;
 }
 

@@ -5,7 +5,7 @@
 // configuration and a code update in the same pass.
 import {
   AddPermissionCommand, CreateFunctionCommand, DeleteFunctionCommand, DeleteFunctionConcurrencyCommand, GetFunctionCommand, GetPolicyCommand,
-  PutFunctionConcurrencyCommand, RemovePermissionCommand, TagResourceCommand, UntagResourceCommand, UpdateFunctionCodeCommand,
+  ListVersionsByFunctionCommand, PublishVersionCommand, PutFunctionConcurrencyCommand, RemovePermissionCommand, TagResourceCommand, UntagResourceCommand, UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand, type FunctionConfiguration, type GetFunctionResponse, type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import type { V1ConfigMap } from '@kubernetes/client-node';
@@ -15,7 +15,7 @@ import type { DeletionPolicy } from '../../api/metadata.ts';
 import type { AwsEnvironment } from '../../aws/aws-environment.ts';
 import { FULL_READ_EVERY } from '../../aws/account-snapshot.ts';
 import type { FunctionSnapshot } from '../../aws/lambda/function-snapshot.ts';
-import { classified, ignoreNotFound } from '../../aws/aws-errors.ts';
+import { allPages, classified, ignoreNotFound } from '../../aws/aws-errors.ts';
 import { classifyLambdaError } from '../../aws/lambda/lambda-errors.ts';
 import {
   agentPermission, anyAgentPermission, gatewayPermission, diffPermissions, parsePolicy, permissionsOf, UnsupportedStatement, type Permission, type PermissionDiff,
@@ -59,7 +59,7 @@ export interface FunctionResolved {
   permissions: Permission[];
 }
 
-type Aspect = ConfigAspect | 'code' | 'architectures' | 'reserved concurrency' | 'tags' | 'resource policy';
+type Aspect = ConfigAspect | 'code' | 'architectures' | 'reserved concurrency' | 'tags' | 'resource policy' | 'version';
 
 /** What differs, by the calls that fix it. */
 export interface FunctionPlan {
@@ -69,6 +69,8 @@ export interface FunctionPlan {
   concurrencyDiffers: boolean;
   tags: TagChanges;
   permissions: PermissionDiff;
+  /** With spec.publish: the newest version was not made from the code and configuration the spec asks for. */
+  publish: boolean;
 }
 
 export function functionNameOf(obj: LambdaResource): string {
@@ -94,6 +96,8 @@ interface InSync {
   tags: Record<string, string>;
   concurrency: GetFunctionResponse['Concurrency'];
   imageUri: string | undefined;
+  /** With spec.publish: the newest version, current when that read found the function in sync. */
+  version: string | undefined;
   /** Resyncs compared from the listing since that read. */
   listedPasses: number;
 }
@@ -212,7 +216,16 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
     const actualPermissions = await this.#permissions(functionName);
     const permissions = diffPermissions(desired.permissions, actualPermissions);
 
+    // With spec.publish, the newest version must be made from $LATEST as the spec has it; only a
+    // full read looks (the listing's $LATEST did not move since one found it current).
+    const published = spec.publish && !listed ? await this.#newestVersion(functionName) : undefined;
+    const memo = this.#inSync.get(uid);
+    const versionCurrent = !spec.publish || listed || (published !== undefined && published.CodeSha256 === fn.CodeSha256
+      && (published.Architectures ?? ['x86_64']).join() === (fn.Architectures ?? ['x86_64']).join() && configurationDiff(desired.config, published).length === 0);
+    const version = spec.publish ? (listed ? memo?.version : published?.Version) : undefined;
+
     const diff: Aspect[] = [...configDiff];
+    if (!versionCurrent) diff.push('version');
     if (codeDiffers) diff.push('code');
     if (architecturesDiffer) diff.push('architectures');
     if (concurrencyDiffers) diff.push('reserved concurrency');
@@ -223,7 +236,7 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
       // A difference is confirmed, and acted on, with what GetFunction says (State, LastUpdateStatus).
       if (listed) return this.observe(obj, desired);
     } else if (!listed) {
-      this.#inSync.set(uid, { revisionId: fn.RevisionId, tags: found.Tags ?? {}, concurrency: found.Concurrency, imageUri: found.Code?.ImageUri, listedPasses: 0 });
+      this.#inSync.set(uid, { revisionId: fn.RevisionId, tags: found.Tags ?? {}, concurrency: found.Concurrency, imageUri: found.Code?.ImageUri, version, listedPasses: 0 });
     }
     return {
       exists: true,
@@ -232,9 +245,10 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
         codeSource: codeDiffers ? previous.codeSource : desired.code.source,
         policyStatementIds: actualPermissions.map((p) => p.statementId).sort(),
         managedTagKeys: managedTagKeys(spec.tags),
+        version,
       },
       diff,
-      plan: { fn, configDiff, codeDiffers: codeDiffers || architecturesDiffer, concurrencyDiffers, tags, permissions },
+      plan: { fn, configDiff, codeDiffers: codeDiffers || architecturesDiffer, concurrencyDiffers, tags, permissions, publish: !versionCurrent },
     };
   }
 
@@ -261,7 +275,7 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
       await this.#tags(plan),
       await this.#concurrency(desired, plan),
       await this.#resourcePolicy(desired, plan),
-      await this.#configurationOrCode(obj, desired, plan),
+      await this.#configurationOrCode(obj, desired, plan) || await this.#publish(desired, plan),
     ]);
     return { wrote: wrote.includes(true) };
   }
@@ -309,6 +323,27 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
       this.#deployedSource.set(obj.metadata.uid ?? '', desired.code.source);
     }
     return true;
+  }
+
+  /**
+   * With spec.publish, once code and configuration are as the spec asks: a version of $LATEST as
+   * read (CodeSha256 and RevisionId guard against publishing anything else). Lambda answers with
+   * the newest version instead when nothing changed since it was made.
+   */
+  async #publish({ functionName: FunctionName }: FunctionResolved, { fn, configDiff, codeDiffers, publish }: FunctionPlan): Promise<boolean> {
+    if (!publish || configDiff.length > 0 || codeDiffers) return false;
+    if (fn.State === 'Pending' || fn.LastUpdateStatus === 'InProgress') {
+      throw new WaitingError('UpdateInProgress', `Lambda is still applying the last change to ${FunctionName} (State ${fn.State}, LastUpdateStatus ${fn.LastUpdateStatus}); its version is published once it is done`, 'settling');
+    }
+    await this.#call(this.#lambda.send(new PublishVersionCommand({ FunctionName, CodeSha256: fn.CodeSha256, RevisionId: fn.RevisionId })));
+    return true;
+  }
+
+  /** The newest published version's configuration, or undefined when there is none. */
+  async #newestVersion(FunctionName: string): Promise<FunctionConfiguration | undefined> {
+    const versions = await allPages((Marker) => this.#call(this.#lambda.send(new ListVersionsByFunctionCommand({ FunctionName, Marker })))
+      .then((page) => ({ items: page.Versions ?? [], next: page.NextMarker })));
+    return versions.filter((v) => v.Version !== '$LATEST').sort((a, b) => Number(a.Version) - Number(b.Version)).at(-1);
   }
 
   async delete(obj: LambdaResource): Promise<DeleteResult> {

@@ -5,7 +5,8 @@ Each behaviour is a small patch of moto's Lambda classes; the "simple" backend t
 
 - the function state machine: Pending after CreateFunction, LastUpdateStatus InProgress after an
   update, each for ``MOTO_LAMBDA_DELAY_SECONDS`` (default 0.3), computed from timestamps whenever
-  a configuration is read; updates, PublishVersion and Invoke are refused meanwhile;
+  a configuration is read; updates, PublishVersion and Invoke are refused meanwhile; PublishVersion
+  with nothing changed since the newest version answers that version;
 - a RevisionId that changes with each update and with TagResource / UntagResource, and
   LastModified that follows updates; a resource-based policy with a RevisionId of its own, which
   AddPermission and RemovePermission change (moto's RemovePermission left it, and refused any
@@ -18,7 +19,8 @@ Each behaviour is a small patch of moto's Lambda classes; the "simple" backend t
 - the execution role: it must exist and trust lambda.amazonaws.com, and (with
   ``MOTO_IAM_PROPAGATION_SECONDS`` > 0) be old enough for IAM to have propagated it;
 - configuration fields moto ignores on update (ephemeral storage, tracing, dead-letter target,
-  KMS key, file systems, architectures) and a reserved concurrency of 0;
+  KMS key, file systems, architectures, an image's overrides) or always answers the same for
+  (SnapStart), and a reserved concurrency of 0;
 - what Lambda refuses that its API model does not say, from ``src/aws/lambda/lambda-rules.json``
   (which the operator reads too): a runtime past its block-create date (CreateFunction) or
   block-update date (updates), reserved environment keys, environment variables over 4 KB, and
@@ -51,7 +53,7 @@ from moto.awslambda.exceptions import (
     LambdaClientError,
     PreconditionFailedException,
 )
-from moto.awslambda.models import LambdaBackend, LambdaFunction, _s3_content
+from moto.awslambda.models import ImageConfig, LambdaBackend, LambdaFunction, LambdaStorage, _s3_content
 from moto.awslambda.policy import Policy
 from moto.awslambda.responses import LambdaResponse
 from moto.awslambda_simple.models import LambdaSimpleBackend
@@ -204,6 +206,8 @@ def _install_state_machine() -> None:
                 config.pop(key, None)
             config.update(_state_fields(self, on_create))
             config.update(getattr(self, EXTRA_CONFIG, {}))
+            if str(self.version) != "$LATEST" and config.get("SnapStart", {}).get("ApplyOn") == "PublishedVersions":
+                config["SnapStart"] = {"ApplyOn": "PublishedVersions", "OptimizationStatus": "On"}
             config["RevisionId"] = getattr(self, REVISION_ID, "")
             return config
 
@@ -262,6 +266,20 @@ def _install_state_machine() -> None:
         return publish_version
 
     _patch(LambdaResponse, "publish_version", make_publish_version)
+
+    # "Lambda doesn't publish a version if the function's configuration and code haven't changed
+    # since the last version" (API reference, PublishVersion): moto forgets the change it published
+    # only when an earlier version existed, so the second call after the first version made a twin.
+    def make_storage_publish(original: Callable[..., Any]) -> Callable[..., Any]:
+        def publish_version(self: LambdaStorage, name_or_arn: str, description: str = "") -> Any:
+            published = original(self, name_or_arn, description)
+            if published is not None:
+                self.get_function_by_name_or_arn_forbid_qualifier(name_or_arn).code_or_config_updated = False
+            return published
+
+        return publish_version
+
+    _patch(LambdaStorage, "publish_version", make_storage_publish)
 
     # Invoke fails while the function is Pending (not while an update is in progress: invocations
     # then run the previous code and configuration).
@@ -538,7 +556,19 @@ def _apply_extra_configuration(fn: LambdaFunction, body: dict[str, Any]) -> None
                 extra[field] = body[field]
             else:
                 extra.pop(field, None)
+    # moto answers SnapStart None always; a published version of a function that applies it on
+    # published versions is optimized ("On"), $LATEST never is. (AWS refuses SnapStart on runtimes
+    # that lack it; which those are is not published as data, so the emulator does not check.)
+    if "SnapStart" in body:
+        apply_on = (body["SnapStart"] or {}).get("ApplyOn", "None")
+        if apply_on == "None":
+            extra.pop("SnapStart", None)
+        else:
+            extra["SnapStart"] = {"ApplyOn": apply_on, "OptimizationStatus": "Off"}
     setattr(fn, EXTRA_CONFIG, extra)
+    # moto keeps an image function's overrides from CreateFunction only.
+    if "ImageConfig" in body and fn.package_type == "Image":
+        fn.image_config = ImageConfig(body["ImageConfig"] or {})
     # moto reads these two on create only.
     if "EphemeralStorage" in body:
         fn.ephemeral_storage = body["EphemeralStorage"]["Size"]
