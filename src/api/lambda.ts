@@ -138,6 +138,10 @@ export const LambdaSpec = Type.Object(
       entryPoint: Type.Optional(strings({ description: 'Overrides the image\'s ENTRYPOINT.', maxItems: 1500 })),
       workingDirectory: Type.Optional(str({ description: 'Overrides the image\'s WORKDIR.', maxLength: 1000 })),
     }, { description: 'Overrides of the container image\'s settings (packageType Image only).' })),
+    codeSigningConfigArn: Type.Optional(str({
+      description: 'ARN of a code signing configuration: Lambda then checks the signature of the code each deployment brings, as the configuration\'s policy says (Warn or Enforce; the operator\'s own zips of inline and ConfigMap code are unsigned).',
+      pattern: '^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\\d{12}:code-signing-config:csc-[a-z0-9]{17}$',
+    })),
     skipDestroy: Type.Optional(bool({ description: 'Keep the function in AWS when the object is deleted: the same as the annotation bedrockforge.io/deletion-policy: retain (the annotation, when set, decides).' })),
     // Terraform's own arguments, which Bedrock Forge passes through: accepted, with no effect here.
     sourceCodeHash: Type.Optional(str({ description: 'Terraform\'s hash that triggers a code update; no effect here: the operator compares the code it builds with the function\'s CodeSha256 itself.', maxLength: 256 })),
@@ -183,5 +187,6 @@ export const LambdaStatus = statusOf('What the controller observed in AWS.', {
   policyStatementIds: Type.Optional(strings({ description: 'Statement IDs of the resource-based policy in force.', maxItems: 200 })),
   managedTagKeys: Type.Optional(strings({ description: 'Tag keys the operator set from spec.tags; a key removed from the spec is removed from AWS, other tags are left alone.', maxItems: 50 })),
   version: Type.Optional(str({ description: 'With spec.publish: the newest published version, made from the code and configuration the spec asks for.' })),
+  codeSigningConfigArn: Type.Optional(str({ description: 'The code signing configuration the function is linked to, as last read; recorded so that one the spec drops is unlinked.' })),
 });
 export type LambdaStatus = Static<typeof LambdaStatus>;

@@ -1,13 +1,15 @@
 // The emulator's Lambda behaves as AWS does where moto alone does not (lambda_ext.py): the state
 // machine (Pending, then Active; LastUpdateStatus InProgress, then Successful) and the conflicts
 // it causes, AddPermission's statement-id conflicts and principal validation, code in S3 that must
-// exist, and an execution role that Lambda must be able to assume. Only the emulator runs here.
+// exist, an execution role that Lambda must be able to assume, SnapStart and versions, and code
+// signing configurations (lambda_code_signing_ext.py). Only the emulator runs here.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
-  AddPermissionCommand, CreateFunctionCommand, GetFunctionCommand, GetFunctionConfigurationCommand, GetPolicyCommand, LambdaClient,
+  AddPermissionCommand, CreateCodeSigningConfigCommand, CreateFunctionCommand, DeleteCodeSigningConfigCommand, DeleteFunctionCodeSigningConfigCommand, GetCodeSigningConfigCommand,
+  GetFunctionCodeSigningConfigCommand, PutFunctionCodeSigningConfigCommand, GetFunctionCommand, GetFunctionConfigurationCommand, GetPolicyCommand, LambdaClient,
   ListFunctionsCommand, PublishVersionCommand, PutFunctionConcurrencyCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand,
   type CreateFunctionRequest, type FunctionConfiguration,
 } from '@aws-sdk/client-lambda';
@@ -190,6 +192,28 @@ describe('the emulated Lambda state machine', () => {
     expect((await aws.lambda.send(new PublishVersionCommand({ FunctionName: 'snappy' }))).Version).toBe('1');
     await aws.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'snappy', SnapStart: { ApplyOn: 'None' } }));
     expect((await aws.configuration('snappy')).SnapStart?.ApplyOn ?? 'None').toBe('None');
+  });
+});
+
+describe('the emulated code signing configurations', () => {
+  it('creates one, links a function to it and back, and refuses one that does not exist or is in use', async () => {
+    const role = await aws.createRole('fn-role');
+    const { CodeSigningConfig } = await aws.lambda.send(new CreateCodeSigningConfigCommand({
+      AllowedPublishers: { SigningProfileVersionArns: [`arn:aws:signer:us-east-1:${ACCOUNT}:/signing-profiles/team/abcdef1234`] },
+      CodeSigningPolicies: { UntrustedArtifactOnDeployment: 'Enforce' },
+    }));
+    const arn = CodeSigningConfig!.CodeSigningConfigArn!;
+    expect(arn).toMatch(new RegExp(`^arn:aws:lambda:us-east-1:${ACCOUNT}:code-signing-config:csc-[0-9a-f]{17}$`));
+    expect((await aws.lambda.send(new GetCodeSigningConfigCommand({ CodeSigningConfigArn: arn }))).CodeSigningConfig?.CodeSigningPolicies).toEqual({ UntrustedArtifactOnDeployment: 'Enforce' });
+    await aws.createFunction('signed', role, { CodeSigningConfigArn: arn });
+    expect(await aws.lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: 'signed' }))).toMatchObject({ CodeSigningConfigArn: arn, FunctionName: 'signed' });
+    await expect(aws.lambda.send(new DeleteCodeSigningConfigCommand({ CodeSigningConfigArn: arn }))).rejects.toMatchObject({ name: 'ResourceConflictException' });
+    await aws.lambda.send(new DeleteFunctionCodeSigningConfigCommand({ FunctionName: 'signed' }));
+    expect((await aws.lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: 'signed' }))).CodeSigningConfigArn).toBe('');
+    await aws.lambda.send(new PutFunctionCodeSigningConfigCommand({ FunctionName: 'signed', CodeSigningConfigArn: arn }));
+    const missing = `arn:aws:lambda:us-east-1:${ACCOUNT}:code-signing-config:csc-00000000000000000`;
+    await expect(aws.lambda.send(new PutFunctionCodeSigningConfigCommand({ FunctionName: 'signed', CodeSigningConfigArn: missing }))).rejects.toMatchObject({ name: 'CodeSigningConfigNotFoundException' });
+    await expect(aws.createFunction('unsigned', role, { CodeSigningConfigArn: missing })).rejects.toMatchObject({ name: 'CodeSigningConfigNotFoundException' });
   });
 });
 

@@ -4,7 +4,7 @@
 // bad input, and deletion.
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
-  AddPermissionCommand, DeleteFunctionCommand, GetFunctionCommand, GetPolicyCommand, LambdaClient, RemovePermissionCommand, TagResourceCommand,
+  AddPermissionCommand, CreateCodeSigningConfigCommand, DeleteFunctionCodeSigningConfigCommand, DeleteFunctionCommand, GetFunctionCodeSigningConfigCommand, GetFunctionCommand, GetPolicyCommand, LambdaClient, RemovePermissionCommand, TagResourceCommand,
   UpdateFunctionConfigurationCommand, type FunctionConfiguration,
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -342,6 +342,28 @@ describe('Lambda controller', () => {
     expect((await configurationOf('image-overrides')).ImageConfigResponse?.ImageConfig?.Command).toEqual([]);
     const refused = await kubectlApply(stack, [fn('zip-overrides', { imageConfig: { command: ['x'] } })]);
     expect(refused.stderr).toContain('imageConfig needs packageType: Image');
+  });
+
+  it('links the function to its code signing configuration, unlinks it when the spec drops it, and refuses one that does not exist', async () => {
+    const { CodeSigningConfig } = await lambda.send(new CreateCodeSigningConfigCommand({
+      AllowedPublishers: { SigningProfileVersionArns: [`arn:aws:signer:us-east-1:${ACCOUNT}:/signing-profiles/team/abcdef1234`] },
+    }));
+    const csc = CodeSigningConfig!.CodeSigningConfigArn!;
+    const linkedTo = async () => (await lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: 'signed' }))).CodeSigningConfigArn;
+    await kubectlApply(stack, [fn('signed', { codeSigningConfigArn: csc })]);
+    expect((await waitReady('signed')).status?.codeSigningConfigArn).toBe(csc);
+    expect(await linkedTo()).toBe(csc);
+    // Unlinked by hand: linked again within a resync.
+    await lambda.send(new DeleteFunctionCodeSigningConfigCommand({ FunctionName: 'signed' }));
+    await waitFor('the link restored', async () => ((await linkedTo()) === csc ? true : undefined), { timeoutMs: 30_000 });
+    // Dropped from the spec: unlinked.
+    await kubectlApply(stack, [fn('signed', {})]);
+    await waitFor('the link removed', async () => ((await linkedTo()) === '' ? true : undefined), { timeoutMs: 30_000 });
+    await waitFor('status without it', async () => ((await k8s.get('lambdas', 'signed')).status?.codeSigningConfigArn === undefined ? true : undefined), { timeoutMs: 30_000 });
+    // One that does not exist: Lambda's refusal in the condition.
+    await kubectlApply(stack, [fn('unsigned', { codeSigningConfigArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:code-signing-config:csc-00000000000000000` })]);
+    const refused = await k8s.waitForCondition('lambdas', 'unsigned', 'Synced', 'False', { reason: 'ResourceNotFound' });
+    expect(condition(refused, 'Synced')?.message).toContain('code signing configuration cannot be found');
   });
 
   it('takes Bedrock Forge\'s spelling: role as {ref}, skipDestroy as retain, Terraform\'s own fields with no effect', async () => {

@@ -16,6 +16,7 @@ const TERMINAL: Record<string, TerminalReason> = {
   PolicyLengthExceededException: 'LimitExceeded',
   RequestTooLargeException: 'LimitExceeded',
   CodeVerificationFailedException: 'CodeRefused',
+  CodeSigningConfigNotFoundException: 'ResourceNotFound',
   InvalidCodeSignatureException: 'CodeRefused',
   UnsupportedMediaTypeException: 'CodeRefused',
   PreconditionFailedException: 'PreconditionFailed',

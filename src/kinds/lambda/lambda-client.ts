@@ -4,7 +4,8 @@
 // code update while the function is Pending or the last update is InProgress, and never a
 // configuration and a code update in the same pass.
 import {
-  AddPermissionCommand, CreateFunctionCommand, DeleteFunctionCommand, DeleteFunctionConcurrencyCommand, GetFunctionCommand, GetPolicyCommand,
+  AddPermissionCommand, CreateFunctionCommand, DeleteFunctionCodeSigningConfigCommand, DeleteFunctionCommand, DeleteFunctionConcurrencyCommand, GetFunctionCodeSigningConfigCommand,
+  GetFunctionCommand, GetPolicyCommand, PutFunctionCodeSigningConfigCommand,
   ListVersionsByFunctionCommand, PublishVersionCommand, PutFunctionConcurrencyCommand, RemovePermissionCommand, TagResourceCommand, UntagResourceCommand, UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand, type FunctionConfiguration, type GetFunctionResponse, type LambdaClient,
 } from '@aws-sdk/client-lambda';
@@ -59,7 +60,7 @@ export interface FunctionResolved {
   permissions: Permission[];
 }
 
-type Aspect = ConfigAspect | 'code' | 'architectures' | 'reserved concurrency' | 'tags' | 'resource policy' | 'version';
+type Aspect = ConfigAspect | 'code' | 'architectures' | 'reserved concurrency' | 'tags' | 'resource policy' | 'version' | 'code signing';
 
 /** What differs, by the calls that fix it. */
 export interface FunctionPlan {
@@ -71,6 +72,8 @@ export interface FunctionPlan {
   permissions: PermissionDiff;
   /** With spec.publish: the newest version was not made from the code and configuration the spec asks for. */
   publish: boolean;
+  /** The code signing configuration to link (a string), to unlink (null), or nothing to do (undefined). */
+  codeSigning: string | null | undefined;
 }
 
 export function functionNameOf(obj: LambdaResource): string {
@@ -98,6 +101,8 @@ interface InSync {
   imageUri: string | undefined;
   /** With spec.publish: the newest version, current when that read found the function in sync. */
   version: string | undefined;
+  /** The code signing configuration that read found linked ('' for none, undefined when not read). */
+  codeSigningConfigArn: string | undefined;
   /** Resyncs compared from the listing since that read. */
   listedPasses: number;
 }
@@ -223,9 +228,16 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
     const versionCurrent = !spec.publish || listed || (published !== undefined && published.CodeSha256 === fn.CodeSha256
       && (published.Architectures ?? ['x86_64']).join() === (fn.Architectures ?? ['x86_64']).join() && configurationDiff(desired.config, published).length === 0);
     const version = spec.publish ? (listed ? memo?.version : published?.Version) : undefined;
+    // The link to a code signing configuration is read when the spec names one or the operator set
+    // one (status): GetFunction does not tell, and every other function would pay a read for it.
+    const wantsSigning = spec.codeSigningConfigArn ?? '';
+    const readSigning = !listed && (wantsSigning !== '' || Boolean(previous.codeSigningConfigArn));
+    const signing = readSigning ? await this.#codeSigningConfig(functionName) : listed ? memo?.codeSigningConfigArn : undefined;
+    const codeSigning = signing === undefined || signing === wantsSigning ? undefined : wantsSigning || null;
 
     const diff: Aspect[] = [...configDiff];
     if (!versionCurrent) diff.push('version');
+    if (codeSigning !== undefined) diff.push('code signing');
     if (codeDiffers) diff.push('code');
     if (architecturesDiffer) diff.push('architectures');
     if (concurrencyDiffers) diff.push('reserved concurrency');
@@ -236,7 +248,7 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
       // A difference is confirmed, and acted on, with what GetFunction says (State, LastUpdateStatus).
       if (listed) return this.observe(obj, desired);
     } else if (!listed) {
-      this.#inSync.set(uid, { revisionId: fn.RevisionId, tags: found.Tags ?? {}, concurrency: found.Concurrency, imageUri: found.Code?.ImageUri, version, listedPasses: 0 });
+      this.#inSync.set(uid, { revisionId: fn.RevisionId, tags: found.Tags ?? {}, concurrency: found.Concurrency, imageUri: found.Code?.ImageUri, version, codeSigningConfigArn: signing, listedPasses: 0 });
     }
     return {
       exists: true,
@@ -246,9 +258,10 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
         policyStatementIds: actualPermissions.map((p) => p.statementId).sort(),
         managedTagKeys: managedTagKeys(spec.tags),
         version,
+        codeSigningConfigArn: signing === undefined ? previous.codeSigningConfigArn : signing || undefined,
       },
       diff,
-      plan: { fn, configDiff, codeDiffers: codeDiffers || architecturesDiffer, concurrencyDiffers, tags, permissions, publish: !versionCurrent },
+      plan: { fn, configDiff, codeDiffers: codeDiffers || architecturesDiffer, concurrencyDiffers, tags, permissions, publish: !versionCurrent, codeSigning },
     };
   }
 
@@ -261,6 +274,7 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
       PackageType: obj.spec.packageType ?? 'Zip',
       Code: functionCode(desired.code),
       Architectures: obj.spec.architectures ?? ['x86_64'],
+      ...(obj.spec.codeSigningConfigArn ? { CodeSigningConfigArn: obj.spec.codeSigningConfigArn } : {}),
       // The ownership tags go with the create call, so a function never exists without them.
       Tags: desired.tags,
     }))));
@@ -273,6 +287,7 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
     // Each step says whether it wrote; they run in this order, every one of them each pass.
     const wrote = await this.#writing(desired.functionName, async () => [
       await this.#tags(plan),
+      await this.#codeSigning(desired, plan),
       await this.#concurrency(desired, plan),
       await this.#resourcePolicy(desired, plan),
       await this.#configurationOrCode(obj, desired, plan) || await this.#publish(desired, plan),
@@ -337,6 +352,19 @@ export class LambdaExternalClient implements ExternalClient<LambdaSpec, LambdaSt
     }
     await this.#call(this.#lambda.send(new PublishVersionCommand({ FunctionName, CodeSha256: fn.CodeSha256, RevisionId: fn.RevisionId })));
     return true;
+  }
+
+  /** Links the function to the spec's code signing configuration, or unlinks the one the operator set. */
+  async #codeSigning({ functionName: FunctionName }: FunctionResolved, { codeSigning }: FunctionPlan): Promise<boolean> {
+    if (codeSigning === undefined) return false;
+    if (codeSigning === null) await this.#call(ignoreNotFound(this.#lambda.send(new DeleteFunctionCodeSigningConfigCommand({ FunctionName }))));
+    else await this.#call(this.#lambda.send(new PutFunctionCodeSigningConfigCommand({ FunctionName, CodeSigningConfigArn: codeSigning })));
+    return true;
+  }
+
+  /** The code signing configuration the function is linked to, '' when none. */
+  async #codeSigningConfig(FunctionName: string): Promise<string> {
+    return (await this.#call(this.#lambda.send(new GetFunctionCodeSigningConfigCommand({ FunctionName })))).CodeSigningConfigArn ?? '';
   }
 
   /** The newest published version's configuration, or undefined when there is none. */

@@ -78,6 +78,7 @@ def configure_moto() -> None:
     import bedrock_flow_ext  # noqa: E402
     import faults_ext  # noqa: E402
     import iam_ext  # noqa: E402
+    import lambda_code_signing_ext  # noqa: E402
     import lambda_ext  # noqa: E402
 
     bedrock_agent_ext.install()
@@ -85,6 +86,7 @@ def configure_moto() -> None:
     agentcore_ext.install()
     iam_ext.install()
     lambda_ext.install()
+    lambda_code_signing_ext.install()
     faults_ext.install()
     authorizer_ext.install()
 

@@ -233,6 +233,7 @@ function contextOf(action: CatalogueAction, input: Record<string, unknown>, env:
   }
   if (supports('iam:PolicyARN') && typeof input.PolicyArn === 'string') context['iam:PolicyARN'] = input.PolicyArn;
   if (supports('lambda:Principal') && typeof input.Principal === 'string') context['lambda:Principal'] = input.Principal;
+  if (supports('lambda:CodeSigningConfigArn') && typeof input.CodeSigningConfigArn === 'string') context['lambda:CodeSigningConfigArn'] = input.CodeSigningConfigArn;
   return context;
 }
 
@@ -315,6 +316,8 @@ function variableValue(variable: string, input: Record<string, unknown>, env: Au
     const path = action.action === 'iam:CreateRole' ? (member('Path') ?? '/') : (withPath[1] === 'RoleName' ? role?.path : undefined) ?? '/';
     return `${path.slice(1)}${name}`;
   }
+  // A code signing configuration is named by its ARN; the catalogue's format takes its ID.
+  if (variable === 'CodeSigningConfigId') return member('CodeSigningConfigArn')?.split(':').pop();
   const value = member(MEMBER_OF_VARIABLE[action.action.split(':')[0]!]?.[variable] ?? variable);
   // Lambda takes a function's name, ARN or partial ARN (123456789012:function:name), with or without a qualifier.
   if (variable === 'FunctionName' && value?.includes(':')) return /(?:^|:)function:([^:]+)/.exec(value)?.[1] ?? value.split(':')[0];
