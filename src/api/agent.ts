@@ -184,7 +184,7 @@ export const AgentSpec = Type.Object(
         name: Type.Optional(reference('Name of a Bedrock Forge Guardrail resource.')),
         identifier: Type.Optional(str({ description: 'ID or ARN of the guardrail.', pattern: '^(([a-z0-9]+)|(arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\\d{12}:guardrail/[a-z0-9]+))$', maxLength: 2048 })),
         version: Type.Optional(str({ description: 'Version of the guardrail: DRAFT (default) or a number.', pattern: '^(DRAFT|[1-9][0-9]{0,7})$' })),
-        mode: Type.Optional(oneOfStrings(['pre', 'post'] as const, { description: 'Bedrock Forge\'s mode (pre or post); Bedrock applies guardrails to input and output alike.' })),
+        mode: Type.Optional(str({ description: 'Bedrock Forge\'s mode (pre or post in its documentation, GUARDRAILS_ONLY in its examples), which its code does not read: Bedrock applies an agent\'s guardrail to input and output alike. Accepted, with no effect.', maxLength: 64 })),
       },
       {
         description: 'Guardrail applied to the agent.',
