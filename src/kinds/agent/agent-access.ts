@@ -5,6 +5,7 @@
 import type { AgentSpec } from '../../api/agent.ts';
 import type { AwsScope } from '../../aws/aws-environment.ts';
 import type { ExpectedCall } from '../../iam/access-check.ts';
+import { roleCalls, serviceAssumesRole } from '../role-calls.ts';
 import type { RoleDocuments } from '../role-documents.ts';
 import { modelStatements } from './service-role.ts';
 
@@ -13,24 +14,8 @@ const BEDROCK = 'bedrock.amazonaws.com';
 export function agentCalls(spec: AgentSpec, role: RoleDocuments, scope: AwsScope, agentArn: string | undefined): ExpectedCall[] {
   const { partition, region, account } = scope;
   const calls: ExpectedCall[] = [];
-  if (agentArn) {
-    calls.push({
-      request: {
-        principal: { type: 'Service', service: BEDROCK }, action: 'sts:AssumeRole', resource: role.arn,
-        context: { 'aws:SourceAccount': account, 'aws:SourceArn': agentArn },
-      },
-      policies: role.trust ? { resource: role.trust } : {},
-      caller: BEDROCK,
-      purpose: `for agent ${agentArn}`,
-      unreadable: { resource: role.trust ? [] : role.unreadable },
-    });
-  }
-  const asRole = (action: string, resource: string, context: Record<string, string> = {}): ExpectedCall => ({
-    request: { principal: { type: 'AWS', arn: role.arn, account }, action, resource, context },
-    policies: { identity: role.identity, ...(role.boundary ? { boundary: role.boundary } : {}) },
-    caller: role.label,
-    unreadable: { identity: role.unreadable, boundary: role.unreadable },
-  });
+  if (agentArn) calls.push(serviceAssumesRole(role, BEDROCK, account, agentArn, `for agent ${agentArn}`));
+  const asRole = (action: string, resource: string, context: Record<string, string> = {}) => roleCalls(role, account, action, resource, context);
   // The model (or inference profile) and what the generated role would allow with it; a model
   // behind a cross-region profile is checked in the agent's own region.
   for (const statement of modelStatements(spec.foundationModel, scope)) {

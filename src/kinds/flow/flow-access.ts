@@ -7,6 +7,7 @@
 import type { FlowDefinition } from '@aws-sdk/client-bedrock-agent';
 import type { AwsScope } from '../../aws/aws-environment.ts';
 import type { ExpectedCall } from '../../iam/access-check.ts';
+import { roleCalls, serviceAssumesRole } from '../role-calls.ts';
 import type { RoleDocuments } from '../role-documents.ts';
 import { flowPermissions } from './service-role.ts';
 
@@ -15,18 +16,7 @@ const BEDROCK = 'bedrock.amazonaws.com';
 export function flowCalls(definition: FlowDefinition, kmsKeyArn: string | undefined, role: RoleDocuments, scope: AwsScope, flowArn: string | undefined): ExpectedCall[] {
   const { region, account } = scope;
   const calls: ExpectedCall[] = [];
-  if (flowArn) {
-    calls.push({
-      request: {
-        principal: { type: 'Service', service: BEDROCK }, action: 'sts:AssumeRole', resource: role.arn,
-        context: { 'aws:SourceAccount': account, 'aws:SourceArn': flowArn },
-      },
-      policies: role.trust ? { resource: role.trust } : {},
-      caller: BEDROCK,
-      purpose: `for flow ${flowArn}`,
-      unreadable: { resource: role.trust ? [] : role.unreadable },
-    });
-  }
+  if (flowArn) calls.push(serviceAssumesRole(role, BEDROCK, account, flowArn, `for flow ${flowArn}`));
   // Each action on each resource the generated role would allow: a bucket's objects are checked
   // on one object of the bucket, a model behind a cross-region profile in the flow's own region,
   // RetrieveAndGenerate on `*` (IAM authorizes it on no resource type, whatever seed 003 lists).
@@ -37,12 +27,7 @@ export function flowCalls(definition: FlowDefinition, kmsKeyArn: string | undefi
         const resource = pattern.replace(`:bedrock:*:`, `:bedrock:${region}:`).replace(/\/\*$/, '/flow-object');
         // The bucket itself: PutObject is authorized on the object written.
         if (action === 's3:PutObject' && !resource.includes('/')) continue;
-        calls.push({
-          request: { principal: { type: 'AWS', arn: role.arn, account }, action, resource, context },
-          policies: { identity: role.identity, ...(role.boundary ? { boundary: role.boundary } : {}) },
-          caller: role.label,
-          unreadable: { identity: role.unreadable, boundary: role.unreadable },
-        });
+        calls.push(roleCalls(role, account, action, resource, context));
       }
     }
   }

@@ -6,21 +6,13 @@ import type { AgentResource } from '../../api/kinds.ts';
 import type { AwsScope } from '../../aws/aws-environment.ts';
 import { permissionStatement, type Permission } from '../../aws/lambda/permissions.ts';
 import type { ExpectedCall } from '../../iam/access-check.ts';
+import { serviceAssumesRole } from '../role-calls.ts';
 import type { RoleDocuments } from '../role-documents.ts';
 
 export function lambdaCalls(functionName: string, role: RoleDocuments, permissions: Permission[], callers: AgentResource[], scope: AwsScope): ExpectedCall[] {
   const { partition, region, account } = scope;
   const functionArn = `arn:${partition}:lambda:${region}:${account}:function:${functionName}`;
-  const calls: ExpectedCall[] = [{
-    request: {
-      principal: { type: 'Service', service: 'lambda.amazonaws.com' }, action: 'sts:AssumeRole', resource: role.arn,
-      context: { 'aws:SourceAccount': account, 'aws:SourceArn': functionArn },
-    },
-    policies: role.trust ? { resource: role.trust } : {},
-    caller: 'lambda.amazonaws.com',
-    purpose: `for function ${functionName}`,
-    unreadable: { resource: role.trust ? [] : role.unreadable },
-  }];
+  const calls: ExpectedCall[] = [serviceAssumesRole(role, 'lambda.amazonaws.com', account, functionArn, `for function ${functionName}`)];
   const resourcePolicy = {
     name: `the resource policy of Lambda ${functionName}`,
     document: { Version: '2012-10-17', Statement: permissions.map((p) => permissionStatement(p, functionArn)) },

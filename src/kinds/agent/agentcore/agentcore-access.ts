@@ -6,6 +6,7 @@
 import type { AgentSpec } from '../../../api/agent.ts';
 import type { AwsScope } from '../../../aws/aws-environment.ts';
 import type { ExpectedCall } from '../../../iam/access-check.ts';
+import { roleCalls, serviceAssumesRole } from '../../role-calls.ts';
 import type { RoleDocuments } from '../../role-documents.ts';
 import { modelStatements } from '../service-role.ts';
 import { AGENTCORE_SERVICE } from './agentcore-roles.ts';
@@ -13,24 +14,8 @@ import { AGENTCORE_SERVICE } from './agentcore-roles.ts';
 export function harnessCalls(spec: AgentSpec, role: RoleDocuments, scope: AwsScope, known: { harnessArn?: string | undefined; gatewayArn?: string | undefined }): ExpectedCall[] {
   const { region, account } = scope;
   const calls: ExpectedCall[] = [];
-  if (known.harnessArn) {
-    calls.push({
-      request: {
-        principal: { type: 'Service', service: AGENTCORE_SERVICE }, action: 'sts:AssumeRole', resource: role.arn,
-        context: { 'aws:SourceAccount': account, 'aws:SourceArn': known.harnessArn },
-      },
-      policies: role.trust ? { resource: role.trust } : {},
-      caller: AGENTCORE_SERVICE,
-      purpose: `for harness ${known.harnessArn}`,
-      unreadable: { resource: role.trust ? [] : role.unreadable },
-    });
-  }
-  const asRole = (action: string, resource: string): ExpectedCall => ({
-    request: { principal: { type: 'AWS', arn: role.arn, account }, action, resource, context: {} },
-    policies: { identity: role.identity, ...(role.boundary ? { boundary: role.boundary } : {}) },
-    caller: role.label,
-    unreadable: { identity: role.unreadable, boundary: role.unreadable },
-  });
+  if (known.harnessArn) calls.push(serviceAssumesRole(role, AGENTCORE_SERVICE, account, known.harnessArn, `for harness ${known.harnessArn}`));
+  const asRole = (action: string, resource: string) => roleCalls(role, account, action, resource);
   for (const statement of modelStatements(spec.foundationModel, scope)) {
     const actions = statement.sid === 'AllowModelInvocationForOrchestration' ? ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] : [statement.action ?? []].flat();
     for (const action of actions) {
