@@ -241,7 +241,16 @@ describe('Flow controller', () => {
 
   it('costs no AWS write and no status write over ten resyncs once Ready', async () => {
     await ensureTriage();
-    const ready = await waitReady('triage');
+    // Ready may still be the condition of before a drift an earlier test made (the object did not
+    // change): wait until the flow in AWS is prepared, its alias on the newest version, and the
+    // status says so.
+    const ready = await waitFor('the flow settled', async () => {
+      const o = await waitReady('triage');
+      const id = o.status?.flowId as string;
+      const [flowInAws, versions, aliases] = await Promise.all([bedrock.send(new GetFlowCommand({ flowIdentifier: id })), versionsOf(id), aliasesOf(id)]);
+      const newest = versions.at(-1);
+      return flowInAws.status === 'Prepared' && newest && aliases[0]?.routingConfiguration?.[0]?.flowVersion === newest && o.status?.flowVersion === newest ? o : undefined;
+    }, { timeoutMs: 60_000 });
     const id = ready.status?.flowId as string;
     await startRecording(stack.awsEndpoint);
     const calls = await waitFor('ten resyncs of the flow', async () => {
