@@ -60,34 +60,39 @@ const ApiSchema = Type.Object(
   },
 );
 
+/** The fields of an action group, inline in an Agent or as an ActionGroup object of its own. */
+export const actionGroupFields = {
+  description: Type.Optional(str({ description: 'Description of the action group.', maxLength: 200 })),
+  actionGroupExecutor: Type.Optional(ActionGroupExecutor),
+  actionGroupState: Type.Optional(oneOfStrings(['ENABLED', 'DISABLED'] as const, { description: 'ENABLED (default) or DISABLED.' })),
+  apiSchema: Type.Optional(ApiSchema),
+  functionSchema: Type.Optional(FunctionSchema),
+  parentActionGroupSignature: Type.Optional(oneOfStrings(['AMAZON.UserInput', 'AMAZON.CodeInterpreter'] as const, {
+    description: 'A built-in action group: AMAZON.UserInput or AMAZON.CodeInterpreter (then no description, executor or schema).',
+  })),
+  skipResourceInUseCheck: Type.Optional(bool({ description: 'Delete the action group even while it is in use.' })),
+};
+
+/** What Bedrock requires of an action group's fields, wherever it is written. */
+export const actionGroupRules = cel(
+  { rule: '!(has(self.apiSchema) && has(self.functionSchema))', message: 'set apiSchema or functionSchema, not both' },
+  {
+    rule: 'has(self.parentActionGroupSignature) || (has(self.actionGroupExecutor) && (has(self.apiSchema) || has(self.functionSchema) || has(self.actionGroupExecutor.customControl)))',
+    message: 'an action group needs actionGroupExecutor and apiSchema or functionSchema, unless it sets parentActionGroupSignature',
+  },
+  {
+    // Bedrock requires the description blank too for built-in action groups.
+    rule: '!has(self.parentActionGroupSignature) || !(has(self.actionGroupExecutor) || has(self.apiSchema) || has(self.functionSchema) || has(self.description))',
+    message: 'a parentActionGroupSignature action group takes no description, executor or schema',
+  },
+);
+
+/** The pattern of an action group's (and agent's) name in Bedrock. */
+export const BEDROCK_NAME_PATTERN = NAME;
+
 const ActionGroup = Type.Object(
-  {
-    name: str({ description: 'Name of the action group.', pattern: NAME }),
-    description: Type.Optional(str({ description: 'Description of the action group.', maxLength: 200 })),
-    actionGroupExecutor: Type.Optional(ActionGroupExecutor),
-    actionGroupState: Type.Optional(oneOfStrings(['ENABLED', 'DISABLED'] as const, { description: 'ENABLED (default) or DISABLED.' })),
-    apiSchema: Type.Optional(ApiSchema),
-    functionSchema: Type.Optional(FunctionSchema),
-    parentActionGroupSignature: Type.Optional(oneOfStrings(['AMAZON.UserInput', 'AMAZON.CodeInterpreter'] as const, {
-      description: 'A built-in action group: AMAZON.UserInput or AMAZON.CodeInterpreter (then no description, executor or schema).',
-    })),
-    skipResourceInUseCheck: Type.Optional(bool({ description: 'Delete the action group even while it is in use.' })),
-  },
-  {
-    description: 'An action group of the agent.',
-    ...cel(
-      { rule: '!(has(self.apiSchema) && has(self.functionSchema))', message: 'set apiSchema or functionSchema, not both' },
-      {
-        rule: 'has(self.parentActionGroupSignature) || (has(self.actionGroupExecutor) && (has(self.apiSchema) || has(self.functionSchema) || has(self.actionGroupExecutor.customControl)))',
-        message: 'an action group needs actionGroupExecutor and apiSchema or functionSchema, unless it sets parentActionGroupSignature',
-      },
-      {
-        // Bedrock requires the description blank too for built-in action groups.
-        rule: '!has(self.parentActionGroupSignature) || !(has(self.actionGroupExecutor) || has(self.apiSchema) || has(self.functionSchema) || has(self.description))',
-        message: 'a parentActionGroupSignature action group takes no description, executor or schema',
-      },
-    ),
-  },
+  { name: str({ description: 'Name of the action group.', pattern: NAME }), ...actionGroupFields },
+  { description: 'An action group of the agent.', ...actionGroupRules },
 );
 
 const KnowledgeBase = Type.Object(
@@ -270,6 +275,14 @@ export const AgentStatus = statusOf('What the controller observed in AWS.', {
     to: oneOfStrings(AGENT_RUNTIMES, { description: 'Runtime the agent is moving to.' }),
     phase: oneOfStrings(['Preparing', 'Retiring'] as const, { description: 'Preparing: the new runtime is being made ready, the old one still serves. Retiring: the new one is ready; the old one is being removed (or released, with deletion policy retain).' }),
   }, { description: 'A move between runtimes in progress; absent when none is.' })),
+  parts: Type.Optional(Type.Array(Type.Object({
+    kind: oneOfStrings(['ActionGroup', 'AgentKnowledgeBaseAssociation'] as const, { description: 'Kind of the part.' }),
+    name: str({ description: 'Name of the object.', maxLength: 253 }),
+    generation: int({ description: 'The metadata.generation of the part that is in AWS.', minimum: 0 }),
+  }, { description: 'An ActionGroup or AgentKnowledgeBaseAssociation object merged into this agent.' }), {
+    description: 'The ActionGroup and AgentKnowledgeBaseAssociation objects this agent holds in AWS, with the generation of each: a part is Ready once it is listed here at its generation and the Agent is Ready.',
+    maxItems: 30,
+  })),
   aliases: Type.Optional(Type.Array(Type.Object({
     name: str({ description: 'Name of the alias.' }),
     aliasId: Type.Optional(str({ description: 'ID of the alias.' })),

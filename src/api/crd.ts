@@ -56,7 +56,7 @@ export function crdFor(def: KindDefinition): JsonSchema {
               spec: plain(def.spec, `${def.kind}.spec`),
               status: plain(def.status, `${def.kind}.status`),
             },
-            'x-kubernetes-validations': def.rootRules,
+            ...(def.rootRules.length > 0 ? { 'x-kubernetes-validations': def.rootRules } : {}),
           },
         },
       }],

@@ -3,6 +3,7 @@
 import type { TSchema } from './schema.ts';
 import { API_VERSION, GROUP, VERSION, printerColumns } from './common.ts';
 import { AgentSpec, AgentStatus } from './agent.ts';
+import { ActionGroupSpec, ActionGroupStatus, AgentKnowledgeBaseAssociationSpec, AgentKnowledgeBaseAssociationStatus } from './agent-parts.ts';
 import { FlowSpec, FlowStatus } from './flow.ts';
 import { IAMRoleSpec, IAMRoleStatus } from './iamrole.ts';
 import { LambdaSpec, LambdaStatus } from './lambda.ts';
@@ -122,7 +123,43 @@ export const FlowKind: KindDefinition = {
   ],
 };
 
-export const KINDS: readonly KindDefinition[] = [IAMRoleKind, LambdaKind, AgentKind, FlowKind];
+const partColumns = [
+  { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+  { name: 'Synced', type: 'string', jsonPath: '.status.conditions[?(@.type=="Synced")].status' },
+  { name: 'Agent', type: 'string', jsonPath: '.status.agent' },
+  { name: 'Agent ID', type: 'string', jsonPath: '.status.agentId', priority: 1 },
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+];
+
+export const ActionGroupKind: KindDefinition = {
+  kind: 'ActionGroup',
+  plural: 'actiongroups',
+  singular: 'actiongroup',
+  shortNames: ['bfactiongroup', 'bfag'],
+  description: 'An action group of an Agent of the same namespace, written as a document of its own (Bedrock Forge\'s kind ActionGroup): the Agent keeps it in AWS as if it were in its spec.actionGroups.',
+  spec: ActionGroupSpec,
+  status: ActionGroupStatus,
+  rootRules: [{
+    rule: 'has(self.spec.actionGroupName) || self.metadata.name.matches(\'^([0-9a-zA-Z][_-]?){1,100}$\')',
+    message: 'metadata.name is not a valid action group name (letters and digits, single - or _ between them, up to 100): set spec.actionGroupName',
+    fieldPath: '.spec.actionGroupName',
+  }],
+  printerColumns: partColumns,
+};
+
+export const AgentKnowledgeBaseAssociationKind: KindDefinition = {
+  kind: 'AgentKnowledgeBaseAssociation',
+  plural: 'agentknowledgebaseassociations',
+  singular: 'agentknowledgebaseassociation',
+  shortNames: ['bfkbassociation', 'bfkba'],
+  description: 'A knowledge base associated with an Agent of the same namespace, written as a document of its own (Bedrock Forge\'s kind AgentKnowledgeBaseAssociation): the Agent keeps it in AWS as if it were in its spec.knowledgeBases.',
+  spec: AgentKnowledgeBaseAssociationSpec,
+  status: AgentKnowledgeBaseAssociationStatus,
+  rootRules: [],
+  printerColumns: partColumns,
+};
+
+export const KINDS: readonly KindDefinition[] = [IAMRoleKind, LambdaKind, AgentKind, FlowKind, ActionGroupKind, AgentKnowledgeBaseAssociationKind];
 
 export const CATEGORY = 'bedrockforge';
 export { API_VERSION, GROUP, VERSION };
@@ -132,3 +169,5 @@ export type IAMRoleResource = CustomResource<IAMRoleSpec, IAMRoleStatus>;
 export type LambdaResource = CustomResource<LambdaSpec, LambdaStatus>;
 export type AgentResource = CustomResource<AgentSpec, AgentStatus>;
 export type FlowResource = CustomResource<FlowSpec, FlowStatus>;
+export type ActionGroupResource = CustomResource<ActionGroupSpec, ActionGroupStatus>;
+export type AgentKnowledgeBaseAssociationResource = CustomResource<AgentKnowledgeBaseAssociationSpec, AgentKnowledgeBaseAssociationStatus>;

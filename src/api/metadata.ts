@@ -41,6 +41,7 @@ export interface CustomResource<Spec, Status> {
     namespace?: string;
     uid?: string;
     generation?: number;
+    creationTimestamp?: string;
     resourceVersion?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;

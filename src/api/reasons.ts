@@ -22,6 +22,8 @@ export const TERMINAL_REASONS = [
   'NoRole', 'NoCode', 'ConfigMapNotLabelled', 'ConfigMapEmpty', 'ConfigMapKeyMissing', 'UnsupportedStatement', 'DuplicateStatementId',
   'UnsupportedPolicyReference', 'UnsupportedPromptReference', 'UnsupportedGuardrailReference', 'AliasNeedsPreparedAgent',
   'UnsupportedAgentRuntime', 'UnknownAgentAlias', 'UnknownFlowAlias',
+  // A part of an agent written as its own object (ActionGroup, AgentKnowledgeBaseAssociation) that cannot join it.
+  'DuplicateActionGroup', 'DuplicateKnowledgeBase', 'UnsupportedKnowledgeBaseReference',
   // What AWS would refuse, known locally (src/iam/iam-rules.json, src/aws/lambda/lambda-rules.json, OpenAPI 3).
   'RuntimeNotSupported', 'InvalidEnvironment', 'InvalidCode', 'InvalidApiSchema', 'CrossAccountRole',
   // The platform's rules (--refuse-findings, --required-tags), and a flag a spec needs but the operator lacks.

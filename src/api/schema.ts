@@ -39,6 +39,11 @@ export function exactlyOneOf(...names: string[]): { oneOf: { required: string[] 
   return { oneOf: names.map((name) => ({ required: [name] })) };
 }
 
+/** Several of the constraints above on one schema, which may hold only one oneOf (or not) itself. */
+export function allOf(...constraints: object[]): { allOf: object[] } {
+  return { allOf: constraints };
+}
+
 /**
  * Forbids setting two fields of any group together: `not: {anyOf: [{required: [a, b]}…]}`. The
  * way to say it of typeless fields (`reference()`), which CEL rules cannot name; several groups

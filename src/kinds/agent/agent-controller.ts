@@ -1,31 +1,38 @@
 // The Agent controller: the generic loop with the Agent's two runtimes (Bedrock Agents and
 // Bedrock AgentCore, agent-runtimes.ts), and the watches that
 // bring an Agent back when something it depends on changes: the IAMRole it runs as (named, or
-// generated for it) and the Lambdas its action groups call.
+// generated for it), the Lambdas its action groups call, and its parts written as objects of their
+// own (ActionGroup, AgentKnowledgeBaseAssociation), which it merges in (agent-with-parts.ts).
 import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AgentSpec } from '../../api/agent.ts';
-import { AgentKind, IAMRoleKind, LambdaKind, type AgentResource, type IAMRoleResource, type LambdaResource } from '../../api/kinds.ts';
+import {
+  ActionGroupKind, AgentKind, AgentKnowledgeBaseAssociationKind, IAMRoleKind, LambdaKind, type AgentResource, type IAMRoleResource, type LambdaResource,
+} from '../../api/kinds.ts';
 import { AgentSnapshot } from '../../aws/bedrock-agent/agent-snapshot.ts';
 import { instrument } from '../../aws/sdk-clients.ts';
 import { Controller } from '../../runtime/controller.ts';
 import { cached, cachedList, customKind, keyOf, type KindInformer } from '../../runtime/informers.ts';
 import { patchAnnotations } from '../../runtime/kube-writes.ts';
 import { agentUsesLambda } from '../agent-lambda-link.ts';
+import { agentOfPart, type PartResource } from '../agent-parts/merge-parts.ts';
+import { partLists } from '../agent-parts/part-lists.ts';
 import { GeneratedRoles, ownerKeys } from '../generated-roles.ts';
 import { controllerBase, ownershipGuard, type OperatorContext } from '../operator-context.ts';
 import { AgentExternalClient, type AgentLookups } from './agent-client.ts';
 import { namedIAMRole } from './agent-references.ts';
 import { AgentRuntimes } from './agent-runtimes.ts';
+import { AgentWithParts } from './agent-with-parts.ts';
 import { AgentCoreExternalClient } from './agentcore/agentcore-client.ts';
 
 export async function agentController(ctx: OperatorContext) {
   const bedrock = instrument(new BedrockAgentClient({ region: ctx.aws.region }), 'bedrock-agent');
-  const [agents, roles, lambdas] = await Promise.all([
+  const [agents, roles, lambdas, parts] = await Promise.all([
     ctx.informers.informer(customKind(AgentKind)),
     ctx.informers.informer(customKind(IAMRoleKind)),
     ctx.informers.informer(customKind(LambdaKind)),
+    partLists(ctx.informers),
   ]);
   const lookups: AgentLookups = {
     iamRole: (namespace, name) => cached<IAMRoleResource>(roles, namespace, name),
@@ -39,14 +46,17 @@ export async function agentController(ctx: OperatorContext) {
     new AgentSnapshot(bedrock, ctx.resyncMs / 2));
   const agentcore = new AgentCoreExternalClient(
     instrument(new BedrockAgentCoreControlClient({ region: ctx.aws.region }), 'bedrock-agentcore'), ctx.aws, lookups, generated, ownershipGuard(ctx), ctx.tenancy, ctx.platform, ctx.roleDocuments);
-  const client = new AgentRuntimes(classic, agentcore, ctx.agentRuntime, ctx.defaultDeletionPolicy);
+  const client = new AgentWithParts(new AgentRuntimes(classic, agentcore, ctx.agentRuntime, ctx.defaultDeletionPolicy), parts);
+  const agentOf = (part: KubernetesObject) => [`${part.metadata?.namespace ?? ''}/${agentOfPart(part as PartResource)}`];
   return new Controller({
     ...controllerBase(ctx),
     kind: AgentKind,
     client,
     watches: [
       { type: customKind(IAMRoleKind), keysFor: (role) => [...agentsWhere(agents, role, (s) => namedIAMRole(s)?.name === role.metadata?.name), ...ownerKeys(role, AgentKind.kind)] },
-      { type: customKind(LambdaKind), keysFor: (lambda) => agentsWhere(agents, lambda, (_, a) => agentUsesLambda(a, lambda.metadata?.name ?? '')) },
+      { type: customKind(LambdaKind), keysFor: (lambda) => agentsWhere(agents, lambda, (_, a) => agentUsesLambda(parts.merged(a), lambda.metadata?.name ?? '')) },
+      { type: customKind(ActionGroupKind), keysFor: agentOf },
+      { type: customKind(AgentKnowledgeBaseAssociationKind), keysFor: agentOf },
     ],
   });
 }
