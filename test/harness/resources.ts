@@ -18,7 +18,7 @@ export interface KubeEvent {
   message?: string;
 }
 
-export type Plural = 'iamroles' | 'lambdas' | 'agents' | 'flows';
+export type Plural = 'iamroles' | 'lambdas' | 'agents' | 'flows' | 'prompts';
 
 export class Resources {
   readonly objects: CustomObjectsApi;
