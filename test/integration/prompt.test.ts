@@ -173,7 +173,7 @@ describe('Prompt controller', () => {
     const base = orchestration();
     const variant = base.spec.variants[0]!;
     const cases: [string, Record<string, unknown>, string][] = [
-      ['two-variants', { ...base.spec, variants: [variant, { ...variant, name: 'support-v2' }] }, 'must have at most 1 items'],
+      ['two-variants', { ...base.spec, variants: [variant, { ...variant, name: 'support-v2' }] }, 'spec.variants: Too many: 2: must have at most 1 item'],
       ['wrong-type', { ...base.spec, variants: [{ ...variant, templateType: 'TEXT' }] }, 'templateType TEXT takes templateConfiguration.text, CHAT takes templateConfiguration.chat'],
       ['no-such-default', { ...base.spec, defaultVariant: 'support-v9' }, 'defaultVariant must name one of variants'],
       ['bad-agent-arn', { ...base.spec, variants: [{ ...variant, genAiResource: { agent: { agentArn: 'arn:aws:bedrock:us-east-1:123456789012:agent/ABCDEFGHIJ' } } }] }, 'genAiResource.agent.agentArn'],
