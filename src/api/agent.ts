@@ -1,6 +1,6 @@
 // Agent: a Bedrock agent with its action groups, knowledge bases, aliases and service role, in the
 // shape of Bedrock Forge's `kind: Agent` manifests.
-import { Type, bool, cel, exactlyOneOf, uniqueBy, int, mapOf, oneOfStrings, str, stringOrObject, strings, type Static } from './schema.ts';
+import { Type, atMostOneOfEach, bool, cel, exactlyOneOf, uniqueBy, int, mapOf, oneOfStrings, str, stringOrObject, strings, type Static } from './schema.ts';
 import { OBJECT_NAME_PATTERN, ROLE_ARN_PATTERN, reference, statusOf, tags, terraformTimeouts } from './common.ts';
 
 const LAMBDA_ARN = '^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\\d{12}:function:[a-zA-Z0-9-_.]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$';
@@ -109,9 +109,9 @@ const PromptOverride = Type.Object(
     promptType: oneOfStrings(['PRE_PROCESSING', 'ORCHESTRATION', 'POST_PROCESSING', 'KNOWLEDGE_BASE_RESPONSE_GENERATION', 'MEMORY_SUMMARIZATION'] as const, {
       description: 'Which step of the agent the prompt is for.',
     }),
-    promptArn: Type.Optional(str({ description: 'ARN of a prompt in Bedrock prompt management.', pattern: '^arn:aws[a-z-]*:bedrock:.+:prompt/.+$' })),
-    prompt: Type.Optional(reference('Name of a Bedrock Forge Prompt resource.')),
-    promptVariant: Type.Optional(str({ description: 'Variant of the prompt.', maxLength: 100 })),
+    promptArn: Type.Optional(str({ description: 'ARN of a prompt in Bedrock prompt management not managed here: refused (Synced=False), since Bedrock agents take the template itself; name a Prompt object with prompt instead.', pattern: '^arn:aws[a-z-]*:bedrock:.+:prompt/.+$' })),
+    prompt: Type.Optional(reference('A Prompt object of this namespace: once it is Ready, the agent takes its variant\'s template as this step\'s basePromptTemplate (Bedrock Agents do not call Prompt management), its inference parameters and, if it differs from the agent\'s, its model.')),
+    promptVariant: Type.Optional(str({ description: 'Variant of the prompt; default: the Prompt\'s defaultVariant, else its only variant.', maxLength: 100 })),
     variant: Type.Optional(str({ description: 'Same as promptVariant (Bedrock Forge spelling).', maxLength: 100 })),
     basePromptTemplate: Type.Optional(str({ description: 'The prompt template itself.', minLength: 1, maxLength: 100000 })),
     promptCreationMode: Type.Optional(oneOfStrings(['DEFAULT', 'OVERRIDDEN'] as const, { description: 'OVERRIDDEN to use basePromptTemplate.' })),
@@ -125,7 +125,11 @@ const PromptOverride = Type.Object(
       topP: Type.Optional(Type.Number({ description: 'Top-P sampling, 0 to 1.', minimum: 0, maximum: 1 })),
     }, { description: 'Inference parameters for this step.' })),
   },
-  { description: 'An override of one of the agent\'s prompts.' },
+  {
+    description: 'An override of one of the agent\'s prompts: the template given (basePromptTemplate), or copied from a Prompt object of this namespace (prompt, with variant), or AWS\'s default with its inference parameters or state changed.',
+    // Where the template comes from: one place at most.
+    ...atMostOneOfEach(['promptArn', 'prompt', 'basePromptTemplate'], ['variant', 'promptVariant']),
+  },
 );
 
 const Alias = Type.Object(

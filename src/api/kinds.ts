@@ -7,6 +7,7 @@ import { ActionGroupSpec, ActionGroupStatus, AgentKnowledgeBaseAssociationSpec, 
 import { FlowSpec, FlowStatus } from './flow.ts';
 import { IAMRoleSpec, IAMRoleStatus } from './iamrole.ts';
 import { LambdaSpec, LambdaStatus } from './lambda.ts';
+import { PromptSpec, PromptStatus } from './prompt.ts';
 import type { CelRule } from './schema.ts';
 import type { CustomResource } from './metadata.ts';
 
@@ -123,6 +124,30 @@ export const FlowKind: KindDefinition = {
   ],
 };
 
+export const PromptKind: KindDefinition = {
+  kind: 'Prompt',
+  plural: 'prompts',
+  singular: 'prompt',
+  shortNames: ['bfprompt'],
+  description: 'A prompt in Amazon Bedrock Prompt management with its variant and tags, kept in sync with AWS. An Agent\'s promptOverrides may name it.',
+  spec: PromptSpec,
+  status: PromptStatus,
+  rootRules: [{
+    rule: 'has(self.spec.promptName) || self.metadata.name.matches(\'^([0-9a-zA-Z][_-]?){1,100}$\')',
+    message: 'metadata.name is not a valid prompt name (letters and digits, single - or _ between them, up to 100): set spec.promptName',
+    fieldPath: '.spec.promptName',
+  }],
+  printerColumns: [
+    { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: 'Synced', type: 'string', jsonPath: '.status.conditions[?(@.type=="Synced")].status' },
+    { name: 'Version', type: 'string', jsonPath: '.status.version' },
+    { name: 'ARN', type: 'string', jsonPath: '.status.promptArn' },
+    { name: 'Prompt ID', type: 'string', jsonPath: '.status.promptId', priority: 1 },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+};
+
+
 const partColumns = [
   { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
   { name: 'Synced', type: 'string', jsonPath: '.status.conditions[?(@.type=="Synced")].status' },
@@ -159,7 +184,7 @@ export const AgentKnowledgeBaseAssociationKind: KindDefinition = {
   printerColumns: partColumns,
 };
 
-export const KINDS: readonly KindDefinition[] = [IAMRoleKind, LambdaKind, AgentKind, FlowKind, ActionGroupKind, AgentKnowledgeBaseAssociationKind];
+export const KINDS: readonly KindDefinition[] = [IAMRoleKind, LambdaKind, AgentKind, FlowKind, PromptKind, ActionGroupKind, AgentKnowledgeBaseAssociationKind];
 
 export const CATEGORY = 'bedrockforge';
 export { API_VERSION, GROUP, VERSION };
@@ -169,5 +194,6 @@ export type IAMRoleResource = CustomResource<IAMRoleSpec, IAMRoleStatus>;
 export type LambdaResource = CustomResource<LambdaSpec, LambdaStatus>;
 export type AgentResource = CustomResource<AgentSpec, AgentStatus>;
 export type FlowResource = CustomResource<FlowSpec, FlowStatus>;
+export type PromptResource = CustomResource<PromptSpec, PromptStatus>;
 export type ActionGroupResource = CustomResource<ActionGroupSpec, ActionGroupStatus>;
 export type AgentKnowledgeBaseAssociationResource = CustomResource<AgentKnowledgeBaseAssociationSpec, AgentKnowledgeBaseAssociationStatus>;

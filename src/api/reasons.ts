@@ -11,7 +11,7 @@ export type MilestoneReason = 'MigrationComplete';
 /** Waits: something else must happen first; retried after a delay, not counted as a failure. */
 export const WAITING_REASONS = [
   'WaitingForRole', 'WaitingForLambda', 'WaitingForConfigMap', 'WaitingForRolePropagation', 'UpdateInProgress', 'AgentBusy', 'AliasBusy',
-  'HarnessBusy', 'GatewayBusy', 'EndpointBusy', 'WaitingForAgent', 'FlowBusy', 'WaitingForFlow',
+  'HarnessBusy', 'GatewayBusy', 'EndpointBusy', 'WaitingForAgent', 'FlowBusy', 'WaitingForFlow', 'WaitingForPrompt',
 ] as const;
 
 /** The spec, or what it names, must change: not retried until it does (or the next resync). */
@@ -21,7 +21,7 @@ export const TERMINAL_REASONS = [
   // Spec problems found before any AWS call.
   'NoRole', 'NoCode', 'ConfigMapNotLabelled', 'ConfigMapEmpty', 'ConfigMapKeyMissing', 'UnsupportedStatement', 'DuplicateStatementId',
   'UnsupportedPolicyReference', 'UnsupportedPromptReference', 'UnsupportedGuardrailReference', 'AliasNeedsPreparedAgent',
-  'UnsupportedAgentRuntime', 'UnknownAgentAlias', 'UnknownFlowAlias',
+  'UnsupportedAgentRuntime', 'UnknownAgentAlias', 'UnknownFlowAlias', 'UnknownPromptVariant',
   // A part of an agent written as its own object (ActionGroup, AgentKnowledgeBaseAssociation) that cannot join it.
   'DuplicateActionGroup', 'DuplicateKnowledgeBase', 'UnsupportedKnowledgeBaseReference',
   // What AWS would refuse, known locally (src/iam/iam-rules.json, src/aws/lambda/lambda-rules.json, OpenAPI 3).

@@ -9,6 +9,7 @@ import { createLogger } from '../log.ts';
 import { AwsEnvironment } from '../aws/aws-environment.ts';
 import { agentController } from '../kinds/agent/agent-controller.ts';
 import { flowController } from '../kinds/flow/flow-controller.ts';
+import { promptController } from '../kinds/prompt/prompt-controller.ts';
 import { partControllers } from '../kinds/agent-parts/part-controllers.ts';
 import { iamRoleController } from '../kinds/iamrole/iamrole-controller.ts';
 import { lambdaController } from '../kinds/lambda/lambda-controller.ts';
@@ -224,7 +225,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const lost = new Promise<string>((resolve) => elector?.onLost(() => resolve('lost')));
 
-  const controllers = [await iamRoleController(context), await lambdaController(context), await agentController(context), await flowController(context), ...await partControllers(context)];
+  const controllers = [await iamRoleController(context), await lambdaController(context), await agentController(context), await flowController(context),
+    await promptController(context), ...await partControllers(context)];
   await Promise.all(controllers.map((c) => c.start()));
   log.info({ kinds: controllers.map((c) => c.kind) }, 'watching');
 

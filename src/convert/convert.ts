@@ -38,6 +38,16 @@ export interface ConvertOptions {
 
 const KNOWN_METADATA = new Set(['name', 'namespace', 'labels', 'annotations']);
 const MANAGED_KINDS = new Set(KINDS.map((k) => k.kind));
+/**
+ * Bedrock Forge's kinds this operator leaves to other tools, and what to do instead: a knowledge
+ * base is a data pipeline (vector store, index, data sources, ingestion jobs) with a lifecycle of
+ * its own, and CustomResources are Terraform modules.
+ */
+const UNMANAGED_KINDS: Record<string, string> = {
+  KnowledgeBase: 'create the knowledge base with the tool that runs its vector store and ingestion (console, Terraform, CloudFormation) and give its ID to the Agent (spec.knowledgeBases[].knowledgeBaseId) or to an AgentKnowledgeBaseAssociation (spec.knowledgeBaseId)',
+  OpenSearchServerless: 'an OpenSearch Serverless collection only serves a knowledge base, which this operator does not manage either: create both outside it',
+  CustomResources: 'these are Terraform modules; apply them with Terraform',
+};
 export const DESCRIPTION_ANNOTATION = 'bedrockforge.io/description';
 
 export async function convert(inputs: ConvertInput[], namespace: string, options: ConvertOptions = {}): Promise<Conversion> {
@@ -67,7 +77,8 @@ async function convertDocument(doc: Document, input: ConvertInput, namespace: st
   if (typeof kind !== 'string') return note('error', at, 'has no kind: not a Bedrock Forge manifest');
   const where = `${at} ${kind}/${typeof name === 'string' ? name : '?'}`;
   if (!MANAGED_KINDS.has(kind)) {
-    return note('error', where, `kind ${kind} is not managed by this operator (only ${[...MANAGED_KINDS].join(', ')}); left out`);
+    const instead = UNMANAGED_KINDS[kind] ? `: ${UNMANAGED_KINDS[kind]}` : '';
+    return note('error', where, `kind ${kind} is not managed by this operator (only ${[...MANAGED_KINDS].join(', ')}); left out${instead}`);
   }
   if (typeof name !== 'string' || name === '') return note('error', where, 'metadata.name is missing');
 

@@ -18,7 +18,7 @@ export interface KubeEvent {
   message?: string;
 }
 
-export type Plural = 'iamroles' | 'lambdas' | 'agents' | 'flows' | 'actiongroups' | 'agentknowledgebaseassociations';
+export type Plural = 'iamroles' | 'lambdas' | 'agents' | 'flows' | 'actiongroups' | 'agentknowledgebaseassociations' | 'prompts';
 
 export class Resources {
   readonly objects: CustomObjectsApi;

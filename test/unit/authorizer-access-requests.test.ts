@@ -3,7 +3,8 @@
 // of the Agent kind's AgentCore backend, as the front would see them once a request is matched to
 // its operation and input (service-models.ts): the action on the ARN IAM's catalogue says, and the
 // further actions AWS authorizes with harness calls (harness-security.html, "Required IAM
-// permissions for callers"; docs/research/agentcore.md §3.6).
+// permissions for callers"; docs/research/agentcore.md §3.6), and the Prompt kind's Prompt management
+// calls of bedrock-agent.
 import { describe, expect, it } from 'vitest';
 import { checksFor, UnmappedCall, type AuthorizationEnv, type Check } from '../harness/emulator/authorizer/access-requests.ts';
 import type { MatchedOperation, ServiceModel } from '../harness/emulator/authorizer/service-models.ts';
@@ -154,5 +155,24 @@ describe('the authorizing front\'s bedrock-agentcore-control calls', () => {
   it('a call without the member its resource type needs is not guessed at', async () => {
     await expect(checks('GetHarness', {})).rejects.toBeInstanceOf(UnmappedCall);
     await expect(checks('GetGatewayTarget', { targetId: 'TARGET1234' })).rejects.toBeInstanceOf(UnmappedCall);
+  });
+});
+
+describe('the authorizing front\'s Prompt management calls (bedrock-agent)', () => {
+  const bedrockAgent: ServiceModel = { ...agentcore, api: 'bedrock-agent', signingName: 'bedrock' };
+  const prompt = `arn:aws:bedrock:${REGION}:${ACCOUNT}:prompt/ABCDEFGHIJ`;
+  const promptChecks = (operation: string, input: Record<string, unknown>) => checksFor({ service: bedrockAgent, operation, input }, env).then(summary);
+
+  it('names the prompt by promptIdentifier, and its version by promptVersion', async () => {
+    expect(await promptChecks('GetPrompt', { promptIdentifier: 'ABCDEFGHIJ' })).toEqual([`bedrock:GetPrompt ${prompt}`]);
+    expect(await promptChecks('UpdatePrompt', { promptIdentifier: 'ABCDEFGHIJ', name: 'p' })).toEqual([`bedrock:UpdatePrompt ${prompt}`]);
+    expect(await promptChecks('DeletePrompt', { promptIdentifier: 'ABCDEFGHIJ', promptVersion: '2' })).toEqual([`bedrock:DeletePrompt ${prompt}`, `bedrock:DeletePrompt ${prompt}:2`]);
+  });
+
+  it('lists every prompt on *, and authorizes the tags of CreatePrompt on the new prompt\'s ARN', async () => {
+    expect(await promptChecks('ListPrompts', {})).toEqual(['bedrock:ListPrompts *']);
+    expect(await promptChecks('CreatePrompt', { name: 'p', tags: { team: 'a' } })).toEqual([
+      'bedrock:CreatePrompt *', expect.stringMatching(new RegExp(`^bedrock:TagResource arn:aws:bedrock:${REGION}:${ACCOUNT}:prompt/[A-Z0-9]{10}$`)),
+    ]);
   });
 });

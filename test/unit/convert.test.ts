@@ -110,8 +110,31 @@ spec: {runtime: python3.12, handler: app.handler, code: {source: directory}}
     expect(configMap.binaryData).toEqual({ 'blob.bin': Buffer.from([0xff, 0xfe, 0x00]).toString('base64') });
   });
 
+  it('converts a Prompt (Bedrock Forge\'s complete reference example, cut short), keeping metadata.description apart from the spec\'s', async () => {
+    const { objects, notes } = await convertText(`kind: Prompt
+metadata:
+  name: customer-support-orchestration
+  description: Custom orchestration prompt for customer support agent
+spec:
+  description: "Enhanced orchestration prompt with function calling capabilities"
+  defaultVariant: "customer-support-v1"
+  variants:
+    - name: "customer-support-v1"
+      modelId: "anthropic.claude-3-sonnet-20240229-v1:0"
+      templateType: "CHAT"
+      templateConfiguration:
+        chat:
+          system: [{text: "You are a helpful customer support agent."}]
+`);
+    expect(objects[0]).toMatchObject({
+      apiVersion: 'bedrockforge.io/v1alpha1', kind: 'Prompt', metadata: { name: 'customer-support-orchestration', namespace: 'team-a' },
+      spec: { description: 'Enhanced orchestration prompt with function calling capabilities', defaultVariant: 'customer-support-v1' },
+    });
+    expect(notes.filter((n) => n.level === 'error')).toEqual([]);
+  });
+
   it('reports kinds it does not manage and documents that are no manifests, and leaves them out', async () => {
-    const { objects, notes } = await convertText(`kind: ActionGroup
+    const { objects, notes } = await convertText(`kind: KnowledgeBase
 metadata: {name: a}
 spec: {}
 ---
@@ -123,7 +146,7 @@ spec: {}
 `);
     expect(objects.map((o) => o.kind)).toEqual(['IAMRole']);
     expect(notes.filter((n) => n.level === 'error').map((n) => n.message)).toEqual([
-      expect.stringContaining('kind ActionGroup is not managed by this operator'),
+      expect.stringContaining('kind KnowledgeBase is not managed by this operator'),
       expect.stringContaining('has no kind'),
     ]);
   });

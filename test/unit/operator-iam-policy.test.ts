@@ -49,6 +49,7 @@ const IMPLIED: Record<string, string[]> = {
   'bedrock:CreateFlow': ['bedrock:TagResource', 'iam:PassRole'], // tags, the service role
   'bedrock:CreateFlowAlias': ['bedrock:TagResource'], // tags
   'bedrock:UpdateFlow': ['iam:PassRole'],
+  'bedrock:CreatePrompt': ['bedrock:TagResource'], // tags
   // AgentCore harness calls also need the Runtime and Memory action of the same verb (AWS's
   // harness-security.html, "Required IAM permissions for callers"; research §3.6). Further:
   // GetAgentRuntime and GetMemory for CreateHarness (AWS's agent-toolkit-for-aws,
@@ -136,12 +137,13 @@ describe('the operator\'s IAM policy', () => {
     expect(Version).toBe('2012-10-17');
     for (const s of Statement.filter((x) => x.Effect === 'Allow')) {
       for (const resource of list(s.Resource)) {
-        // Creates and lists of agents, flows, harnesses and gateways, and the runtime and memory AgentCore
+        // Creates and lists of agents, flows, prompts, harnesses and gateways, and the runtime and memory AgentCore
         // makes for a harness, and IAM's account-wide listings of roles take no resource ARN; S3 objects are scoped by aws:ResourceAccount;
         // AWS managed policies (read for the access check) belong to the account "aws".
         if (resource === '*') {
-          expect(['CreateAndFindAgents', 'CreateAndFindFlows', 'CreateAndFindHarnessesAndGateways', 'CreateTheRuntimeAndMemoryAwsAuthorizesWithCreateHarness', 'ReadEveryRoleInBulkInsteadOfOneByOne', 'ListEveryFunctionInBulkInsteadOfOneByOne']).toContain(s.Sid);
-          for (const action of list(s.Action)) expect([action, catalogueAction(action)?.resourceTypes]).toEqual([action, []]);
+          expect(['CreateAndFindAgents', 'CreateAndFindFlows', 'CreateAndFindPrompts', 'CreateAndFindHarnessesAndGateways', 'CreateTheRuntimeAndMemoryAwsAuthorizesWithCreateHarness', 'ReadEveryRoleInBulkInsteadOfOneByOne', 'ListEveryFunctionInBulkInsteadOfOneByOne']).toContain(s.Sid);
+          // ListPrompts may name a prompt (to list its versions); listing every prompt names none.
+          for (const action of list(s.Action)) expect([action, catalogueAction(action)?.resourceTypes.filter((t) => t.required)]).toEqual([action, []]);
         }
         else if (resource === 'arn:aws:iam::aws:policy/*') expect(list(s.Action).sort()).toEqual(['iam:GetPolicy', 'iam:GetPolicyVersion']);
         else if (resource.startsWith('arn:aws:s3:::')) expect(s.Condition?.StringEquals?.['aws:ResourceAccount']).toBe('${AWS_ACCOUNT_ID}');

@@ -11,14 +11,15 @@ import { modelStatements } from './service-role.ts';
 
 const BEDROCK = 'bedrock.amazonaws.com';
 
-export function agentCalls(spec: AgentSpec, role: RoleDocuments, scope: AwsScope, agentArn: string | undefined): ExpectedCall[] {
+/** `promptModels`: the models prompt overrides run steps on besides the agent's own. */
+export function agentCalls(spec: AgentSpec, role: RoleDocuments, scope: AwsScope, agentArn: string | undefined, promptModels: readonly string[] = []): ExpectedCall[] {
   const { partition, region, account } = scope;
   const calls: ExpectedCall[] = [];
   if (agentArn) calls.push(serviceAssumesRole(role, BEDROCK, account, agentArn, `for agent ${agentArn}`));
   const asRole = (action: string, resource: string, context: Record<string, string> = {}) => roleCalls(role, account, action, resource, context);
   // The model (or inference profile) and what the generated role would allow with it; a model
   // behind a cross-region profile is checked in the agent's own region.
-  for (const statement of modelStatements(spec.foundationModel, scope)) {
+  for (const statement of modelStatements(spec.foundationModel, scope, promptModels)) {
     for (const action of [statement.action ?? []].flat()) {
       for (const resource of [statement.resource ?? []].flat()) calls.push(asRole(action, resource.replace(`:bedrock:*:`, `:bedrock:${region}:`)));
     }

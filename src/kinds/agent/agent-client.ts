@@ -19,7 +19,7 @@ import {
   type Agent, type AgentAliasSummary, type AgentKnowledgeBaseSummary, type BedrockAgentClient,
 } from '@aws-sdk/client-bedrock-agent';
 import type { AgentSpec, AgentStatus } from '../../api/agent.ts';
-import type { AgentResource, IAMRoleResource, LambdaResource } from '../../api/kinds.ts';
+import type { AgentResource, IAMRoleResource, LambdaResource, PromptResource } from '../../api/kinds.ts';
 import type { DeletionPolicy } from '../../api/metadata.ts';
 import { FULL_READ_EVERY } from '../../aws/account-snapshot.ts';
 import type { AwsEnvironment } from '../../aws/aws-environment.ts';
@@ -44,12 +44,15 @@ import {
   type AgentFields, type DesiredActionGroup, type DesiredKnowledgeBase,
 } from './desired-agent.ts';
 import { serviceRoleObjectName, serviceRoleSpec } from './service-role.ts';
+import { promptModels, resolvePromptOverrides } from './prompt-overrides.ts';
 import { referenceName } from '../../api/common.ts';
 
 /** What the Agent client reads from the informers' caches, and the one write it makes to a Lambda. */
 export interface AgentLookups {
   iamRole(namespace: string, name: string): IAMRoleResource | undefined;
   lambda(namespace: string, name: string): LambdaResource | undefined;
+  /** A Prompt object an override names (prompt-overrides.ts). */
+  prompt(namespace: string, name: string): PromptResource | undefined;
   annotateLambda(namespace: string, name: string, annotations: Record<string, string>): Promise<void>;
 }
 
@@ -175,12 +178,13 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
     }
     this.#platform.requireTags(obj, spec.tags);
     await checkApiSchemas(spec.actionGroups ?? []);
-    const roleArn = await this.#roleArn(obj);
+    const prompts = resolvePromptOverrides(spec, namespace, this.#lookups.prompt);
+    const roleArn = await this.#roleArn(obj, promptModels([...prompts.values()]));
     const lambdaArn = (name: string) => executorLambdaArn(this.#lookups, namespace, { lambda: name }, 'the action group is created');
     const agentName = agentNameOf(obj);
     return {
       agentName,
-      fields: desiredAgentFields(spec, agentName, roleArn),
+      fields: desiredAgentFields(spec, agentName, roleArn, prompts),
       actionGroups: (spec.actionGroups ?? []).map((g) => desiredActionGroup(g, lambdaArn)),
       knowledgeBases: desiredKnowledgeBases(spec),
       tags: this.#ownership.desiredTags(obj, spec.tags),
@@ -198,7 +202,8 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
     const role = objectName ? this.#lookups.iamRole(namespace, objectName) : undefined;
     const documents = await this.#roleDocuments.forRole(role, roleArn, this.#tenancy.permissionsBoundary);
     const { partition, region } = this.#aws;
-    return accessVerdict(agentCalls(obj.spec, documents, { partition, region, account: await this.#aws.account() }, obj.status?.agentArn));
+    const models = promptModels(resolved.fields.promptOverrideConfiguration?.promptConfigurations);
+    return accessVerdict(agentCalls(obj.spec, documents, { partition, region, account: await this.#aws.account() }, obj.status?.agentArn, models));
   }
 
   async observe(obj: AgentResource, desired: AgentResolved): Promise<Observation<AgentStatus, AgentPlan>> {
@@ -436,7 +441,8 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
     return (await this.#call(this.#bedrock.send(new ListTagsForResourceCommand({ resourceArn: agent.agentArn })))).tags ?? {};
   }
 
-  async #roleArn(obj: AgentResource): Promise<string> {
+  /** `promptModels`: the models prompt overrides run steps on besides the agent's own. */
+  async #roleArn(obj: AgentResource, promptModels: string[]): Promise<string> {
     const spec = obj.spec;
     const namespace = obj.metadata.namespace ?? 'default';
     const account = await this.#aws.account();
@@ -445,7 +451,7 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
     const name = serviceRoleObjectName(obj.metadata.name);
     const { partition, region } = this.#aws;
     // The trust is pinned to the agent's ARN once status records it.
-    const generated = await this.#roles.ensure(obj, name, serviceRoleSpec(agentNameOf(obj), spec, { partition, region, account }, obj.status?.agentArn));
+    const generated = await this.#roles.ensure(obj, name, serviceRoleSpec(agentNameOf(obj), spec, { partition, region, account }, obj.status?.agentArn, promptModels));
     return readyRoleArn(generated, namespace, name, 'the generated service role');
   }
 

@@ -1,14 +1,16 @@
 // The Agent controller: the generic loop with the Agent's two runtimes (Bedrock Agents and
 // Bedrock AgentCore, agent-runtimes.ts), and the watches that
 // bring an Agent back when something it depends on changes: the IAMRole it runs as (named, or
-// generated for it), the Lambdas its action groups call, and its parts written as objects of their
-// own (ActionGroup, AgentKnowledgeBaseAssociation), which it merges in (agent-with-parts.ts).
+// generated for it), the Lambdas its action groups call, the Prompts its prompt overrides name, and
+// its parts written as objects of their own (ActionGroup, AgentKnowledgeBaseAssociation), which it
+// merges in (agent-with-parts.ts).
 import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AgentSpec } from '../../api/agent.ts';
 import {
-  ActionGroupKind, AgentKind, AgentKnowledgeBaseAssociationKind, IAMRoleKind, LambdaKind, type AgentResource, type IAMRoleResource, type LambdaResource,
+  ActionGroupKind, AgentKind, AgentKnowledgeBaseAssociationKind, IAMRoleKind, LambdaKind, PromptKind, type AgentResource, type IAMRoleResource, type LambdaResource,
+  type PromptResource,
 } from '../../api/kinds.ts';
 import { AgentSnapshot } from '../../aws/bedrock-agent/agent-snapshot.ts';
 import { instrument } from '../../aws/sdk-clients.ts';
@@ -24,19 +26,22 @@ import { AgentExternalClient, type AgentLookups } from './agent-client.ts';
 import { namedIAMRole } from './agent-references.ts';
 import { AgentRuntimes } from './agent-runtimes.ts';
 import { AgentWithParts } from './agent-with-parts.ts';
+import { promptsNamed } from './prompt-overrides.ts';
 import { AgentCoreExternalClient } from './agentcore/agentcore-client.ts';
 
 export async function agentController(ctx: OperatorContext) {
   const bedrock = instrument(new BedrockAgentClient({ region: ctx.aws.region }), 'bedrock-agent');
-  const [agents, roles, lambdas, parts] = await Promise.all([
+  const [agents, roles, lambdas, prompts, parts] = await Promise.all([
     ctx.informers.informer(customKind(AgentKind)),
     ctx.informers.informer(customKind(IAMRoleKind)),
     ctx.informers.informer(customKind(LambdaKind)),
+    ctx.informers.informer(customKind(PromptKind)),
     partLists(ctx.informers),
   ]);
   const lookups: AgentLookups = {
     iamRole: (namespace, name) => cached<IAMRoleResource>(roles, namespace, name),
     lambda: (namespace, name) => cached<LambdaResource>(lambdas, namespace, name),
+    prompt: (namespace, name) => cached<PromptResource>(prompts, namespace, name),
     annotateLambda: (namespace, name, annotations) => patchAnnotations(ctx.kc, LambdaKind, namespace, name, annotations),
   };
   const generated = new GeneratedRoles(ctx.kc, lookups.iamRole);
@@ -57,6 +62,8 @@ export async function agentController(ctx: OperatorContext) {
       { type: customKind(LambdaKind), keysFor: (lambda) => agentsWhere(agents, lambda, (_, a) => agentUsesLambda(parts.merged(a), lambda.metadata?.name ?? '')) },
       { type: customKind(ActionGroupKind), keysFor: agentOf },
       { type: customKind(AgentKnowledgeBaseAssociationKind), keysFor: agentOf },
+      // The Prompt objects prompt overrides name (their templates are copied into the agent).
+      { type: customKind(PromptKind), keysFor: (prompt) => agentsWhere(agents, prompt, (s) => promptsNamed(s).includes(prompt.metadata?.name ?? '')) },
     ],
   });
 }

@@ -18,9 +18,15 @@ const DEFAULT_MEMORY_DAYS = 30;
 
 type Override = NonNullable<AgentSpec['promptOverrides']>[number];
 
-function promptConfiguration(o: Override, i: number): PromptConfiguration {
-  if (o.promptArn || o.prompt || o.promptVariant || o.variant) {
-    throw new TerminalError('UnsupportedPromptReference', `spec.promptOverrides[${i}] references a managed prompt; Bedrock agents take the prompt itself: set basePromptTemplate`);
+function promptConfiguration(o: Override, i: number, prompts: ReadonlyMap<number, PromptConfiguration>): PromptConfiguration {
+  // An override naming a Prompt object of the namespace, resolved by prompt-overrides.ts.
+  const resolved = prompts.get(i);
+  if (resolved) return resolved;
+  if (o.promptArn) {
+    throw new TerminalError('UnsupportedPromptReference', `spec.promptOverrides[${i}].promptArn names a prompt not managed here; Bedrock agents take the template itself, which the operator copies only from a Prompt object of this namespace: set prompt to one, or basePromptTemplate`);
+  }
+  if (o.prompt || o.promptVariant || o.variant) {
+    throw new TerminalError('UnsupportedPromptReference', `spec.promptOverrides[${i}] names a variant without a prompt, or a prompt that was not resolved: set prompt to a Prompt object of this namespace, or basePromptTemplate`);
   }
   const inference = o.inferenceConfiguration;
   return {
@@ -33,11 +39,12 @@ function promptConfiguration(o: Override, i: number): PromptConfiguration {
   };
 }
 
-export function desiredAgentFields(spec: AgentSpec, agentName: string, roleArn: string): AgentFields {
+/** `prompts`: the configurations of the overrides that name a Prompt object, by index (prompt-overrides.ts). */
+export function desiredAgentFields(spec: AgentSpec, agentName: string, roleArn: string, prompts: ReadonlyMap<number, PromptConfiguration> = new Map()): AgentFields {
   if (spec.guardrail?.name) {
     throw new TerminalError('UnsupportedGuardrailReference', 'spec.guardrail.name references a Bedrock Forge Guardrail resource, which this operator does not manage: set spec.guardrail.identifier to the guardrail\'s ID or ARN');
   }
-  const overrides = (spec.promptOverrides ?? []).map(promptConfiguration);
+  const overrides = (spec.promptOverrides ?? []).map((o, i) => promptConfiguration(o, i, prompts));
   return {
     agentName,
     foundationModel: spec.foundationModel,

@@ -47,18 +47,27 @@ export function modelResources(foundationModel: string, scope: AwsScope): { invo
   return { invoke: [foundationModel] };
 }
 
-/** The resources InvokeModel needs for the agent's foundationModel, and the actions on them. */
-export function modelStatements(foundationModel: string, scope: AwsScope): PolicyStatement[] {
-  const { invoke, profile } = modelResources(foundationModel, scope);
+/**
+ * The resources InvokeModel needs for the agent's foundationModel, and the actions on them; `others`
+ * are the models prompt overrides run steps on (prompt-overrides.ts), in the same statements.
+ */
+export function modelStatements(foundationModel: string, scope: AwsScope, others: readonly string[] = []): PolicyStatement[] {
+  const all = [foundationModel, ...others.filter((m) => m !== foundationModel)].map((m) => modelResources(m, scope));
+  const invoke = [...new Set(all.flatMap((r) => r.invoke))];
+  const profiles = [...new Set(all.flatMap((r) => (r.profile ? [r.profile] : [])))];
   return [
     { sid: 'AllowModelInvocationForOrchestration', effect: 'Allow', action: ['bedrock:InvokeModel'], resource: invoke },
-    ...(profile ? [{ sid: 'ReadInferenceProfile', effect: 'Allow' as const, action: ['bedrock:GetInferenceProfile'], resource: [profile] }] : []),
+    ...(profiles.length > 0 ? [{ sid: 'ReadInferenceProfile', effect: 'Allow' as const, action: ['bedrock:GetInferenceProfile'], resource: profiles }] : []),
   ];
 }
 
-export function serviceRoleSpec(agentName: string, spec: AgentSpec, scope: AwsScope, agentArn: string | undefined): IAMRoleSpec {
+/**
+ * `promptModels`: the models the agent's prompt overrides run steps on. Nothing is granted on
+ * Prompt management: the agent never calls it (the operator copies the template into the agent).
+ */
+export function serviceRoleSpec(agentName: string, spec: AgentSpec, scope: AwsScope, agentArn: string | undefined, promptModels: readonly string[] = []): IAMRoleSpec {
   const { partition, region, account } = scope;
-  const statement: PolicyStatement[] = [...modelStatements(spec.foundationModel, scope)];
+  const statement: PolicyStatement[] = [...modelStatements(spec.foundationModel, scope, promptModels)];
   const schemas = (spec.actionGroups ?? []).flatMap((g) => (g.apiSchema?.s3 ? [`arn:${partition}:s3:::${g.apiSchema.s3.s3BucketName}/${g.apiSchema.s3.s3ObjectKey}`] : []));
   if (schemas.length > 0) {
     statement.push({

@@ -43,12 +43,14 @@ const AGENTCORE_SERVICE = 'bedrock-agentcore.amazonaws.com';
  * Request members that carry a variable of the catalogue's ARN formats under another name, by
  * IAM prefix. bedrock-agentcore-control names a gateway's ID `gatewayIdentifier` (the ARN format
  * says GatewayId) and a harness endpoint's name `endpointName` (the format says Name); the flow
- * operations of bedrock-agent name a flow `flowIdentifier` and its alias `aliasIdentifier`.
+ * operations of bedrock-agent name a flow `flowIdentifier` and its alias `aliasIdentifier`, the
+ * prompt operations a prompt `promptIdentifier` and its version `promptVersion`.
  */
 const MEMBER_OF_VARIABLE: Record<string, Record<string, string>> = {
   'bedrock-agentcore': { GatewayId: 'gatewayIdentifier', Name: 'endpointName' },
   // The flow operations take a flow's and an alias's ID (or ARN, which the operator never sends) as identifiers.
-  bedrock: { FlowId: 'flowIdentifier', FlowAliasId: 'aliasIdentifier' },
+  // The prompt operations likewise take a prompt's ID and version (GetPrompt, DeletePrompt).
+  bedrock: { FlowId: 'flowIdentifier', FlowAliasId: 'aliasIdentifier', PromptId: 'promptIdentifier', PromptVersion: 'promptVersion' },
 };
 
 /** The call could not be mapped to IAM: the front refuses it and says why, so the gap shows. */
@@ -133,6 +135,10 @@ export async function checksFor(call: MatchedOperation, env: AuthorizationEnv): 
       break;
     case 'bedrock:UpdateFlow':
       passRole(input.executionRoleArn, 'bedrock.amazonaws.com');
+      break;
+    case 'bedrock:CreatePrompt':
+      // As for agents and flows: the prompt's ID is made by Bedrock, and the tags are authorized on that ARN.
+      if (hasTags) implied('bedrock:TagResource', `arn:aws:bedrock:${env.region}:${env.account}:prompt/${newId()}`, tagContext);
       break;
     case 'bedrock:CreateFlowAlias':
       if (hasTags) implied('bedrock:TagResource', `arn:aws:bedrock:${env.region}:${env.account}:flow/${String(input.flowIdentifier)}/alias/${newId()}`, tagContext);
