@@ -6,6 +6,9 @@ import { Type, atMostOneOfEach, bool, cel, int, mapOf, oneOfStrings, str, string
 import { ARN_PATTERN, OBJECT_NAME_PATTERN, ROLE_ARN_PATTERN, reference, statusOf, tags, terraformTimeouts } from './common.ts';
 import { ResourceStatement } from './policy-document.ts';
 
+/** Bedrock Forge's code.source values the CRD takes (the converter resolves directory, and a path). */
+export const CODE_SOURCES = ['directory', 's3', 'zip', 'image', 'inline', 'configMap'] as const;
+
 const ENV_NAME = '^[a-zA-Z]([a-zA-Z0-9_])*$';
 
 /** The keys Lambda reserves, from the same data the operator and the emulator read. */
@@ -31,7 +34,7 @@ export const LAMBDA_CODE_LABEL = 'bedrockforge.io/lambda-code';
 
 export const LambdaCode = Type.Object(
   {
-    source: Type.Optional(oneOfStrings(['directory', 's3', 'zip', 'image', 'inline', 'configMap'] as const, {
+    source: Type.Optional(oneOfStrings(CODE_SOURCES, {
       description: 'Where the code comes from. Bedrock Forge\'s "directory" is turned into configMap by the converter; the other values only name the field that is set.',
     })),
     s3Bucket: Type.Optional(str({ description: 'S3 bucket that holds the zip.', pattern: '^[0-9a-z.-]{3,63}$' })),

@@ -10,6 +10,8 @@ import type { AgentRuntime, AgentSpec } from '../api/agent.ts';
 import { API_VERSION, KINDS } from '../api/kinds.ts';
 import { agentCoreNotes } from './agent-runtime.ts';
 import { codeConfigMap, type SourceFile } from './code-configmap.ts';
+import { fieldName, unknownFields, type FieldPath } from './unknown-fields.ts';
+import { CODE_SOURCES as LAMBDA_CODE_SOURCES } from '../api/lambda.ts';
 
 export type NoteLevel = 'info' | 'warning' | 'error';
 export interface Note {
@@ -22,8 +24,11 @@ export interface Note {
 export interface ConvertInput {
   file: string;
   text: string;
-  /** Files beside the manifest (paths relative to its directory), for `code.source: directory`. */
-  siblings: () => Promise<SourceFile[]>;
+  /**
+   * Files beside the manifest (paths relative to its directory), for `code.source: directory`; or
+   * those of a directory relative to it, for a `code.source` that is a path.
+   */
+  siblings: (subdirectory?: string) => Promise<SourceFile[]>;
 }
 
 export interface Conversion {
@@ -38,6 +43,8 @@ export interface ConvertOptions {
 
 const KNOWN_METADATA = new Set(['name', 'namespace', 'labels', 'annotations']);
 const MANAGED_KINDS = new Set(KINDS.map((k) => k.kind));
+/** The values of a Lambda's code.source the CRD takes; any other is a path to the code. */
+const CODE_SOURCES = new Set<unknown>(LAMBDA_CODE_SOURCES);
 /**
  * Bedrock Forge's kinds this operator leaves to other tools, and what to do instead: a knowledge
  * base is a data pipeline (vector store, index, data sources, ingestion jobs) with a lifecycle of
@@ -99,6 +106,8 @@ async function convertDocument(doc: Document, input: ConvertInput, namespace: st
     note('warning', where, `metadata.${key} is not a Kubernetes metadata field; dropped`);
   }
 
+  inlineOpenApi(doc, kind, where, note);
+  dropUnknownFields(doc, kind, where, note);
   if (kind === 'Lambda') {
     const configMap = await lambdaCode(doc, input, name, namespace, where, note);
     if (configMap) out.documents.push(configMap);
@@ -138,17 +147,59 @@ function moveDescription(doc: Document, where: string, note: (l: NoteLevel, w: s
   }
 }
 
+/**
+ * Bedrock Forge's documentation writes an OpenAPI document inline under apiSchema, which its code
+ * never reads (it takes payload or s3): the document becomes apiSchema.payload, as JSON.
+ */
+function inlineOpenApi(doc: Document, kind: string, where: string, note: (l: NoteLevel, w: string, m: string) => void): void {
+  const spec = (doc.toJS() as { spec?: { apiSchema?: unknown; actionGroups?: { apiSchema?: unknown }[] } }).spec;
+  const paths: FieldPath[] = kind === 'ActionGroup' ? [['spec', 'apiSchema']]
+    : kind === 'Agent' ? (spec?.actionGroups ?? []).map((_, i) => ['spec', 'actionGroups', i, 'apiSchema']) : [];
+  for (const path of paths) {
+    const schema = doc.getIn(path);
+    if (!isMap(schema) || !schema.has('openapi')) continue;
+    const { payload: _payload, s3: _s3, ...document } = schema.toJSON() as Record<string, unknown>;
+    doc.setIn(path, doc.createNode({ payload: JSON.stringify(document) }));
+    note('info', where, `the OpenAPI document written inline under ${fieldName(path)} moved to ${fieldName(path)}.payload`);
+  }
+}
+
+/** What a field the kind does not have meant, where the operator knows a better way to say it. */
+const UNKNOWN_FIELD_HINTS: [RegExp, string][] = [
+  [/^spec\.knowledgeBases\[\d+\]\.name$/, 'it names a Bedrock Forge KnowledgeBase, which this operator does not manage: give the knowledge base\'s ID in knowledgeBaseId'],
+  [/^spec\.apiSchema\.(openapi|info|paths|components)$/, 'an OpenAPI document goes in apiSchema.payload (as JSON or YAML text) or in S3 (apiSchema.s3)'],
+  [/\.parameters\.[^.]+\.(enum|default)$/, 'Bedrock\'s function parameters have a type, a description and required only: say the allowed values in the description'],
+];
+
+/**
+ * Strict field validation refuses a field the kind does not have; Bedrock Forge's code ignores
+ * such a field (the CRDs have every one its models read), so it is left out, and said so.
+ */
+function dropUnknownFields(doc: Document, kind: string, where: string, note: (l: NoteLevel, w: string, m: string) => void): void {
+  const def = KINDS.find((k) => k.kind === kind)!;
+  const spec = (doc.toJS() as { spec?: unknown }).spec;
+  for (const path of unknownFields(spec, JSON.parse(JSON.stringify(def.spec)) as object, ['spec'])) {
+    doc.deleteIn(path);
+    const name = fieldName(path);
+    const hint = UNKNOWN_FIELD_HINTS.find(([pattern]) => pattern.test(name))?.[1];
+    note('warning', where, `${name} is not a field of ${kind}, and Bedrock Forge's code does not read it either: left out${hint ? ` (${hint})` : ''}`);
+  }
+}
+
 /** Resolves Bedrock Forge's directory code into a ConfigMap; returns it, or nothing when no change is needed. */
 async function lambdaCode(
   doc: Document, input: ConvertInput, name: string, namespace: string, where: string,
   note: (l: NoteLevel, w: string, m: string) => void,
 ): Promise<Document | undefined> {
   const code = doc.getIn(['spec', 'code']);
-  if (code !== undefined && doc.getIn(['spec', 'code', 'source']) !== 'directory') return undefined;
+  const source = doc.getIn(['spec', 'code', 'source']);
+  // Bedrock Forge's generator also zips a source that is a path (./lambda-functions/x/).
+  const path = typeof source === 'string' && !CODE_SOURCES.has(source) ? source : undefined;
+  if (code !== undefined && source !== 'directory' && !path) return undefined;
 
   // Without a code block, Bedrock Forge packs the manifest's directory; that is only safe to
   // assume when the handler's module lies there (app.handler -> app.py, app.js, …).
-  let files = await input.siblings();
+  let files = await input.siblings(path);
   if (code === undefined) {
     const handler = doc.getIn(['spec', 'handler']);
     const module = typeof handler === 'string' ? handler.split('.')[0] : undefined;
@@ -157,7 +208,8 @@ async function lambdaCode(
   if (files.length === 0) {
     const message = code === undefined
       ? 'has no code and no handler module lies beside the manifest: kubectl apply refuses it until spec.code is set (s3Bucket+s3Key, zipFile, imageUri, inline or configMap)'
-      : 'code.source is "directory" but no source files lie beside the manifest: kubectl apply refuses it until spec.code is set';
+      : path ? `code.source ${path} holds no source files: kubectl apply refuses it until spec.code is set`
+        : 'code.source is "directory" but no source files lie beside the manifest: kubectl apply refuses it until spec.code is set';
     note('warning', where, message);
     return undefined;
   }
@@ -169,7 +221,7 @@ async function lambdaCode(
   const ref: Record<string, unknown> = { name: built.name };
   if (built.items) ref.items = built.items;
   doc.setIn(['spec', 'code'], doc.createNode({ configMap: ref }));
-  note('info', where, `code from the manifest's directory (${files.length} files) put in ConfigMap ${built.name}`);
+  note('info', where, `code from ${path ?? 'the manifest\'s directory'} (${files.length} files) put in ConfigMap ${built.name}`);
   const configMap = new Document(built.manifest);
   configMap.commentBefore = ` Code of Lambda ${name}, from the files beside ${input.file}`;
   return configMap;

@@ -18,7 +18,7 @@ export async function readInputs(paths: string[]): Promise<ConvertInput[]> {
   return Promise.all(files.sort().map(async (file) => ({
     file,
     text: await readFile(file, 'utf8'),
-    siblings: () => sourceFiles(dirname(file)),
+    siblings: (subdirectory?: string) => sourceFiles(subdirectory ? join(dirname(file), subdirectory) : dirname(file)),
   })));
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crdFor } from '../../src/api/crd.ts';
 import { KINDS } from '../../src/api/kinds.ts';
-import { schemaAccepts } from '../harness/schema-paths.ts';
+import { schemaAccepts } from '../../src/convert/unknown-fields.ts';
 
 const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'bedrock-forge', 'model-fields.json'), 'utf8')) as { commit: string; kinds: Record<string, string[]> };
 

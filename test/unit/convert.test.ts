@@ -151,6 +151,60 @@ spec: {}
     ]);
   });
 
+  it('leaves out, and names, the fields Bedrock Forge\'s documentation writes but neither its code nor the kind reads', async () => {
+    const { objects, notes } = await convertText(`kind: Agent
+metadata: {name: a}
+spec:
+  foundationModel: anthropic.claude-3-haiku-20240307-v1:0
+  instruction: You help customers with their orders, politely and briefly.
+  dependsOn: [infrastructure]
+  knowledgeBases: [{name: faq-kb, description: FAQ}]
+  actionGroups:
+    - name: tools
+      actionGroupExecutor: {customControl: RETURN_CONTROL}
+      functionSchema: {functions: [{name: f, parameters: {p: {type: string, enum: [a, b]}}}]}
+`);
+    const spec = (objects[0] as { spec: Record<string, unknown> }).spec;
+    expect(spec.dependsOn).toBeUndefined();
+    expect(spec.knowledgeBases).toEqual([{ description: 'FAQ' }]);
+    expect(spec.actionGroups).toEqual([{ name: 'tools', actionGroupExecutor: { customControl: 'RETURN_CONTROL' }, functionSchema: { functions: [{ name: 'f', parameters: { p: { type: 'string' } } }] } }]);
+    expect(notes.filter((n) => n.level === 'warning').map((n) => n.message)).toEqual([
+      expect.stringMatching(/^spec\.dependsOn is not a field of Agent, and Bedrock Forge's code does not read it either: left out$/),
+      expect.stringMatching(/^spec\.knowledgeBases\[0\]\.name is not a field of Agent.*give the knowledge base's ID in knowledgeBaseId\)$/),
+      expect.stringMatching(/^spec\.actionGroups\[0\]\.functionSchema\.functions\[0\]\.parameters\.p\.enum is not a field of Agent.*say the allowed values in the description\)$/),
+    ]);
+  });
+
+  it('puts an OpenAPI document written inline under apiSchema into apiSchema.payload', async () => {
+    const { objects } = await convertText(`kind: ActionGroup
+metadata: {name: api-actions}
+spec:
+  agentId: support
+  actionGroupExecutor: {lambda: api-lambda}
+  apiSchema:
+    openapi: 3.0.0
+    info: {title: Orders, version: 1.0.0}
+    paths: {/orders: {get: {responses: {'200': {description: ok}}}}}
+`);
+    const apiSchema = (objects[0] as { spec: { apiSchema: { payload: string } } }).spec.apiSchema;
+    expect(Object.keys(apiSchema)).toEqual(['payload']);
+    expect(JSON.parse(apiSchema.payload)).toEqual({ openapi: '3.0.0', info: { title: 'Orders', version: '1.0.0' }, paths: { '/orders': { get: { responses: { 200: { description: 'ok' } } } } } });
+  });
+
+  it('packs the directory a code.source path names, as Bedrock Forge\'s generator zips it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bfo-source-'));
+    await writeFile(join(dir, 'lambda.yml'), 'kind: Lambda\nmetadata: {name: text-processor}\nspec: {runtime: python3.12, handler: text_processor.handler, code: {source: ./fn/}}\n');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(dir, 'fn'));
+    await writeFile(join(dir, 'fn', 'text_processor.py'), 'def handler(e, c):\n    return e\n');
+    const result = await convert(await readInputs([join(dir, 'lambda.yml')]), 'default');
+    const [configMap, lambda] = parseAllDocuments(render(result.documents)).map((d) => d.toJS() as { kind: string; data?: Record<string, string>; spec?: { code: unknown } });
+    expect(configMap!.kind).toBe('ConfigMap');
+    expect(Object.keys(configMap!.data ?? {})).toEqual(['text_processor.py']);
+    expect(lambda!.spec!.code).toEqual({ configMap: { name: 'text-processor-code' } });
+    expect(result.notes.map((n) => n.message)).toContainEqual(expect.stringMatching(/^code from \.\/fn\/ \(1 files\) put in ConfigMap text-processor-code$/));
+  });
+
   it('refuses code too large for a ConfigMap, saying to use S3', async () => {
     const { notes } = await convertText('kind: Lambda\nmetadata: {name: f}\nspec: {runtime: python3.12, handler: app.handler, code: {source: directory}}\n',
       [{ path: 'app.py', content: 'x'.repeat(1_100_000) }]);

@@ -96,7 +96,7 @@ export function mergeParts(agent: AgentResource, lists: PartLists): MergedAgent 
       });
       continue;
     }
-    const { agentId: _agent, actionGroupName: _name, agentVersion: _version, prepareAgent: _prepare, tags: _tags, timeouts: _timeouts, ...fields } = group.spec;
+    const { agentId: _agent, agentName: _agentName, actionGroupName: _name, agentVersion: _version, prepareAgent: _prepare, tags: _tags, timeouts: _timeouts, ...fields } = group.spec;
     actionGroups.push({ name, ...fields });
     groupSource.set(name, `from ActionGroup ${group.metadata.name}`);
     parts.push({ kind: 'ActionGroup', name: group.metadata.name, generation: group.metadata.generation ?? 0 });
@@ -122,7 +122,7 @@ export function mergeParts(agent: AgentResource, lists: PartLists): MergedAgent 
     knowledgeBases.push({
       knowledgeBaseId: base.id,
       description: association.spec.description,
-      ...(association.spec.state ? { knowledgeBaseState: association.spec.state } : {}),
+      ...(association.spec.state ?? association.spec.knowledgeBaseState ? { knowledgeBaseState: association.spec.state ?? association.spec.knowledgeBaseState } : {}),
     });
     baseSource.set(base.id, `from AgentKnowledgeBaseAssociation ${association.metadata.name}`);
     parts.push({ kind: 'AgentKnowledgeBaseAssociation', name: association.metadata.name, generation: association.metadata.generation ?? 0 });
