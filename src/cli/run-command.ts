@@ -9,6 +9,7 @@ import { createLogger } from '../log.ts';
 import { AwsEnvironment } from '../aws/aws-environment.ts';
 import { agentController } from '../kinds/agent/agent-controller.ts';
 import { flowController } from '../kinds/flow/flow-controller.ts';
+import { guardrailController } from '../kinds/guardrail/guardrail-controller.ts';
 import { iamRoleController } from '../kinds/iamrole/iamrole-controller.ts';
 import { lambdaController } from '../kinds/lambda/lambda-controller.ts';
 import type { OperatorContext } from '../kinds/operator-context.ts';
@@ -223,7 +224,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const lost = new Promise<string>((resolve) => elector?.onLost(() => resolve('lost')));
 
-  const controllers = [await iamRoleController(context), await lambdaController(context), await agentController(context), await flowController(context)];
+  const controllers = [await iamRoleController(context), await lambdaController(context), await agentController(context), await flowController(context), guardrailController(context)];
   await Promise.all(controllers.map((c) => c.start()));
   log.info({ kinds: controllers.map((c) => c.kind) }, 'watching');
 
