@@ -6,7 +6,8 @@ import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore-control';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AgentSpec } from '../../api/agent.ts';
-import { AgentKind, IAMRoleKind, LambdaKind, type AgentResource, type IAMRoleResource, type LambdaResource } from '../../api/kinds.ts';
+import { AgentKind, GuardrailKind, IAMRoleKind, LambdaKind, type AgentResource, type GuardrailResource, type IAMRoleResource, type LambdaResource } from '../../api/kinds.ts';
+import { referenceName } from '../../api/common.ts';
 import { AgentSnapshot } from '../../aws/bedrock-agent/agent-snapshot.ts';
 import { instrument } from '../../aws/sdk-clients.ts';
 import { Controller } from '../../runtime/controller.ts';
@@ -22,14 +23,16 @@ import { AgentCoreExternalClient } from './agentcore/agentcore-client.ts';
 
 export async function agentController(ctx: OperatorContext) {
   const bedrock = instrument(new BedrockAgentClient({ region: ctx.aws.region }), 'bedrock-agent');
-  const [agents, roles, lambdas] = await Promise.all([
+  const [agents, roles, lambdas, guardrails] = await Promise.all([
     ctx.informers.informer(customKind(AgentKind)),
     ctx.informers.informer(customKind(IAMRoleKind)),
     ctx.informers.informer(customKind(LambdaKind)),
+    ctx.informers.informer(customKind(GuardrailKind)),
   ]);
   const lookups: AgentLookups = {
     iamRole: (namespace, name) => cached<IAMRoleResource>(roles, namespace, name),
     lambda: (namespace, name) => cached<LambdaResource>(lambdas, namespace, name),
+    guardrail: (namespace, name) => cached<GuardrailResource>(guardrails, namespace, name),
     annotateLambda: (namespace, name, annotations) => patchAnnotations(ctx.kc, LambdaKind, namespace, name, annotations),
   };
   const generated = new GeneratedRoles(ctx.kc, lookups.iamRole);
@@ -47,6 +50,7 @@ export async function agentController(ctx: OperatorContext) {
     watches: [
       { type: customKind(IAMRoleKind), keysFor: (role) => [...agentsWhere(agents, role, (s) => namedIAMRole(s)?.name === role.metadata?.name), ...ownerKeys(role, AgentKind.kind)] },
       { type: customKind(LambdaKind), keysFor: (lambda) => agentsWhere(agents, lambda, (_, a) => agentUsesLambda(a, lambda.metadata?.name ?? '')) },
+      { type: customKind(GuardrailKind), keysFor: (g) => agentsWhere(agents, g, (s) => s.guardrail?.name !== undefined && referenceName(s.guardrail.name) === g.metadata?.name) },
     ],
   });
 }

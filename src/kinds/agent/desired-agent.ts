@@ -34,9 +34,7 @@ function promptConfiguration(o: Override, i: number): PromptConfiguration {
 }
 
 export function desiredAgentFields(spec: AgentSpec, agentName: string, roleArn: string): AgentFields {
-  if (spec.guardrail?.name) {
-    throw new TerminalError('UnsupportedGuardrailReference', 'spec.guardrail.name references a Bedrock Forge Guardrail resource, which this operator does not manage: set spec.guardrail.identifier to the guardrail\'s ID or ARN');
-  }
+  // spec.guardrail.name is resolved to the Guardrail's ID before this (withNamedGuardrail).
   const overrides = (spec.promptOverrides ?? []).map(promptConfiguration);
   return {
     agentName,
