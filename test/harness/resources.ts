@@ -18,7 +18,7 @@ export interface KubeEvent {
   message?: string;
 }
 
-export type Plural = 'iamroles' | 'lambdas' | 'agents' | 'flows';
+export type Plural = 'iamroles' | 'lambdas' | 'agents' | 'flows' | 'guardrails';
 
 export class Resources {
   readonly objects: CustomObjectsApi;
