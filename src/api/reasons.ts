@@ -20,7 +20,7 @@ export const TERMINAL_REASONS = [
   'AlreadyExists', 'OwnedByAnother', 'AdoptionNotAllowed', 'PermissionsBoundaryRequired', 'RoleNotAllowed', 'RoleNameConflict',
   // Spec problems found before any AWS call.
   'NoRole', 'NoCode', 'ConfigMapNotLabelled', 'ConfigMapEmpty', 'ConfigMapKeyMissing', 'UnsupportedStatement', 'DuplicateStatementId',
-  'UnsupportedPolicyReference', 'UnsupportedPromptReference', 'UnsupportedGuardrailReference', 'AliasNeedsPreparedAgent',
+  'UnsupportedPolicyReference', 'UnsupportedPromptReference', 'AliasNeedsPreparedAgent',
   'UnsupportedAgentRuntime', 'UnknownAgentAlias', 'UnknownFlowAlias',
   // What AWS would refuse, known locally (src/iam/iam-rules.json, src/aws/lambda/lambda-rules.json, OpenAPI 3).
   'RuntimeNotSupported', 'InvalidEnvironment', 'InvalidCode', 'InvalidApiSchema', 'CrossAccountRole',
