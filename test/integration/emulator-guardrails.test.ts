@@ -15,7 +15,7 @@ import { ensureEmulator, resetAws, startEmulator, type Emulator } from '../harne
 import { waitFor } from '../harness/wait.ts';
 
 const ACCOUNT = '123456789012';
-const WAIT = { timeoutMs: 10_000, intervalMs: 50 };
+const WAIT = { timeoutMs: 15_000, intervalMs: 100 };
 const MESSAGES = { blockedInputMessaging: 'Sorry.', blockedOutputsMessaging: 'Sorry.' };
 
 let logDir: string;
@@ -24,7 +24,7 @@ let bedrock: BedrockClient;
 
 beforeAll(async () => {
   // Long enough that the state right after a change is seen on a busy machine.
-  process.env.MOTO_BEDROCK_AGENT_DELAY_SECONDS = '1.5';
+  process.env.MOTO_BEDROCK_AGENT_DELAY_SECONDS = '3';
   logDir = await mkdtemp(join(tmpdir(), 'emulator-guardrails-'));
   emulator = await startEmulator(await ensureEmulator(), join(logDir, 'moto.log'));
   bedrock = new BedrockClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
@@ -106,7 +106,7 @@ describe('the emulator\'s Bedrock guardrails', () => {
     const deleted = await bedrock.send(new DeleteGuardrailCommand({ guardrailIdentifier: guardrailId }));
     expect(deleted.$metadata.httpStatusCode).toBe(202);
     expect(await failure(bedrock.send(new GetGuardrailCommand({ guardrailIdentifier: guardrailId })))).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
-    expect(await failure(bedrock.send(new ListTagsForResourceCommand({ resourceARN: guardrailArn })))).toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(await failure(bedrock.send(new ListTagsForResourceCommand({ resourceARN: guardrailArn })))).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
     expect(await failure(bedrock.send(new DeleteGuardrailCommand({ guardrailIdentifier: guardrailId })))).toMatchObject({ name: 'ResourceNotFoundException', status: 404 });
   });
 

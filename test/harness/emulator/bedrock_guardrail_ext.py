@@ -40,6 +40,7 @@ import threading
 from typing import Any, Callable
 
 import botocore.session
+from moto.bedrock import exceptions as moto_exceptions
 from moto.bedrock.models import BedrockBackend, bedrock_backends
 from moto.bedrock.responses import BedrockResponse
 from moto.moto_api._internal import mock_random
@@ -364,6 +365,8 @@ def install() -> None:
         return list_arns(self) + [g.arn for g in _guardrails(self).values()]
 
     BedrockBackend._list_arns = taggable_arns
+    # moto's own tagging errors with the status of the API reference (404 for an unknown resource).
+    moto_exceptions.ResourceNotFoundException.code = 404
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
     dispatch = DomainDispatcherApplication.__call__
