@@ -4,6 +4,8 @@
 // exactly that guardrail.
 import type { GetGuardrailResponse } from '@aws-sdk/client-bedrock';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { convert, render } from '../../src/convert/convert.ts';
 import type { AgentSpec } from '../../src/api/agent.ts';
 import type { GuardrailSpec } from '../../src/api/guardrail.ts';
 import type { GuardrailResource } from '../../src/api/kinds.ts';
@@ -91,5 +93,15 @@ describe('an Agent\'s spec.guardrail.name', () => {
     const role = serviceRoleSpec('bot', resolved, { partition: 'aws', region: 'us-east-1', account: '123456789012' }, undefined);
     const statements = role.inlinePolicies![0]!.policy.statement.filter((s) => [s.action].flat().includes('bedrock:ApplyGuardrail'));
     expect(statements).toEqual([{ sid: 'ApplyAgentGuardrail', effect: 'Allow', action: ['bedrock:ApplyGuardrail'], resource: ['arn:aws:bedrock:us-east-1:123456789012:guardrail/abcdefabcdef'] }]);
+  });
+});
+
+describe('converting Bedrock Forge\'s Guardrail manifests', () => {
+  it('keeps the kind, moves metadata.description, and reports nothing left out', async () => {
+    const text = 'kind: Guardrail\nmetadata:\n  name: safety\n  description: Content safety\nspec:\n  contentPolicyConfig:\n    filtersConfig:\n      - {type: HATE, inputStrength: HIGH, outputStrength: HIGH}\n';
+    const { documents, notes } = await convert([{ file: 'g.yml', text, siblings: async () => [] }], 'team-a');
+    expect(notes.filter((n) => n.level === 'error')).toEqual([]);
+    const [object] = parseAllDocuments(render(documents)).map((d) => d.toJS());
+    expect(object).toMatchObject({ apiVersion: 'bedrockforge.io/v1alpha1', kind: 'Guardrail', metadata: { name: 'safety', namespace: 'team-a' } });
   });
 });
