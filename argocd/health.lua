@@ -1,4 +1,5 @@
--- Argo CD health of the operator's kinds (IAMRole, Lambda, Agent, Flow, Prompt, ActionGroup, AgentKnowledgeBaseAssociation of bedrockforge.io), read from
+-- Argo CD health of the operator's kinds (IAMRole, Lambda, Agent, Flow, Prompt, Guardrail, ActionGroup, AgentKnowledgeBaseAssociation of
+-- bedrockforge.io), read from
 -- the conditions the operator writes:
 --   Healthy      Ready is True for the object's current generation, and Synced is not False;
 --   Progressing  the operator has not reconciled this generation yet, or it is waiting for

@@ -190,7 +190,7 @@ export const AgentSpec = Type.Object(
     tags: Type.Optional(tags('Tags of the agent.')),
     guardrail: Type.Optional(Type.Object(
       {
-        name: Type.Optional(reference('Name of a Bedrock Forge Guardrail resource.')),
+        name: Type.Optional(reference('Name of a Guardrail in the same namespace; the agent uses its ID (at spec.guardrail.version, default DRAFT) once it is Ready.')),
         identifier: Type.Optional(str({ description: 'ID or ARN of the guardrail.', pattern: '^(([a-z0-9]+)|(arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\\d{12}:guardrail/[a-z0-9]+))$', maxLength: 2048 })),
         version: Type.Optional(str({ description: 'Version of the guardrail: DRAFT (default) or a number.', pattern: '^(DRAFT|[1-9][0-9]{0,7})$' })),
         mode: Type.Optional(str({ description: 'Bedrock Forge\'s mode (pre or post in its documentation, GUARDRAILS_ONLY in its examples), which its code does not read: Bedrock applies an agent\'s guardrail to input and output alike. Accepted, with no effect.', maxLength: 64 })),

@@ -5,6 +5,7 @@ import { API_VERSION, GROUP, VERSION, printerColumns } from './common.ts';
 import { AgentSpec, AgentStatus } from './agent.ts';
 import { ActionGroupSpec, ActionGroupStatus, AgentKnowledgeBaseAssociationSpec, AgentKnowledgeBaseAssociationStatus } from './agent-parts.ts';
 import { FlowSpec, FlowStatus } from './flow.ts';
+import { GUARDRAIL_NAME, GuardrailSpec, GuardrailStatus } from './guardrail.ts';
 import { IAMRoleSpec, IAMRoleStatus } from './iamrole.ts';
 import { LambdaSpec, LambdaStatus } from './lambda.ts';
 import { PromptSpec, PromptStatus } from './prompt.ts';
@@ -148,6 +149,29 @@ export const PromptKind: KindDefinition = {
 };
 
 
+export const GuardrailKind: KindDefinition = {
+  kind: 'Guardrail',
+  plural: 'guardrails',
+  singular: 'guardrail',
+  shortNames: ['bfguardrail'],
+  description: 'An Amazon Bedrock guardrail with its content, sensitive-information, contextual-grounding, topic and word policies, kept in sync with AWS.',
+  spec: GuardrailSpec,
+  status: GuardrailStatus,
+  rootRules: [{
+    rule: `has(self.spec.guardrailName) || self.metadata.name.matches('${GUARDRAIL_NAME}')`,
+    message: 'metadata.name is not a valid guardrail name (1-50 letters, digits, - and _): set spec.guardrailName',
+    fieldPath: '.spec.guardrailName',
+  }],
+  printerColumns: [
+    { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: 'Synced', type: 'string', jsonPath: '.status.conditions[?(@.type=="Synced")].status' },
+    { name: 'Status', type: 'string', jsonPath: '.status.guardrailStatus' },
+    { name: 'ARN', type: 'string', jsonPath: '.status.guardrailArn' },
+    { name: 'Guardrail ID', type: 'string', jsonPath: '.status.guardrailId', priority: 1 },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+};
+
 const partColumns = [
   { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
   { name: 'Synced', type: 'string', jsonPath: '.status.conditions[?(@.type=="Synced")].status' },
@@ -184,7 +208,7 @@ export const AgentKnowledgeBaseAssociationKind: KindDefinition = {
   printerColumns: partColumns,
 };
 
-export const KINDS: readonly KindDefinition[] = [IAMRoleKind, LambdaKind, AgentKind, FlowKind, PromptKind, ActionGroupKind, AgentKnowledgeBaseAssociationKind];
+export const KINDS: readonly KindDefinition[] = [IAMRoleKind, LambdaKind, AgentKind, FlowKind, PromptKind, GuardrailKind, ActionGroupKind, AgentKnowledgeBaseAssociationKind];
 
 export const CATEGORY = 'bedrockforge';
 export { API_VERSION, GROUP, VERSION };
@@ -195,5 +219,6 @@ export type LambdaResource = CustomResource<LambdaSpec, LambdaStatus>;
 export type AgentResource = CustomResource<AgentSpec, AgentStatus>;
 export type FlowResource = CustomResource<FlowSpec, FlowStatus>;
 export type PromptResource = CustomResource<PromptSpec, PromptStatus>;
+export type GuardrailResource = CustomResource<GuardrailSpec, GuardrailStatus>;
 export type ActionGroupResource = CustomResource<ActionGroupSpec, ActionGroupStatus>;
 export type AgentKnowledgeBaseAssociationResource = CustomResource<AgentKnowledgeBaseAssociationSpec, AgentKnowledgeBaseAssociationStatus>;

@@ -11,7 +11,7 @@ export type MilestoneReason = 'MigrationComplete';
 /** Waits: something else must happen first; retried after a delay, not counted as a failure. */
 export const WAITING_REASONS = [
   'WaitingForRole', 'WaitingForLambda', 'WaitingForConfigMap', 'WaitingForRolePropagation', 'UpdateInProgress', 'AgentBusy', 'AliasBusy',
-  'HarnessBusy', 'GatewayBusy', 'EndpointBusy', 'WaitingForAgent', 'FlowBusy', 'WaitingForFlow', 'WaitingForPrompt',
+  'HarnessBusy', 'GatewayBusy', 'EndpointBusy', 'WaitingForAgent', 'FlowBusy', 'WaitingForFlow', 'WaitingForPrompt', 'GuardrailBusy', 'WaitingForGuardrail',
 ] as const;
 
 /** The spec, or what it names, must change: not retried until it does (or the next resync). */
@@ -20,7 +20,7 @@ export const TERMINAL_REASONS = [
   'AlreadyExists', 'OwnedByAnother', 'AdoptionNotAllowed', 'PermissionsBoundaryRequired', 'RoleNotAllowed', 'RoleNameConflict',
   // Spec problems found before any AWS call.
   'NoRole', 'NoCode', 'ConfigMapNotLabelled', 'ConfigMapEmpty', 'ConfigMapKeyMissing', 'UnsupportedStatement', 'DuplicateStatementId',
-  'UnsupportedPolicyReference', 'UnsupportedPromptReference', 'UnsupportedGuardrailReference', 'AliasNeedsPreparedAgent',
+  'UnsupportedPolicyReference', 'UnsupportedPromptReference', 'AliasNeedsPreparedAgent',
   'UnsupportedAgentRuntime', 'UnknownAgentAlias', 'UnknownFlowAlias', 'UnknownPromptVariant',
   // A part of an agent written as its own object (ActionGroup, AgentKnowledgeBaseAssociation) that cannot join it.
   'DuplicateActionGroup', 'DuplicateKnowledgeBase', 'UnsupportedKnowledgeBaseReference',
@@ -34,6 +34,8 @@ export const TERMINAL_REASONS = [
   'MalformedPolicyDocument', 'InvalidInput', 'NoSuchEntity', 'PolicyNotAttachable', 'LimitExceeded',
   'InvalidParameterValue', 'CodeRefused', 'PreconditionFailed',
   'Validation', 'ResourceNotFound', 'PrepareFailed',
+  // A guardrail Bedrock could not create or update (its status FAILED).
+  'GuardrailFailed',
   // AgentCore refused or failed (src/aws/agentcore/).
   'HarnessFailed', 'GatewayFailed', 'GatewayTargetFailed', 'EndpointFailed', 'NameCollision',
 ] as const;

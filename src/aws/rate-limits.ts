@@ -8,7 +8,7 @@
 import { DEFAULTS } from '../runtime/defaults.ts';
 
 /** The services the operator calls, as `instrument()` names them. */
-export const AWS_SERVICES = ['iam', 'lambda', 'bedrock-agent', 'bedrock-agentcore', 'sts'] as const;
+export const AWS_SERVICES = ['iam', 'lambda', 'bedrock-agent', 'bedrock', 'bedrock-agentcore', 'sts'] as const;
 export type AwsService = (typeof AWS_SERVICES)[number];
 
 /** Calls per second allowed per service. */

@@ -11,6 +11,7 @@ import { agentController } from '../kinds/agent/agent-controller.ts';
 import { flowController } from '../kinds/flow/flow-controller.ts';
 import { promptController } from '../kinds/prompt/prompt-controller.ts';
 import { partControllers } from '../kinds/agent-parts/part-controllers.ts';
+import { guardrailController } from '../kinds/guardrail/guardrail-controller.ts';
 import { iamRoleController } from '../kinds/iamrole/iamrole-controller.ts';
 import { lambdaController } from '../kinds/lambda/lambda-controller.ts';
 import type { OperatorContext } from '../kinds/operator-context.ts';
@@ -226,7 +227,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const lost = new Promise<string>((resolve) => elector?.onLost(() => resolve('lost')));
 
   const controllers = [await iamRoleController(context), await lambdaController(context), await agentController(context), await flowController(context),
-    await promptController(context), ...await partControllers(context)];
+    await promptController(context), guardrailController(context), ...await partControllers(context)];
   await Promise.all(controllers.map((c) => c.start()));
   log.info({ kinds: controllers.map((c) => c.kind) }, 'watching');
 

@@ -31,7 +31,7 @@ export const DEFAULTS = {
    * second for its List and Get*Alias/Version APIs; IAM publishes no rate; sts is one call per
    * process.
    */
-  awsQps: { iam: 10, lambda: 7, 'bedrock-agent': 5, 'bedrock-agentcore': 5, sts: 5 },
+  awsQps: { iam: 10, lambda: 7, 'bedrock-agent': 5, bedrock: 5, 'bedrock-agentcore': 5, sts: 5 },
   /**
    * Attempts the AWS SDK makes per call (standard retry mode, src/aws/sdk-clients.ts, which says
    * why 3): a call that still fails fails its pass, which the work queue retries with per-key

@@ -18,7 +18,7 @@ export interface KubeEvent {
   message?: string;
 }
 
-export type Plural = 'iamroles' | 'lambdas' | 'agents' | 'flows' | 'actiongroups' | 'agentknowledgebaseassociations' | 'prompts';
+export type Plural = 'iamroles' | 'lambdas' | 'agents' | 'flows' | 'actiongroups' | 'agentknowledgebaseassociations' | 'prompts' | 'guardrails';
 
 export class Resources {
   readonly objects: CustomObjectsApi;

@@ -22,7 +22,7 @@ import { repoRoot } from './repo-paths.ts';
  * every second or two over dozens of resources, which AWS's rates (the operator's defaults) would
  * stretch into minutes. The budget itself is tested in test/unit/aws-rate-limits.test.ts.
  */
-export const TESTBED_AWS_QPS = 'iam=500,lambda=500,bedrock-agent=500,bedrock-agentcore=500,sts=500';
+export const TESTBED_AWS_QPS = 'iam=500,lambda=500,bedrock-agent=500,bedrock=500,bedrock-agentcore=500,sts=500';
 
 export interface StackOptions {
   /** Directory whose *.yaml files are applied once the API server is ready (default: the repository's crds/). */

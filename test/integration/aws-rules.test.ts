@@ -21,7 +21,7 @@ let iam: IAMClient;
 let k8s: Resources;
 let sharedRoleArn: string;
 
-const KIND: Record<Plural, string> = { iamroles: 'IAMRole', lambdas: 'Lambda', agents: 'Agent', flows: 'Flow', actiongroups: 'ActionGroup', agentknowledgebaseassociations: 'AgentKnowledgeBaseAssociation', prompts: 'Prompt' };
+const KIND: Record<Plural, string> = { iamroles: 'IAMRole', lambdas: 'Lambda', agents: 'Agent', flows: 'Flow', actiongroups: 'ActionGroup', agentknowledgebaseassociations: 'AgentKnowledgeBaseAssociation', prompts: 'Prompt', guardrails: 'Guardrail' };
 const manifest = (plural: Plural, name: string, spec: unknown) =>
   ({ apiVersion: 'bedrockforge.io/v1alpha1', kind: KIND[plural], metadata: { name, namespace: 'default' }, spec });
 

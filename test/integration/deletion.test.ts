@@ -78,11 +78,6 @@ const stuckOwners: { title: string; plural: Plural; name: string; object: unknow
     object: agent('prompt-ref', { promptOverrides: [{ promptType: 'ORCHESTRATION', prompt: 'custom-orchestration' }] }),
     roleObject: 'prompt-ref-service-role', roleName: 'AmazonBedrockExecutionRoleForAgents_prompt-ref',
   },
-  {
-    title: 'an Agent with a guardrail named by resource', plural: 'agents', name: 'guardrail-ref', reason: 'UnsupportedGuardrailReference',
-    object: agent('guardrail-ref', { guardrail: { name: 'content-safety' } }),
-    roleObject: 'guardrail-ref-service-role', roleName: 'AmazonBedrockExecutionRoleForAgents_guardrail-ref',
-  },
 ];
 
 describe('deletion', () => {

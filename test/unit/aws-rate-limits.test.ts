@@ -253,7 +253,7 @@ describe('--aws-qps', () => {
     expect(() => parseAwsQps('iam=-1')).toThrow(/iam=-1: the rate must be a positive number/);
     expect(() => parseAwsQps('iam=fast')).toThrow(/iam=fast: the rate must be a positive number/);
     expect(() => parseAwsQps('iam=Infinity')).toThrow(/positive number/);
-    expect(() => parseAwsQps('s3=5')).toThrow('--aws-qps: unknown service "s3"; the services are iam, lambda, bedrock-agent, bedrock-agentcore, sts');
+    expect(() => parseAwsQps('s3=5')).toThrow('--aws-qps: unknown service "s3"; the services are iam, lambda, bedrock-agent, bedrock, bedrock-agentcore, sts');
     expect(() => parseAwsQps('iam')).toThrow('--aws-qps takes service=calls-per-second pairs separated by commas (e.g. iam=10,lambda=7), not "iam"');
     expect(() => parseAwsQps('iam=1,iam=2')).toThrow('--aws-qps: iam is given twice');
   });

@@ -21,7 +21,7 @@ const policy = async () => JSON.parse(await readFile(join(root, 'policies', 'ope
 const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
 
 /** The IAM action prefix of each SDK client the operator uses (STS's GetCallerIdentity needs no permission). */
-const PREFIX: Record<string, string | undefined> = { iam: 'iam', lambda: 'lambda', 'bedrock-agent': 'bedrock', 'bedrock-agentcore-control': 'bedrock-agentcore', sts: undefined };
+const PREFIX: Record<string, string | undefined> = { iam: 'iam', lambda: 'lambda', 'bedrock-agent': 'bedrock', bedrock: 'bedrock', 'bedrock-agentcore-control': 'bedrock-agentcore', sts: undefined };
 
 /**
  * The calls of the Agent kind's AgentCore backend (issue 16; docs/research/agentcore.md), which the
@@ -50,6 +50,7 @@ const IMPLIED: Record<string, string[]> = {
   'bedrock:CreateFlowAlias': ['bedrock:TagResource'], // tags
   'bedrock:UpdateFlow': ['iam:PassRole'],
   'bedrock:CreatePrompt': ['bedrock:TagResource'], // tags
+  'bedrock:CreateGuardrail': ['bedrock:TagResource'], // tags
   // AgentCore harness calls also need the Runtime and Memory action of the same verb (AWS's
   // harness-security.html, "Required IAM permissions for callers"; research §3.6). Further:
   // GetAgentRuntime and GetMemory for CreateHarness (AWS's agent-toolkit-for-aws,
@@ -141,8 +142,9 @@ describe('the operator\'s IAM policy', () => {
         // makes for a harness, and IAM's account-wide listings of roles take no resource ARN; S3 objects are scoped by aws:ResourceAccount;
         // AWS managed policies (read for the access check) belong to the account "aws".
         if (resource === '*') {
-          expect(['CreateAndFindAgents', 'CreateAndFindFlows', 'CreateAndFindPrompts', 'CreateAndFindHarnessesAndGateways', 'CreateTheRuntimeAndMemoryAwsAuthorizesWithCreateHarness', 'ReadEveryRoleInBulkInsteadOfOneByOne', 'ListEveryFunctionInBulkInsteadOfOneByOne']).toContain(s.Sid);
-          // ListPrompts may name a prompt (to list its versions); listing every prompt names none.
+          expect(['CreateAndFindAgents', 'CreateAndFindFlows', 'CreateAndFindPrompts', 'CreateAndFindGuardrails', 'CreateAndFindHarnessesAndGateways', 'CreateTheRuntimeAndMemoryAwsAuthorizesWithCreateHarness', 'ReadEveryRoleInBulkInsteadOfOneByOne', 'ListEveryFunctionInBulkInsteadOfOneByOne']).toContain(s.Sid);
+          // `*` only for actions that need no resource: none, or only optional ones (ListPrompts naming no
+          // prompt, CreateGuardrail's automated-reasoning policy, ListGuardrails without a guardrail named).
           for (const action of list(s.Action)) expect([action, catalogueAction(action)?.resourceTypes.filter((t) => t.required)]).toEqual([action, []]);
         }
         else if (resource === 'arn:aws:iam::aws:policy/*') expect(list(s.Action).sort()).toEqual(['iam:GetPolicy', 'iam:GetPolicyVersion']);

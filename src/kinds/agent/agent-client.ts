@@ -19,7 +19,7 @@ import {
   type Agent, type AgentAliasSummary, type AgentKnowledgeBaseSummary, type BedrockAgentClient,
 } from '@aws-sdk/client-bedrock-agent';
 import type { AgentSpec, AgentStatus } from '../../api/agent.ts';
-import type { AgentResource, IAMRoleResource, LambdaResource, PromptResource } from '../../api/kinds.ts';
+import type { AgentResource, GuardrailResource, IAMRoleResource, LambdaResource, PromptResource } from '../../api/kinds.ts';
 import type { DeletionPolicy } from '../../api/metadata.ts';
 import { FULL_READ_EVERY } from '../../aws/account-snapshot.ts';
 import type { AwsEnvironment } from '../../aws/aws-environment.ts';
@@ -37,7 +37,7 @@ import { readyRoleArn, type GeneratedRoles } from '../generated-roles.ts';
 import { managedTagKeys, type OwnershipGuard } from '../ownership-guard.ts';
 import { PlatformRules } from '../platform-rules.ts';
 import type { TenancyPolicy } from '../tenancy-policy.ts';
-import { executorLambdaArn, generatesRole, namedIAMRole, namedRoleArn } from './agent-references.ts';
+import { executorLambdaArn, generatesRole, namedIAMRole, namedRoleArn, withNamedGuardrail } from './agent-references.ts';
 import { checkApiSchemas } from './api-schema.ts';
 import {
   actionGroupMatches, agentDiff, desiredActionGroup, desiredAgentFields, desiredKnowledgeBases, knowledgeBaseMatches,
@@ -53,6 +53,8 @@ export interface AgentLookups {
   lambda(namespace: string, name: string): LambdaResource | undefined;
   /** A Prompt object an override names (prompt-overrides.ts). */
   prompt(namespace: string, name: string): PromptResource | undefined;
+  /** The Guardrail object spec.guardrail.name names. */
+  guardrail(namespace: string, name: string): GuardrailResource | undefined;
   annotateLambda(namespace: string, name: string, annotations: Record<string, string>): Promise<void>;
 }
 
@@ -168,8 +170,8 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
 
   /** The role (generated if the spec names none) and the Lambdas' ARNs; waits while one is not Ready. */
   async resolve(obj: AgentResource): Promise<AgentResolved> {
-    const spec = obj.spec;
     const namespace = obj.metadata.namespace ?? 'default';
+    const spec = withNamedGuardrail(obj.spec, namespace, this.#lookups);
     // The CRD refuses this at apply; an object stored before that rule existed ends here, before any AWS call.
     const unrouted = (spec.aliases ?? []).filter((a) => !a.routingConfiguration).map((a) => a.name);
     if (spec.prepareAgent === false && unrouted.length > 0) {
@@ -202,8 +204,9 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
     const role = objectName ? this.#lookups.iamRole(namespace, objectName) : undefined;
     const documents = await this.#roleDocuments.forRole(role, roleArn, this.#tenancy.permissionsBoundary);
     const { partition, region } = this.#aws;
+    const spec = withNamedGuardrail(obj.spec, namespace, this.#lookups);
     const models = promptModels(resolved.fields.promptOverrideConfiguration?.promptConfigurations);
-    return accessVerdict(agentCalls(obj.spec, documents, { partition, region, account: await this.#aws.account() }, obj.status?.agentArn, models));
+    return accessVerdict(agentCalls(spec, documents, { partition, region, account: await this.#aws.account() }, obj.status?.agentArn, models));
   }
 
   async observe(obj: AgentResource, desired: AgentResolved): Promise<Observation<AgentStatus, AgentPlan>> {
@@ -443,8 +446,8 @@ export class AgentExternalClient implements ExternalClient<AgentSpec, AgentStatu
 
   /** `promptModels`: the models prompt overrides run steps on besides the agent's own. */
   async #roleArn(obj: AgentResource, promptModels: string[]): Promise<string> {
-    const spec = obj.spec;
     const namespace = obj.metadata.namespace ?? 'default';
+    const spec = withNamedGuardrail(obj.spec, namespace, this.#lookups);
     const account = await this.#aws.account();
     const named = namedRoleArn(obj, this.#tenancy, account, this.#lookups);
     if (named) return named;

@@ -1,7 +1,7 @@
 // The Agent controller: the generic loop with the Agent's two runtimes (Bedrock Agents and
 // Bedrock AgentCore, agent-runtimes.ts), and the watches that
 // bring an Agent back when something it depends on changes: the IAMRole it runs as (named, or
-// generated for it), the Lambdas its action groups call, the Prompts its prompt overrides name, and
+// generated for it), the Lambdas its action groups call, the Guardrail and the Prompts it names, and
 // its parts written as objects of their own (ActionGroup, AgentKnowledgeBaseAssociation), which it
 // merges in (agent-with-parts.ts).
 import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
@@ -9,9 +9,10 @@ import { BedrockAgentCoreControlClient } from '@aws-sdk/client-bedrock-agentcore
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AgentSpec } from '../../api/agent.ts';
 import {
-  ActionGroupKind, AgentKind, AgentKnowledgeBaseAssociationKind, IAMRoleKind, LambdaKind, PromptKind, type AgentResource, type IAMRoleResource, type LambdaResource,
-  type PromptResource,
+  ActionGroupKind, AgentKind, AgentKnowledgeBaseAssociationKind, GuardrailKind, IAMRoleKind, LambdaKind, PromptKind, type AgentResource, type GuardrailResource,
+  type IAMRoleResource, type LambdaResource, type PromptResource,
 } from '../../api/kinds.ts';
+import { referenceName } from '../../api/common.ts';
 import { AgentSnapshot } from '../../aws/bedrock-agent/agent-snapshot.ts';
 import { instrument } from '../../aws/sdk-clients.ts';
 import { Controller } from '../../runtime/controller.ts';
@@ -31,17 +32,19 @@ import { AgentCoreExternalClient } from './agentcore/agentcore-client.ts';
 
 export async function agentController(ctx: OperatorContext) {
   const bedrock = instrument(new BedrockAgentClient({ region: ctx.aws.region }), 'bedrock-agent');
-  const [agents, roles, lambdas, prompts, parts] = await Promise.all([
+  const [agents, roles, lambdas, prompts, parts, guardrails] = await Promise.all([
     ctx.informers.informer(customKind(AgentKind)),
     ctx.informers.informer(customKind(IAMRoleKind)),
     ctx.informers.informer(customKind(LambdaKind)),
     ctx.informers.informer(customKind(PromptKind)),
     partLists(ctx.informers),
+    ctx.informers.informer(customKind(GuardrailKind)),
   ]);
   const lookups: AgentLookups = {
     iamRole: (namespace, name) => cached<IAMRoleResource>(roles, namespace, name),
     lambda: (namespace, name) => cached<LambdaResource>(lambdas, namespace, name),
     prompt: (namespace, name) => cached<PromptResource>(prompts, namespace, name),
+    guardrail: (namespace, name) => cached<GuardrailResource>(guardrails, namespace, name),
     annotateLambda: (namespace, name, annotations) => patchAnnotations(ctx.kc, LambdaKind, namespace, name, annotations),
   };
   const generated = new GeneratedRoles(ctx.kc, lookups.iamRole);
@@ -64,6 +67,7 @@ export async function agentController(ctx: OperatorContext) {
       { type: customKind(AgentKnowledgeBaseAssociationKind), keysFor: agentOf },
       // The Prompt objects prompt overrides name (their templates are copied into the agent).
       { type: customKind(PromptKind), keysFor: (prompt) => agentsWhere(agents, prompt, (s) => promptsNamed(s).includes(prompt.metadata?.name ?? '')) },
+      { type: customKind(GuardrailKind), keysFor: (g) => agentsWhere(agents, g, (s) => s.guardrail?.name !== undefined && referenceName(s.guardrail.name) === g.metadata?.name) },
     ],
   });
 }

@@ -59,3 +59,23 @@ export function readyLambdaArn(lookups: Pick<AgentLookups, 'lambda'>, namespace:
   }
   return arn;
 }
+
+/**
+ * The spec with spec.guardrail.name (a Guardrail object of the namespace) replaced by that
+ * guardrail's ID once it is Ready, so that the agent's guardrailConfiguration, its generated role
+ * and the access check treat it as they treat spec.guardrail.identifier; waits while it is not.
+ */
+export function withNamedGuardrail(spec: AgentSpec, namespace: string, lookups: Pick<AgentLookups, 'guardrail'>): AgentSpec {
+  const named = spec.guardrail?.name;
+  if (!named) return spec;
+  const name = referenceName(named);
+  const guardrail = lookups.guardrail(namespace, name);
+  const id = guardrail?.status?.guardrailId;
+  const ready = (guardrail?.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  if (!guardrail || !ready || !id) {
+    throw new WaitingError('WaitingForGuardrail',
+      `Guardrail ${namespace}/${name} (spec.guardrail.name) ${guardrail ? 'is not Ready yet' : 'does not exist yet'}; the agent is given its guardrail once it is Ready`, 'dependency');
+  }
+  const { name: _, ...rest } = spec.guardrail!;
+  return { ...spec, guardrail: { ...rest, identifier: id } };
+}

@@ -41,9 +41,7 @@ function promptConfiguration(o: Override, i: number, prompts: ReadonlyMap<number
 
 /** `prompts`: the configurations of the overrides that name a Prompt object, by index (prompt-overrides.ts). */
 export function desiredAgentFields(spec: AgentSpec, agentName: string, roleArn: string, prompts: ReadonlyMap<number, PromptConfiguration> = new Map()): AgentFields {
-  if (spec.guardrail?.name) {
-    throw new TerminalError('UnsupportedGuardrailReference', 'spec.guardrail.name references a Bedrock Forge Guardrail resource, which this operator does not manage: set spec.guardrail.identifier to the guardrail\'s ID or ARN');
-  }
+  // spec.guardrail.name is resolved to the Guardrail's ID before this (withNamedGuardrail).
   const overrides = (spec.promptOverrides ?? []).map((o, i) => promptConfiguration(o, i, prompts));
   return {
     agentName,

@@ -77,6 +77,7 @@ def configure_moto() -> None:
     import bedrock_agent_ext  # noqa: E402
     import bedrock_flow_ext  # noqa: E402
     import bedrock_prompt_ext  # noqa: E402
+    import bedrock_guardrail_ext  # noqa: E402
     import faults_ext  # noqa: E402
     import iam_ext  # noqa: E402
     import lambda_code_signing_ext  # noqa: E402
@@ -85,6 +86,7 @@ def configure_moto() -> None:
     bedrock_agent_ext.install()
     bedrock_flow_ext.install()
     bedrock_prompt_ext.install()
+    bedrock_guardrail_ext.install()
     agentcore_ext.install()
     iam_ext.install()
     lambda_ext.install()

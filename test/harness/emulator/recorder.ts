@@ -39,7 +39,10 @@ export async function recordedCalls(endpoint: string): Promise<RecordedCall[]> {
  */
 const BEDROCK_AGENT_LIST = /^POST \/agents\/(?:[^/]+\/(?:agentversions\/[^/]+\/(?:actiongroups|knowledgebases)|agentaliases|agentversions)\/)?$/;
 
-/** Operations that change something: everything but Get*, List*, Describe*, GET requests and bedrock-agent's lists. */
+/** bedrock's control plane (guardrails) reads a resource's tags with a POST. */
+const BEDROCK_READS = /^POST \/listTagsForResource$/;
+
+/** Operations that change something: everything but Get*, List*, Describe*, GET requests and bedrock's POSTed reads. */
 export function isWrite(call: RecordedCall): boolean {
-  return !/^(Get|List|Describe)|^GET /.test(call.operation) && !BEDROCK_AGENT_LIST.test(call.operation);
+  return !/^(Get|List|Describe)|^GET /.test(call.operation) && !BEDROCK_AGENT_LIST.test(call.operation) && !BEDROCK_READS.test(call.operation);
 }

@@ -44,13 +44,15 @@ const AGENTCORE_SERVICE = 'bedrock-agentcore.amazonaws.com';
  * IAM prefix. bedrock-agentcore-control names a gateway's ID `gatewayIdentifier` (the ARN format
  * says GatewayId) and a harness endpoint's name `endpointName` (the format says Name); the flow
  * operations of bedrock-agent name a flow `flowIdentifier` and its alias `aliasIdentifier`, the
- * prompt operations a prompt `promptIdentifier` and its version `promptVersion`.
+ * prompt operations a prompt `promptIdentifier` and its version `promptVersion`, and bedrock's
+ * guardrail operations a guardrail `guardrailIdentifier`.
  */
 const MEMBER_OF_VARIABLE: Record<string, Record<string, string>> = {
   'bedrock-agentcore': { GatewayId: 'gatewayIdentifier', Name: 'endpointName' },
   // The flow operations take a flow's and an alias's ID (or ARN, which the operator never sends) as identifiers.
-  // The prompt operations likewise take a prompt's ID and version (GetPrompt, DeletePrompt).
-  bedrock: { FlowId: 'flowIdentifier', FlowAliasId: 'aliasIdentifier', PromptId: 'promptIdentifier', PromptVersion: 'promptVersion' },
+  // The prompt operations likewise take a prompt's ID and version (GetPrompt, DeletePrompt); the
+  // guardrail operations of bedrock's control plane name a guardrail `guardrailIdentifier`.
+  bedrock: { FlowId: 'flowIdentifier', FlowAliasId: 'aliasIdentifier', PromptId: 'promptIdentifier', PromptVersion: 'promptVersion', GuardrailId: 'guardrailIdentifier' },
 };
 
 /** The call could not be mapped to IAM: the front refuses it and says why, so the gap shows. */
@@ -142,6 +144,11 @@ export async function checksFor(call: MatchedOperation, env: AuthorizationEnv): 
       break;
     case 'bedrock:CreateFlowAlias':
       if (hasTags) implied('bedrock:TagResource', `arn:aws:bedrock:${env.region}:${env.account}:flow/${String(input.flowIdentifier)}/alias/${newId()}`, tagContext);
+      break;
+    case 'bedrock:CreateGuardrail':
+      // As for agents and flows: the guardrail's ID is made by Bedrock (12 lower-case letters and
+      // digits), and the tags are authorized on that ARN.
+      if (hasTags) implied('bedrock:TagResource', `arn:aws:bedrock:${env.region}:${env.account}:guardrail/${newId().toLowerCase()}ab`, tagContext);
       break;
     case 'bedrock:CreateAgentAlias':
       if (hasTags) implied('bedrock:TagResource', `arn:aws:bedrock:${env.region}:${env.account}:agent-alias/${String(input.agentId)}/${newId()}`, tagContext);
@@ -247,10 +254,12 @@ function requestTagContext(tags: Record<string, string>): RequestContext {
   return { ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])), 'aws:TagKeys': Object.keys(tags) };
 }
 
-/** The tags a call sets: IAM's list of {Key, Value}, or Lambda's and Bedrock's map. */
+/** The tags a call sets: IAM's list of {Key, Value}, bedrock's control plane's of {key, value}, or Lambda's and Bedrock agents' map. */
 function tagsOf(input: Record<string, unknown>): Record<string, string> | undefined {
   const value = Object.entries(input).find(([k]) => k.toLowerCase() === 'tags')?.[1];
-  if (Array.isArray(value)) return Object.fromEntries((value as Array<{ Key?: string; Value?: string }>).map((t) => [t.Key ?? '', t.Value ?? '']));
+  if (Array.isArray(value)) {
+    return Object.fromEntries((value as Array<{ Key?: string; Value?: string; key?: string; value?: string }>).map((t) => [t.Key ?? t.key ?? '', t.Value ?? t.value ?? '']));
+  }
   if (value && typeof value === 'object') return value as Record<string, string>;
   return undefined;
 }
