@@ -3,9 +3,11 @@
 // state as the same agent written inline (its action groups, knowledge bases, generated role and
 // the Lambda's grant); the parts turn Ready with their Agent; a part that clashes or names what the
 // operator does not manage is refused on its own object while the agent goes on; deleting a part
-// takes it out of AWS before its object goes; a settled agent with parts costs no writes.
+// takes it out of AWS before its object goes; a settled agent with parts costs no writes; Bedrock
+// Forge's complete reference example in its shape (a Guardrail and a Prompt named by the Agent, an
+// ActionGroup and an association of their own) converges with a role that allows exactly those.
 import {
-  BedrockAgentClient, CreateKnowledgeBaseCommand, GetAgentActionGroupCommand, ListAgentActionGroupsCommand, ListAgentKnowledgeBasesCommand,
+  BedrockAgentClient, CreateKnowledgeBaseCommand, GetAgentActionGroupCommand, GetAgentCommand, ListAgentActionGroupsCommand, ListAgentKnowledgeBasesCommand,
 } from '@aws-sdk/client-bedrock-agent';
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetPolicyCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -183,5 +185,52 @@ describe('ActionGroup and AgentKnowledgeBaseAssociation', () => {
     expect(settled.status?.parts).toBeUndefined();
     await waitFor('the Lambda grants the inline agent only', async () => ((await grantedAgents()).length === 1 ? true : undefined), { timeoutMs: 30_000 });
     expect(await grantedAgents()).toEqual([(await k8s.get('agents', 'whole')).status?.agentArn]);
+  });
+
+  it('Bedrock Forge\'s complete reference example in its shape converges: the Agent names a Guardrail and a Prompt, its parts are files of their own, and its role allows exactly what they use', async () => {
+    const PROMPT_MODEL = 'anthropic.claude-3-sonnet-20240229-v1:0';
+    expect((await kubectlApply(stack, [
+      agent('reference', {
+        guardrail: { name: { ref: 'support-safety' }, version: 'DRAFT', mode: 'GUARDRAILS_ONLY' },
+        promptOverrides: [{ promptType: 'ORCHESTRATION', prompt: { ref: 'support-orchestration' }, variant: 'support-v1' }],
+        aliases: [{ name: 'dev' }],
+      }),
+      {
+        apiVersion: API, kind: 'Guardrail', metadata: { name: 'support-safety', namespace: 'default' },
+        spec: { contentPolicyConfig: { filtersConfig: [{ type: 'HATE', inputStrength: 'HIGH', outputStrength: 'HIGH' }] } },
+      },
+      {
+        apiVersion: API, kind: 'Prompt', metadata: { name: 'support-orchestration', namespace: 'default' },
+        spec: {
+          defaultVariant: 'support-v1',
+          variants: [{ name: 'support-v1', modelId: PROMPT_MODEL, templateType: 'TEXT', templateConfiguration: { text: { text: 'Answer about returns only. $question$' } } }],
+        },
+      },
+      actionGroup('reference-returns', { agentId: { ref: 'reference' }, actionGroupName: 'returns', ...returnsGroup }),
+      association('reference-faq', { agentName: { ref: 'reference' }, knowledgeBaseId, description: 'Return policy FAQ' }),
+    ])).code).toBe(0);
+    const ready = await waitFor('Agent reference Ready with both parts', async () => {
+      const o = await k8s.waitForReadyGeneration('agents', 'reference');
+      return (o.status?.parts as unknown[] | undefined)?.length === 2 ? o : undefined;
+    }, { timeoutMs: 90_000 });
+    const guardrail = (await k8s.get('guardrails', 'support-safety')).status!;
+    const guardrailArn = guardrail.guardrailArn as string;
+    const inAwsAgent = (await bedrock.send(new GetAgentCommand({ agentId: ready.status?.agentId as string }))).agent!;
+    expect(inAwsAgent.guardrailConfiguration).toEqual({ guardrailIdentifier: guardrail.guardrailId, guardrailVersion: 'DRAFT' });
+    expect(inAwsAgent.promptOverrideConfiguration?.promptConfigurations?.find((c) => c.promptType === 'ORCHESTRATION'))
+      .toMatchObject({ promptCreationMode: 'OVERRIDDEN', basePromptTemplate: 'Answer about returns only. $question$', foundationModel: PROMPT_MODEL });
+    const statements = ((await agentPolicy('reference')) as { Statement: { Action: string | string[]; Resource: string | string[] }[] }).Statement;
+    const allowed = (action: string) => statements.filter((st) => [st.Action].flat().includes(action)).flatMap((st) => [st.Resource].flat()).sort();
+    expect(allowed('bedrock:ApplyGuardrail')).toEqual([guardrailArn]);
+    expect(allowed('bedrock:InvokeModel')).toEqual([
+      'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0',
+      `arn:aws:bedrock:us-east-1::foundation-model/${PROMPT_MODEL}`,
+    ]);
+    // Bedrock Agents never call Prompt management: the template is in the agent itself.
+    expect(statements.flatMap((st) => [st.Action].flat()).filter((a) => /Prompt/.test(a))).toEqual([]);
+    expect(allowed('bedrock:Retrieve')).toEqual([`arn:aws:bedrock:us-east-1:${ACCOUNT}:knowledge-base/${knowledgeBaseId}`]);
+    const { groups, bases } = await inAws(ready.status?.agentId as string);
+    expect(groups.map((g) => g.name)).toEqual(['returns']);
+    expect(bases.map((b) => b.id)).toEqual([knowledgeBaseId]);
   });
 });

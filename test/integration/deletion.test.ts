@@ -74,8 +74,8 @@ const stuckOwners: { title: string; plural: Plural; name: string; object: unknow
     roleObject: 'waits-for-tool-service-role', roleName: 'AmazonBedrockExecutionRoleForAgents_waits-for-tool',
   },
   {
-    title: 'an Agent with a managed-prompt reference', plural: 'agents', name: 'prompt-ref', reason: 'UnsupportedPromptReference',
-    object: agent('prompt-ref', { promptOverrides: [{ promptType: 'ORCHESTRATION', prompt: 'custom-orchestration' }] }),
+    title: 'an Agent naming a prompt not managed here', plural: 'agents', name: 'prompt-ref', reason: 'UnsupportedPromptReference',
+    object: agent('prompt-ref', { promptOverrides: [{ promptType: 'ORCHESTRATION', promptArn: 'arn:aws:bedrock:us-east-1:123456789012:prompt/PROMPT1234' }] }),
     roleObject: 'prompt-ref-service-role', roleName: 'AmazonBedrockExecutionRoleForAgents_prompt-ref',
   },
 ];
