@@ -16,9 +16,6 @@ export default defineConfig({
           // Child processes (etcd, kube-apiserver, moto) die with the process that started them
           // (PR_SET_PDEATHSIG), so tests run in forked processes, never in worker threads.
           pool: 'forks',
-          // Two files at a time even on two cores: a file spends most of its time waiting on its
-          // stack (resyncs, AWS's simulated delays), and one at a time made CI exceed its budget.
-          maxWorkers: 2,
           // Builds or finds the cached kube binaries and the emulator once, before any test file.
           globalSetup: ['test/harness/global-setup.ts'],
           testTimeout: 120_000,
